@@ -1,0 +1,3 @@
+//! The browser shell: everything that touches JS lives here, and only here.
+
+pub mod api;
