@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, and nothing when it is all present already.
+# Idempotent: safe to run before every `npm start` / `npm test`. Prints what it installs and how long it took.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export PATH="$HOME/.cargo/bin:$PATH"
+started=$(date +%s)
+did=()
+
+step() { # step <label> <command...>: runs and times one install step
+  local label=$1; shift
+  local t0; t0=$(date +%s)
+  echo "setup: installing $label ..."
+  "$@"
+  echo "setup: $label done in $(( $(date +%s) - t0 ))s"
+  did+=("$label")
+}
+
+# The wasm-bindgen CLI must match the library version pinned in Cargo.toml exactly.
+wb_version=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+[ -n "$wb_version" ] || { echo "setup: cannot read the pinned wasm-bindgen version from Cargo.toml" >&2; exit 1; }
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  step "rust target wasm32-unknown-unknown" rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $wb_version" ]; then
+  # Without --locked: with it, resolution fails on this machine's registry mirror.
+  step "wasm-bindgen-cli $wb_version" cargo install -q wasm-bindgen-cli --version "=$wb_version"
+fi
+
+# npm ci when node_modules is missing or older than the lockfile.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "npm packages (npm ci)" npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    step "chromium + chromium-driver (apt)" bash -c \
+      'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null'
+  else
+    echo "setup: the browser tests need Chromium and ChromeDriver at /usr/bin/chromium and /usr/bin/chromedriver." >&2
+    echo "setup: install them (Debian: sudo apt-get install chromium chromium-driver) and run again." >&2
+    exit 1
+  fi
+fi
+
+if [ ${#did[@]} -gt 0 ]; then
+  echo "setup: installed ${did[*]} in $(( $(date +%s) - started ))s"
+fi

@@ -1,0 +1,23 @@
+// Prints raw / gzip -9 / brotli -q 11 sizes of the files in a folder (default pkg/), and the script-tag total.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+
+const dir = process.argv[2] ?? 'pkg';
+const kb = (n) => (n / 1024).toFixed(1).padStart(7) + ' KB';
+const measure = (buf) => ({
+  raw: buf.length,
+  gzip: gzipSync(buf, { level: 9 }).length,
+  brotli: brotliCompressSync(buf, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: buf.length },
+  }).length,
+});
+const rows = readdirSync(dir)
+  .filter((f) => /\.(js|wasm)$/.test(f))
+  .sort()
+  .map((f) => ({ f, ...measure(readFileSync(join(dir, f))) }));
+console.log(`${'file'.padEnd(28)}${'raw'.padStart(10)}${'gzip'.padStart(10)}${'brotli'.padStart(10)}`);
+for (const r of rows) console.log(`${r.f.padEnd(28)}${kb(r.raw)}${kb(r.gzip)}${kb(r.brotli)}`);
+const total = rows.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }),
+  { raw: 0, gzip: 0, brotli: 0 });
+console.log(`${'total (all files)'.padEnd(28)}${kb(total.raw)}${kb(total.gzip)}${kb(total.brotli)}`);

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Runs every test layer, prints one summary line per layer and a final `N passed, N failed` line.
+# Exits non-zero if any layer fails. Assumes scripts/setup.sh has run (npm test runs it first).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export CHROMEDRIVER=/usr/bin/chromedriver
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-180}
+
+logdir=target/test-logs
+mkdir -p "$logdir"
+summary=()
+total_passed=0
+total_failed=0
+status=0
+started=$(date +%s)
+
+# record <layer> <exit code> <passed> <failed> <seconds>
+record() {
+  local layer=$1 code=$2 passed=$3 failed=$4 secs=$5
+  # A layer that exits non-zero counts as failed even when no test line says so (e.g. a compile error).
+  if [ "$code" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi # a layer that ran nothing proves nothing
+  [ "$failed" -eq 0 ] || status=1
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+  summary+=("$(printf '%-34s %4d passed, %d failed  (%ss, log: %s)' "$layer:" "$passed" "$failed" "$secs" "$logdir")")
+}
+
+# Sums cargo's `test result: ok. N passed; M failed` lines.
+cargo_counts() { awk '/^test result:/ { p += $4; f += $6 } END { printf "%d %d", p, f }' "$1"; }
+# Node's runner ends with `# pass N` and `# fail N`.
+node_counts() { awk '/^# pass / { p = $3 } /^# fail / { f = $3 } END { printf "%d %d", p, f }' "$1"; }
+
+# Starts a sandbox on a free port for the browser layers; sets SANDBOX_URL and SANDBOX_PID.
+start_sandbox() {
+  local out=$logdir/sandbox-$1.out
+  target/debug/intent-sandbox --port 0 "${@:2}" >"$out" 2>&1 &
+  SANDBOX_PID=$!
+  for _ in $(seq 100); do
+    SANDBOX_URL=$(sed -n '1s/.*listening on \(http[^ ]*\).*/\1/p' "$out")
+    [ -n "$SANDBOX_URL" ] && return 0
+    kill -0 "$SANDBOX_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "the sandbox did not start; see $out" >&2
+  return 1
+}
+stop_sandbox() { kill -INT "$SANDBOX_PID" 2>/dev/null; wait "$SANDBOX_PID" 2>/dev/null; }
+
+echo "== build (npm run build)"
+t0=$(date +%s)
+if bash scripts/build.sh >"$logdir/build.log" 2>&1; then
+  tail -n 8 "$logdir/build.log"
+else
+  cat "$logdir/build.log"
+  echo "build failed"; echo "0 passed, 1 failed"; exit 1
+fi
+
+# The browser layers talk to this binary.
+if ! cargo build --quiet -p intent-sandbox >>"$logdir/build.log" 2>&1; then
+  tail -n 30 "$logdir/build.log"; echo "sandbox build failed"; echo "0 passed, 1 failed"; exit 1
+fi
+
+echo "== native: cargo test --workspace"
+t0=$(date +%s)
+cargo test --workspace --color never 2>&1 | tee "$logdir/native.log" | grep -E '^test result:|^error|FAILED|panicked' || true
+code=${PIPESTATUS[0]}
+read -r p f < <(cargo_counts "$logdir/native.log")
+record "native (cargo test --workspace)" "$code" "$p" "$f" $(( $(date +%s) - t0 ))
+
+echo "== wasm: wasm-bindgen-test in headless Chromium"
+t0=$(date +%s)
+if start_sandbox wasm; then
+  SANDBOX_URL=$SANDBOX_URL cargo test --target wasm32-unknown-unknown -p intent-checkout --test 'wasm_*' --color never 2>&1 \
+    | tee "$logdir/wasm.log" | grep -E '^test result:|^error|FAILED|panicked' || true
+  code=${PIPESTATUS[0]}
+  stop_sandbox
+else
+  code=1; : >"$logdir/wasm.log"
+fi
+read -r p f < <(cargo_counts "$logdir/wasm.log")
+record "wasm (wasm-bindgen-test, Chromium)" "$code" "$p" "$f" $(( $(date +%s) - t0 ))
+
+echo "== end-to-end: Playwright (playwright-core) in headless Chromium"
+t0=$(date +%s)
+node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee "$logdir/e2e.log" | grep -E '^# (pass|fail)|^not ok' || true
+code=${PIPESTATUS[0]}
+read -r p f < <(node_counts "$logdir/e2e.log")
+record "end-to-end (Playwright, Chromium)" "$code" "$p" "$f" $(( $(date +%s) - t0 ))
+
+echo
+echo "== summary ($(( $(date +%s) - started ))s)"
+printf '%s\n' "${summary[@]}"
+echo "$total_passed passed, $total_failed failed"
+exit $status
