@@ -1,0 +1,168 @@
+//! Command-line flags and environment variables, parsed by hand (no clap) into one `Config`.
+//! `--help` prints the same list this file parses.
+
+use std::path::PathBuf;
+
+use crate::lifecycle::Dialect;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub host: String,
+    pub port: u16,
+    pub secret_key: String,
+    pub dialect: Dialect,
+    pub token_ttl_secs: i64,
+    pub webhook_url: Option<String>,
+    pub webhook_secret: String,
+    pub webhook_attempts: u32,
+    pub webhook_backoff_ms: u64,
+    /// Exact origins or `scheme://host:*` patterns; empty means the defaults.
+    pub cors_origins: Vec<String>,
+    pub www_dir: PathBuf,
+    pub pkg_dir: PathBuf,
+    pub heartbeat_secs: f64,
+    pub async_settle_secs: f64,
+    /// How often real time runs due timers.
+    pub tick_ms: u64,
+}
+
+pub const HELP: &str = "\
+intent-sandbox: a stateful payment-intents server for intent-checkout (Dojo-shaped API)
+
+USAGE: intent-sandbox [FLAGS]
+
+  --port N                 port to listen on (env PORT; default 4242; 0 picks a free one)
+  --host H                 address to bind (default 127.0.0.1)
+  --secret-key K           merchant secret key for `Authorization: Basic K` (env SANDBOX_SECRET_KEY;
+                           default sk_sandbox_local)
+  --dialect D              default dialect for new intents: dojo | stripe | setel (default dojo)
+  --token-ttl S            client session secret lifetime in seconds (default 1800)
+  --webhook-url U          POST every status change to U (http:// only)
+  --webhook-secret S       HMAC key for Intent-Signature (default whsec_sandbox_local)
+  --webhook-attempts N     delivery attempts per event (default 6)
+  --webhook-backoff-ms MS  first retry delay, doubled each attempt (default 1000)
+  --cors-origin O          allowed browser origin, repeatable; `http://127.0.0.1:*` matches any port
+                           (default: http://127.0.0.1:* and http://localhost:*)
+  --www-dir DIR            static files served at / (default <repo>/www)
+  --pkg-dir DIR            static files served at /pkg (default <repo>/pkg)
+  --heartbeat S            seconds between `: ping` comments on event streams (default 15)
+  --async-settle-delay S   seconds before card 4000 0000 0000 0077 settles (default 3)
+  --help                   print this help
+";
+
+impl Config {
+    pub fn defaults() -> Config {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        Config {
+            host: "127.0.0.1".into(),
+            port: 4242,
+            secret_key: "sk_sandbox_local".into(),
+            dialect: Dialect::Dojo,
+            token_ttl_secs: 30 * 60,
+            webhook_url: None,
+            webhook_secret: "whsec_sandbox_local".into(),
+            webhook_attempts: 6,
+            webhook_backoff_ms: 1000,
+            cors_origins: Vec::new(),
+            www_dir: root.join("www"),
+            pkg_dir: root.join("pkg"),
+            heartbeat_secs: 15.0,
+            async_settle_secs: 3.0,
+            tick_ms: 200,
+        }
+    }
+
+    /// Parses flags after the program name; `Ok(None)` means `--help` was asked for.
+    pub fn from_args(
+        args: impl IntoIterator<Item = String>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<Config>, String> {
+        let mut c = Config::defaults();
+        if let Some(p) = env("PORT") {
+            c.port = p
+                .parse()
+                .map_err(|_| format!("PORT is not a port number: {p}"))?;
+        }
+        if let Some(k) = env("SANDBOX_SECRET_KEY") {
+            c.secret_key = k;
+        }
+        let mut args = args.into_iter();
+        while let Some(flag) = args.next() {
+            if flag == "--help" || flag == "-h" {
+                return Ok(None);
+            }
+            let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+            let secs = |v: String| -> Result<f64, String> {
+                v.parse::<f64>()
+                    .ok()
+                    .filter(|s| s.is_finite() && *s >= 0.0)
+                    .ok_or_else(|| format!("{flag} needs a number of seconds"))
+            };
+            match flag.as_str() {
+                "--host" => c.host = value()?,
+                "--port" => {
+                    c.port = value()?
+                        .parse()
+                        .map_err(|_| "--port needs a number".to_string())?
+                }
+                "--secret-key" => c.secret_key = value()?,
+                "--dialect" => {
+                    let d = value()?;
+                    c.dialect = Dialect::parse(&d)
+                        .ok_or(format!("--dialect must be dojo, stripe or setel, not {d}"))?;
+                }
+                "--token-ttl" => c.token_ttl_secs = secs(value()?)?.max(1.0) as i64,
+                "--webhook-url" => c.webhook_url = Some(value()?),
+                "--webhook-secret" => c.webhook_secret = value()?,
+                "--webhook-attempts" => {
+                    c.webhook_attempts = value()?
+                        .parse()
+                        .map_err(|_| "--webhook-attempts needs a number".to_string())?
+                }
+                "--webhook-backoff-ms" => {
+                    c.webhook_backoff_ms = value()?
+                        .parse()
+                        .map_err(|_| "--webhook-backoff-ms needs a number".to_string())?
+                }
+                "--cors-origin" => c.cors_origins.push(value()?),
+                "--www-dir" => c.www_dir = value()?.into(),
+                "--pkg-dir" => c.pkg_dir = value()?.into(),
+                "--heartbeat" => c.heartbeat_secs = secs(value()?)?.max(0.05),
+                "--async-settle-delay" => c.async_settle_secs = secs(value()?)?,
+                other => return Err(format!("unknown flag {other} (see --help)")),
+            }
+        }
+        if c.secret_key.is_empty() {
+            return Err("the secret key must not be empty".into());
+        }
+        Ok(Some(c))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Option<Config>, String> {
+        Config::from_args(args.iter().map(|s| s.to_string()), |_| None)
+    }
+
+    #[test]
+    fn parses_flags_and_rejects_unknown_ones() {
+        let c = parse(&["--port", "0", "--dialect", "setel", "--token-ttl", "60"])
+            .ok()
+            .flatten();
+        assert!(matches!(
+            c,
+            Some(Config {
+                port: 0,
+                dialect: Dialect::Setel,
+                token_ttl_secs: 60,
+                ..
+            })
+        ));
+        assert!(parse(&["--nope"]).is_err());
+        assert!(parse(&["--dialect", "adyen"]).is_err());
+        assert!(matches!(parse(&["--help"]), Ok(None)));
+    }
+}

@@ -1,0 +1,103 @@
+//! Injected faults for reliability tests: 500s before or after a commit, dropped connections,
+//! latency, and duplicated or stale (reordered) stream events, drawn from a seeded generator.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct FaultConfig {
+    pub seed: u64,
+    /// Probability of a 500 before the change commits (nothing changes).
+    pub error_before_commit: f64,
+    /// Probability of a 500 after the change commits (the change stays; a retry with the same
+    /// idempotency key replays the real answer).
+    pub error_after_commit: f64,
+    /// Probability that the connection is closed after the commit, with no response.
+    pub drop_after_commit: f64,
+    /// Added latency in milliseconds, applied with `latencyProbability` (default 1 when set).
+    pub latency_ms: u64,
+    pub latency_probability: Option<f64>,
+    /// Probability that a stream event is sent twice.
+    pub duplicate_events: f64,
+    /// Probability that the previous stream event is re-sent after a newer one.
+    pub reorder_events: f64,
+    /// `browser` (default: `/payment-intents/public/...` only) or `all` (merchant and demo routes too).
+    pub scope: Option<String>,
+}
+
+impl FaultConfig {
+    pub fn validate(&self) -> Result<(), String> {
+        let ps = [
+            ("errorBeforeCommit", self.error_before_commit),
+            ("errorAfterCommit", self.error_after_commit),
+            ("dropAfterCommit", self.drop_after_commit),
+            ("duplicateEvents", self.duplicate_events),
+            ("reorderEvents", self.reorder_events),
+            (
+                "latencyProbability",
+                self.latency_probability.unwrap_or(0.0),
+            ),
+        ];
+        for (name, p) in ps {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(name.to_string());
+            }
+        }
+        if self.latency_ms > 60_000 {
+            return Err("latencyMs".into());
+        }
+        match self.scope.as_deref() {
+            None | Some("browser") | Some("all") => Ok(()),
+            Some(_) => Err("scope".into()),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Faults {
+    pub config: FaultConfig,
+    state: u64,
+    pub injected: u64,
+}
+
+impl Faults {
+    pub fn set(&mut self, config: FaultConfig) {
+        self.state = config.seed;
+        self.config = config;
+        self.injected = 0;
+    }
+
+    pub fn applies_to(&self, browser: bool) -> bool {
+        browser || self.config.scope.as_deref() == Some("all")
+    }
+
+    /// splitmix64: tiny, seedable and good enough to draw fault decisions.
+    fn next_f64(&mut self) -> f64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    pub fn roll(&mut self, p: f64) -> bool {
+        if p <= 0.0 {
+            return false;
+        }
+        let hit = self.next_f64() < p;
+        if hit {
+            self.injected += 1;
+        }
+        hit
+    }
+
+    pub fn latency(&mut self) -> Option<u64> {
+        let ms = self.config.latency_ms;
+        if ms == 0 {
+            return None;
+        }
+        let p = self.config.latency_probability.unwrap_or(1.0);
+        (p >= 1.0 || self.next_f64() < p).then_some(ms)
+    }
+}

@@ -1,0 +1,165 @@
+//! RFC 7807 problem details: the one error shape every route answers with.
+//! The `code` extension and the last segment of `type` are stable; the SDK maps them to its error kinds.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Map, Value};
+
+pub const TYPE_BASE: &str = "https://intent-checkout.dev/problems/";
+
+/// Every problem code the sandbox emits (listed in openapi.yaml; a test keeps the two in step).
+pub const CODES: &[&str] = &[
+    "token_expired",
+    "token_invalid",
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "method_not_allowed",
+    "validation_error",
+    "invalid_json",
+    "version_required",
+    "idempotency_key_required",
+    "idempotency_key_mismatch",
+    "idempotency_key_in_use",
+    "illegal_transition",
+    "card_declined",
+    "processing_error",
+    "unsupported_currency",
+    "challenge_unavailable",
+    "injected_fault",
+];
+
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub title: &'static str,
+    pub detail: String,
+    pub extra: Map<String, Value>,
+}
+
+pub type ApiResult<T> = Result<T, Problem>;
+
+impl Problem {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Problem {
+            status,
+            code,
+            title,
+            detail: detail.into(),
+            extra: Map::new(),
+        }
+    }
+
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.extra.insert(key.to_string(), value.into());
+        self
+    }
+
+    /// A 400 naming the offending field by its dotted JSON path.
+    pub fn invalid(param: &str, detail: impl Into<String>) -> Self {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "validation_error",
+            "Invalid request",
+            detail,
+        )
+        .with("param", param)
+    }
+
+    pub fn invalid_json(detail: impl Into<String>) -> Self {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            "Malformed JSON",
+            detail,
+        )
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Not found",
+            format!("{what} was not found"),
+        )
+    }
+
+    pub fn illegal(action: &str, status: &str) -> Self {
+        Problem::new(
+            StatusCode::CONFLICT,
+            "illegal_transition",
+            "Illegal transition",
+            format!("cannot {action} a payment intent whose status is {status}"),
+        )
+        .with("currentStatus", status)
+    }
+
+    pub fn unauthorized(detail: &str) -> Self {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Unauthorized",
+            detail,
+        )
+    }
+
+    pub fn processing_error() -> Self {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "processing_error",
+            "Processing error",
+            "the card processor failed; nothing was charged and the request can be retried",
+        )
+        .with("retryable", true)
+    }
+
+    pub fn injected(when: &str) -> Self {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "injected_fault",
+            "Injected fault",
+            format!("a fault injected by POST /test/faults ({when})"),
+        )
+        .with("retryable", true)
+    }
+
+    pub fn body(&self) -> Value {
+        let mut body = json!({
+            "type": format!("{TYPE_BASE}{}", self.code),
+            "title": self.title,
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+            "code": self.code,
+        });
+        if let Value::Object(map) = &mut body {
+            for (k, v) in &self.extra {
+                map.insert(k.clone(), v.clone());
+            }
+        }
+        body
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let body = self.body().to_string();
+        let mut res = (self.status, body).into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if self.status == StatusCode::INTERNAL_SERVER_ERROR {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        res
+    }
+}

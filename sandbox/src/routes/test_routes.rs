@@ -1,0 +1,116 @@
+//! Test-only routes (`Authorization: Basic <secret key>`): the test clock, fault injection, webhook
+//! delivery attempts and the money ledger. Together with the base URL they let a test drive anything.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::json;
+
+use super::{json_object, json_value, require_key, respond, Fields};
+use crate::clock::rfc3339;
+use crate::faults::FaultConfig;
+use crate::problem::Problem;
+use crate::AppState;
+
+fn clock_json(st: &AppState) -> serde_json::Value {
+    let now = st.clock.now();
+    json!({
+        "now": rfc3339(now),
+        "unixMillis": now,
+        "offsetSeconds": st.clock.offset_ms() as f64 / 1000.0,
+    })
+}
+
+pub async fn clock(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    respond((|| {
+        require_key(&st, &headers)?;
+        Ok(json_value(StatusCode::OK, &clock_json(&st)))
+    })())
+}
+
+/// Moves the clock forward by `seconds` and runs every timer that fell due.
+pub async fn advance(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    respond((|| {
+        require_key(&st, &headers)?;
+        let obj = json_object(&body, false)?;
+        let f = Fields::new(&obj, "");
+        f.only(&["seconds"])?;
+        let secs = match obj.get("seconds") {
+            Some(serde_json::Value::Number(n)) => n.as_f64().filter(|s| *s >= 0.0 && *s <= 3.2e9),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            Problem::invalid("seconds", "`seconds` must be a number from 0 to 3200000000")
+        })?;
+        st.clock.advance((secs * 1000.0) as i64);
+        let fired = st.run_timers();
+        let mut v = clock_json(&st);
+        v["timersFired"] = json!(fired);
+        Ok(json_value(StatusCode::OK, &v))
+    })())
+}
+
+fn faults_json(st: &AppState) -> serde_json::Value {
+    let f = st.faults();
+    json!({"config": f.config, "injected": f.injected})
+}
+
+pub async fn get_faults(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    respond((|| {
+        require_key(&st, &headers)?;
+        Ok(json_value(StatusCode::OK, &faults_json(&st)))
+    })())
+}
+
+pub async fn set_faults(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    respond((|| {
+        require_key(&st, &headers)?;
+        json_object(&body, false)?;
+        let config: FaultConfig = serde_json::from_slice(&body)
+            .map_err(|e| Problem::invalid("faults", format!("invalid fault configuration: {e}")))?;
+        config
+            .validate()
+            .map_err(|p| Problem::invalid(&p, format!("`{p}` is out of range")))?;
+        st.faults().set(config);
+        Ok(json_value(StatusCode::OK, &faults_json(&st)))
+    })())
+}
+
+pub async fn clear_faults(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    respond((|| {
+        require_key(&st, &headers)?;
+        st.faults().set(FaultConfig::default());
+        Ok(json_value(StatusCode::OK, &faults_json(&st)))
+    })())
+}
+
+pub async fn deliveries(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    respond((|| {
+        require_key(&st, &headers)?;
+        Ok(json_value(StatusCode::OK, &st.webhooks.deliveries()))
+    })())
+}
+
+/// `GET /test/ledger[?paymentIntentId=pi_…]`.
+pub async fn ledger(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    respond((|| {
+        require_key(&st, &headers)?;
+        let only = q.as_deref().and_then(|q| {
+            q.split('&')
+                .find_map(|p| p.strip_prefix("paymentIntentId="))
+                .map(str::to_string)
+        });
+        let v = st.store().ledger.report(only.as_deref());
+        Ok(json_value(StatusCode::OK, &v))
+    })())
+}
+
+pub async fn health(State(st): State<AppState>) -> Response {
+    let n = st.store().len();
+    json_value(StatusCode::OK, &json!({"ok": true, "intents": n}))
+}

@@ -1,0 +1,126 @@
+//! Server-Sent Events of one intent: `id: <version>`, `event: intent`, `data: <browser view>`; resumes
+//! after `Last-Event-ID`, sends `: ping` heartbeats, and closes after a terminal status.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::Response;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::lifecycle;
+use crate::AppState;
+
+struct State {
+    st: AppState,
+    id: String,
+    base: String,
+    last: Option<u64>,
+    previous: Option<Bytes>,
+    rx: tokio::sync::broadcast::Receiver<(Arc<str>, u64)>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+    heartbeat: tokio::time::Interval,
+    queue: VecDeque<Bytes>,
+    done: bool,
+}
+
+impl State {
+    /// Queues the current snapshot if it is newer than what the client has; marks the end after a
+    /// terminal status. Faults may duplicate it or re-send the previous (older) event after it.
+    fn snapshot(&mut self) {
+        let (frame, version, terminal) = {
+            let store = self.st.store();
+            let Ok(i) = store.get(&self.id) else {
+                self.done = true;
+                return;
+            };
+            if self.last.is_some_and(|l| i.version <= l) {
+                self.done |= lifecycle::is_terminal(i.status);
+                return;
+            }
+            let frame = format!(
+                "id: {}\nevent: intent\ndata: {}\n\n",
+                i.version,
+                i.browser_json(&self.base)
+            );
+            (
+                Bytes::from(frame),
+                i.version,
+                lifecycle::is_terminal(i.status),
+            )
+        };
+        self.queue.push_back(frame.clone());
+        let (dup, reorder) = {
+            let mut f = self.st.faults();
+            let (pd, pr) = (f.config.duplicate_events, f.config.reorder_events);
+            (f.roll(pd), f.roll(pr))
+        };
+        if dup {
+            self.queue.push_back(frame.clone());
+        }
+        if reorder {
+            if let Some(prev) = &self.previous {
+                self.queue.push_back(prev.clone());
+            }
+        }
+        self.previous = Some(frame);
+        self.last = Some(version);
+        self.done |= terminal;
+    }
+}
+
+pub fn events(st: AppState, id: String, last: Option<u64>, base: String) -> Response {
+    // Subscribe before the first snapshot so no change falls between the two.
+    let rx = st.changes.subscribe();
+    let shutdown = st.shutdown.subscribe();
+    let period = Duration::from_secs_f64(st.config.heartbeat_secs);
+    let mut state = State {
+        st,
+        id,
+        base,
+        last,
+        previous: None,
+        rx,
+        shutdown,
+        heartbeat: tokio::time::interval_at(tokio::time::Instant::now() + period, period),
+        queue: VecDeque::new(),
+        done: false,
+    };
+    // An opening comment flushes the headers at once, so a fetch() reader sees the stream open.
+    state
+        .queue
+        .push_back(Bytes::from_static(b": stream open\n\n"));
+    state.snapshot();
+    let stream = futures_util::stream::unfold(state, |mut s| async move {
+        loop {
+            if let Some(frame) = s.queue.pop_front() {
+                return Some((Ok::<Bytes, std::io::Error>(frame), s));
+            }
+            if s.done || *s.shutdown.borrow() {
+                return None;
+            }
+            tokio::select! {
+                msg = s.rx.recv() => match msg {
+                    Ok((changed, _)) if *changed == *s.id => s.snapshot(),
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(_)) => s.snapshot(),
+                    Err(RecvError::Closed) => s.done = true,
+                },
+                _ = s.heartbeat.tick() => s.queue.push_back(Bytes::from_static(b": ping\n\n")),
+                _ = s.shutdown.changed() => s.done = true,
+            }
+        }
+    });
+    let mut res = Response::new(Body::from_stream(stream));
+    *res.status_mut() = StatusCode::OK;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    res
+}

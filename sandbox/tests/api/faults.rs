@@ -1,0 +1,179 @@
+//! Injected faults: a 500 before commit changes nothing; a 500 or a dropped connection after commit
+//! keeps the change, and the retry with the same key replays it — the ledger shows one charge.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::common::*;
+
+async fn set(sb: &Sandbox, v: serde_json::Value) {
+    let r = sb.test_route(Method::POST, "/test/faults", Some(v)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+async fn clear(sb: &Sandbox) {
+    let r = sb.test_route(Method::DELETE, "/test/faults", None).await;
+    assert_eq!(r.status, 200);
+}
+
+#[tokio::test]
+async fn error_before_commit_changes_nothing() {
+    let sb = start().await;
+    let (id, secret, _) = sb.create(create_body("Auto")).await;
+    set(&sb, json!({"seed": 1, "errorBeforeCommit": 1.0})).await;
+    let body = card("4242424242424242").to_string();
+    let r = sb.pay_raw(&id, &secret, Some("k"), body.clone()).await;
+    assert_eq!((r.status.as_u16(), r.code()), (500, "injected_fault"));
+    clear(&sb).await;
+    assert_eq!(sb.public(&id, &secret).await.body["version"], 1);
+    let retry = sb.pay_raw(&id, &secret, Some("k"), body).await;
+    assert_eq!(retry.status, 200);
+    assert!(retry.header("idempotent-replayed").is_none());
+    assert_eq!(sb.ledger(&id).await["totals"]["movements"], 1);
+}
+
+#[tokio::test]
+async fn error_after_commit_then_retry_replays() {
+    let sb = start().await;
+    let (id, secret, _) = sb.create(create_body("Auto")).await;
+    set(&sb, json!({"seed": 7, "errorAfterCommit": 1.0})).await;
+    let body = card("4242424242424242").to_string();
+    let r = sb.pay_raw(&id, &secret, Some("k"), body.clone()).await;
+    assert_eq!(r.status, 500);
+    clear(&sb).await;
+    let retry = sb.pay_raw(&id, &secret, Some("k"), body).await;
+    assert_eq!(retry.status, 200);
+    assert_eq!(retry.header("idempotent-replayed"), Some("true"));
+    assert_eq!(retry.body["status"], "Captured");
+    let l = sb.ledger(&id).await;
+    assert_eq!(
+        (
+            l["totals"]["charged"].as_i64(),
+            l["totals"]["movements"].as_i64()
+        ),
+        (Some(1000), Some(1))
+    );
+}
+
+#[tokio::test]
+async fn dropped_connection_after_commit_then_retry_replays() {
+    let sb = start().await;
+    let (id, secret, _) = sb.create(create_body("Auto")).await;
+    set(&sb, json!({"seed": 3, "dropAfterCommit": 1.0})).await;
+    let body = card("4242424242424242").to_string();
+    let res = sb
+        .http
+        .post(format!("{}/payment-intents/public/{id}/payments", sb.base))
+        .header("authorization", format!("Bearer {secret}"))
+        .header("idempotency-key", "k")
+        .body(body.clone())
+        .send()
+        .await;
+    let failed = match res {
+        Err(_) => true,
+        Ok(r) => r.text().await.is_err(),
+    };
+    assert!(failed, "the client must not get an answer");
+    clear(&sb).await;
+    let retry = sb.pay_raw(&id, &secret, Some("k"), body).await;
+    assert_eq!(retry.header("idempotent-replayed"), Some("true"));
+    assert_eq!(sb.ledger(&id).await["totals"]["movements"], 1);
+}
+
+#[tokio::test]
+async fn seeded_faults_are_reproducible() {
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let sb = start().await;
+        set(&sb, json!({"seed": 42, "errorBeforeCommit": 0.5})).await;
+        let mut outcomes = Vec::new();
+        for _ in 0..12 {
+            let (id, secret) = sb.demo(json!({})).await;
+            outcomes.push(
+                sb.pay(&id, &secret, "4242424242424242")
+                    .await
+                    .status
+                    .as_u16(),
+            );
+        }
+        runs.push(outcomes);
+    }
+    assert_eq!(runs[0], runs[1]);
+    assert!(
+        runs[0].contains(&500) && runs[0].contains(&200),
+        "{:?}",
+        runs[0]
+    );
+}
+
+#[tokio::test]
+async fn merchant_routes_are_spared_unless_scope_is_all() {
+    let sb = start().await;
+    set(&sb, json!({"errorBeforeCommit": 1.0})).await;
+    let (id, _) = sb.demo(json!({})).await;
+    assert!(id.starts_with("pi_"));
+    set(&sb, json!({"errorBeforeCommit": 1.0, "scope": "all"})).await;
+    let r = sb
+        .send(
+            Method::POST,
+            "/demo/payment-intents",
+            None,
+            &[],
+            Some("{}".into()),
+        )
+        .await;
+    assert_eq!(r.status, 500);
+    let bad = sb
+        .test_route(
+            Method::POST,
+            "/test/faults",
+            Some(json!({"errorBeforeCommit": 2.0})),
+        )
+        .await;
+    assert_eq!(
+        (bad.status.as_u16(), bad.body["param"].as_str()),
+        (400, Some("errorBeforeCommit"))
+    );
+    let unknown = sb
+        .test_route(Method::POST, "/test/faults", Some(json!({"explode": true})))
+        .await;
+    assert_eq!(unknown.status, 400);
+}
+
+#[tokio::test]
+async fn stream_events_can_be_duplicated_and_reordered() {
+    let sb = start().await;
+    let (id, secret) = sb.demo(json!({})).await;
+    set(
+        &sb,
+        json!({"seed": 5, "duplicateEvents": 1.0, "reorderEvents": 1.0}),
+    )
+    .await;
+    let pay = async {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        clear(&sb).await;
+        set(
+            &sb,
+            json!({"seed": 5, "duplicateEvents": 1.0, "reorderEvents": 1.0, "scope": "browser"}),
+        )
+        .await;
+        let key = "s";
+        let r = sb
+            .pay_raw(
+                &id,
+                &secret,
+                Some(key),
+                card("4000000000000002").to_string(),
+            )
+            .await;
+        assert_eq!(r.status, 200);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        sb.pay(&id, &secret, "4242424242424242").await;
+    };
+    let f = crate::stream::read_stream(&sb, &id, &secret, None, Duration::from_secs(5), pay).await;
+    let versions: Vec<u64> = f.events.iter().map(|(v, _)| *v).collect();
+    // 1 twice; 2 twice then the stale 1; 3 twice then the stale 2.
+    assert_eq!(versions, vec![1, 1, 2, 2, 1, 3, 3, 2], "{}", f.raw);
+}

@@ -1,0 +1,17 @@
+//! Integration tests over real HTTP on 127.0.0.1: each test starts its own sandbox on a free port.
+//! One binary with modules keeps link time down on small machines.
+
+mod common;
+
+mod bad_input;
+mod browser;
+mod demo_and_challenge;
+mod faults;
+mod idempotency;
+mod lifecycle;
+mod merchant;
+mod openapi;
+
+mod schema;
+mod stream;
+mod webhooks;
