@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 pub struct Stored {
     pub status: u16,
     pub body: String,
+    pub etag: Option<String>,
 }
 
 pub enum Begin {

@@ -1,5 +1,5 @@
 //! `intent-sandbox`: a local payment-intents server for intent-checkout's demo and tests.
-//! Parses flags, then hands over to `intent_sandbox::serve` until Ctrl-C.
+//! Parses flags, then hands over to `intent_sandbox::serve` until Ctrl-C or SIGTERM.
 
 use intent_sandbox::config::{Config, HELP};
 
@@ -17,7 +17,26 @@ async fn main() {
         }
     };
     let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+        // Ctrl-C (SIGINT) and SIGTERM both stop the server cleanly.
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            match signal(SignalKind::terminate()) {
+                Ok(mut term) => {
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     };
     if let Err(e) = intent_sandbox::serve(config, shutdown).await {
         eprintln!("intent-sandbox: {e}");

@@ -133,7 +133,7 @@ pub async fn pay(
                 let change = store.pay(&id, &card, st.clock.now(), settle_ms)?;
                 let i = store.get(&id)?;
                 let (body, etag) = (i.browser_json(&base), i.etag());
-                guard.finish(&mut store, StatusCode::OK, &body);
+                guard.finish(&mut store, StatusCode::OK, &body, Some(&etag));
                 drop(store);
                 st.publish(&[change]);
                 (body, etag)

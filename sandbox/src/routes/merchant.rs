@@ -362,7 +362,7 @@ pub async fn refund(
                     "notes": notes,
                 })
                 .to_string();
-                guard.finish(&mut store, StatusCode::OK, &body);
+                guard.finish(&mut store, StatusCode::OK, &body, None);
                 drop(store);
                 st.publish(&[change]);
                 body

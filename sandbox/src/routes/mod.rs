@@ -73,6 +73,7 @@ pub fn router(st: AppState) -> Router {
         )
         .route("/test/webhook-deliveries", get(test_routes::deliveries))
         .route("/test/ledger", get(test_routes::ledger))
+        .route("/test/intents/bulk", post(test_routes::bulk))
         .route("/healthz", get(test_routes::health))
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(st.clone());
@@ -460,7 +461,13 @@ pub struct KeyGuard {
 }
 
 impl KeyGuard {
-    pub fn finish(&mut self, store: &mut crate::store::Store, status: StatusCode, body: &str) {
+    pub fn finish(
+        &mut self,
+        store: &mut crate::store::Store,
+        status: StatusCode,
+        body: &str,
+        etag: Option<&str>,
+    ) {
         store.keys.finish(
             self.scope,
             &self.id,
@@ -468,6 +475,7 @@ impl KeyGuard {
             crate::idempotency::Stored {
                 status: status.as_u16(),
                 body: body.to_string(),
+                etag: etag.map(str::to_string),
             },
         );
         self.done = true;
@@ -524,6 +532,9 @@ pub fn begin_key(
         Begin::Replay(stored) => {
             let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
             let mut res = json_response(status, stored.body);
+            if let Some(tag) = stored.etag.and_then(|t| HeaderValue::from_str(&t).ok()) {
+                res.headers_mut().insert(header::ETAG, tag);
+            }
             res.headers_mut().insert(
                 HeaderName::from_static("idempotent-replayed"),
                 HeaderValue::from_static("true"),

@@ -110,6 +110,67 @@ pub async fn ledger(
     })())
 }
 
+/// `POST /test/intents/bulk {"count": N, "captureMode"?, "dialect"?, "amount"?, "currencyCode"?}`:
+/// creates N intents in one call (for load tests and memory measurements); answers their ids and
+/// secrets as `{"intents": [{"paymentIntentId", "clientSessionSecret"}]}`.
+pub async fn bulk(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    respond((|| {
+        require_key(&st, &headers)?;
+        let obj = json_object(&body, false)?;
+        let f = Fields::new(&obj, "");
+        f.only(&["count", "captureMode", "dialect", "amount", "currencyCode"])?;
+        let count = f
+            .int("count", 1)?
+            .filter(|n| *n <= 1_000_000)
+            .ok_or_else(|| Problem::invalid("count", "`count` must be from 1 to 1000000"))?;
+        let mode = super::merchant::parse_mode(f.str("captureMode", 10)?)?;
+        let dialect = match f.str("dialect", 10)? {
+            None => st.config.dialect,
+            Some(d) => crate::lifecycle::Dialect::parse(d).ok_or_else(|| {
+                Problem::invalid("dialect", "`dialect` must be dojo, stripe or setel")
+            })?,
+        };
+        let amount = f.int("amount", 1)?.unwrap_or(1000);
+        let currency =
+            super::currency(f.str("currencyCode", 10)?.unwrap_or("GBP"), "currencyCode")?;
+        let mut out = String::with_capacity(count as usize * 110 + 16);
+        out.push_str("{\"intents\":[");
+        let now = st.clock.now();
+        let mut store = st.store();
+        for n in 0..count {
+            let i = store.create(
+                crate::store::NewIntent {
+                    dialect,
+                    capture_mode: mode,
+                    amount,
+                    currency,
+                    tips: 0,
+                    reference: format!("Bulk {n}"),
+                    description: None,
+                    metadata: Default::default(),
+                    custom_amount_allowed: false,
+                    tips_allowed: false,
+                    auto_expire_in: None,
+                    auto_expire_action: None,
+                    expire_at: None,
+                },
+                now,
+                st.config.token_ttl_secs,
+            );
+            if n > 0 {
+                out.push(',');
+            }
+            out.push_str(&format!(
+                "{{\"paymentIntentId\":\"{}\",\"clientSessionSecret\":\"{}\"}}",
+                i.id, i.secret
+            ));
+        }
+        drop(store);
+        out.push_str("]}");
+        Ok(super::json_response(StatusCode::OK, out))
+    })())
+}
+
 pub async fn health(State(st): State<AppState>) -> Response {
     let n = st.store().len();
     json_value(StatusCode::OK, &json!({"ok": true, "intents": n}))

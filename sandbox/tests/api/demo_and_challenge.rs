@@ -337,3 +337,42 @@ async fn serves_www_and_pkg() {
     assert_eq!(js.status(), 200);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn bulk_creation_for_load_tests() {
+    let sb = start().await;
+    let r = sb
+        .test_route(
+            Method::POST,
+            "/test/intents/bulk",
+            Some(json!({"count": 3, "dialect": "setel"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let list = r.body["intents"].as_array().cloned().unwrap_or_default();
+    assert_eq!(list.len(), 3);
+    let id = list[2]["paymentIntentId"].as_str().unwrap_or_default();
+    let secret = list[2]["clientSessionSecret"].as_str().unwrap_or_default();
+    assert_eq!(
+        sb.public(id, secret).await.body["status"],
+        "requires_payment_method"
+    );
+    let too_many = sb
+        .test_route(
+            Method::POST,
+            "/test/intents/bulk",
+            Some(json!({"count": 2_000_000})),
+        )
+        .await;
+    assert_eq!(too_many.status, 400);
+    let unauth = sb
+        .send(
+            Method::POST,
+            "/test/intents/bulk",
+            None,
+            &[],
+            Some(json!({"count": 1}).to_string()),
+        )
+        .await;
+    assert_eq!(unauth.status, 401);
+}

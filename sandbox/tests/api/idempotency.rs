@@ -33,6 +33,7 @@ async fn same_key_same_body_replays_without_charging_twice() {
     assert_eq!(second.status, 200);
     assert_eq!(second.header("idempotent-replayed"), Some("true"));
     assert_eq!(second.body, first.body);
+    assert_eq!(second.header("etag"), first.header("etag"));
     let l = sb.ledger(&id).await;
     assert_eq!(
         (

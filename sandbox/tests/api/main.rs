@@ -4,6 +4,7 @@
 mod common;
 
 mod bad_input;
+mod binary;
 mod browser;
 mod demo_and_challenge;
 mod faults;
