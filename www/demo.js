@@ -1,32 +1,103 @@
-// The demo merchant page: asks the sandbox's merchant-backend route for an intent, then mounts the checkout.
-const log = document.getElementById('event-log');
+// The demo merchant page. In a real shop the "merchant server" calls below are the merchant's own backend;
+// here the sandbox's /demo routes stand in for it. Every value shown is written with textContent.
+const $ = (id) => document.getElementById(id);
+const log = $('event-log');
+const form = $('order');
+const container = $('checkout');
+const merchant = $('merchant');
+const info = $('intent-info');
+const EVENTS = ['ready', 'status', 'requires_action', 'succeeded', 'failed', 'canceled', 'expired', 'token_refreshed', 'error'];
+let current = null; // { id, captureMode }
 
 function record(name, detail) {
   const item = document.createElement('li');
   item.textContent = `${new Date().toISOString().slice(11, 23)} ${name}${detail ? ' ' + JSON.stringify(detail) : ''}`;
   log.append(item);
+  log.scrollTop = log.scrollHeight;
 }
 
-async function createIntent() {
-  const response = await fetch('/demo/payment-intents', {
+// A short, readable summary of an event's detail for the log (the full snapshot is on event.detail).
+function summary(type, d = {}) {
+  const i = d.intent ?? {};
+  const out = {};
+  if (d.version !== undefined) out.version = d.version;
+  if (i.status) out.status = i.status;
+  if (d.canonical) out.canonical = d.canonical;
+  if (type === 'requires_action') out.url = d.url ?? i.nextAction?.url;
+  const err = d.error ?? (type === 'failed' ? i.lastPaymentError : undefined);
+  if (err) out.error = { code: err.code, declineCode: err.declineCode, message: err.message };
+  if (i.totalAmount) out.total = i.totalAmount.value;
+  return out;
+}
+for (const type of EVENTS) container.addEventListener(type, (e) => record(type, summary(type, e.detail)));
+
+async function post(path, body) {
+  const response = await fetch(path, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ amount: 1000, currencyCode: 'GBP', captureMode: 'Auto', reference: 'Demo order' }),
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
-  if (!response.ok) throw new Error(`creating the intent failed: HTTP ${response.status}`);
-  return response.json();
+  const json = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(json.detail || `HTTP ${response.status}`);
+  return json;
 }
 
-const container = document.getElementById('checkout');
-container.addEventListener('ready', (event) => record('ready', event.detail));
+// Pre-fill the order form from the query string (?amount=…&currencyCode=…&tipsAllowed=1…), handy for links.
+const params = new URLSearchParams(location.search);
+for (const el of form.elements) {
+  if (!el.name || !params.has(el.name)) continue;
+  if (el.type === 'checkbox') el.checked = params.get(el.name) === '1' || params.get(el.name) === 'true';
+  else el.value = params.get(el.name);
+}
 
-const element = document.createElement('intent-checkout');
-container.append(element);
-createIntent().then(
-  (created) => {
-    record('intent created', { id: created.paymentIntentId });
-    element.setAttribute('payment-intent-id', created.paymentIntentId);
-    element.connectToken = created.clientSessionSecret;
-  },
-  (error) => record('error', { message: error.message }),
-);
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const button = form.querySelector('button[type=submit]');
+  button.disabled = true;
+  const f = new FormData(form);
+  const order = {
+    amount: Number(f.get('amount')),
+    currencyCode: f.get('currencyCode'),
+    captureMode: f.get('captureMode'),
+    dialect: f.get('dialect'),
+    reference: f.get('reference'),
+    description: f.get('description'),
+    tipsAllowed: f.get('tipsAllowed') === 'on',
+    customAmountAllowed: f.get('customAmountAllowed') === 'on',
+  };
+  try {
+    const created = await post('/demo/payment-intents', order);
+    current = { id: created.paymentIntentId, captureMode: order.captureMode };
+    record('intent created', { id: created.paymentIntentId, dialect: created.dialect, status: created.intent?.status });
+    info.textContent = `Payment intent ${created.paymentIntentId} (${created.dialect}, ${order.captureMode} capture)`;
+    merchant.hidden = false;
+    for (const b of merchant.querySelectorAll('button')) b.hidden = order.captureMode !== 'Manual' && b.dataset.action !== 'cancel' && b.dataset.action !== 'refunds';
+    container.replaceChildren();
+    const id = created.paymentIntentId;
+    await window.IntentCheckout.mount(container, {
+      paymentIntentId: id,
+      connectToken: created.clientSessionSecret, // a property: the secret never sits in the DOM
+      refreshToken: async () => {
+        record('token refresh requested');
+        return (await post(`/demo/payment-intents/${encodeURIComponent(id)}/refresh-client-session-secret`)).clientSessionSecret;
+      },
+      locale: f.get('locale') || undefined,
+      dialect: order.dialect,
+    });
+  } catch (error) {
+    record('error', { message: error.message });
+  } finally {
+    button.disabled = false;
+  }
+});
+
+merchant.addEventListener('click', async (event) => {
+  const action = event.target.closest('button')?.dataset.action;
+  if (!action || !current) return;
+  try {
+    const result = await post(`/demo/payment-intents/${encodeURIComponent(current.id)}/${action}`, action === 'cancel' || action === 'reversal' ? undefined : {});
+    record(`merchant ${action}`, { status: result.intent?.status });
+  } catch (error) {
+    record(`merchant ${action} failed`, { message: error.message });
+  }
+});

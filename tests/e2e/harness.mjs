@@ -1,6 +1,6 @@
 // Shared end-to-end harness: a sandbox process on a port the OS picks, and Debian's Chromium via playwright-core.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,7 +12,8 @@ export const SECRET_KEY = 'sk_sandbox_e2e';
 /** Starts target/debug/intent-sandbox on 127.0.0.1:0 and resolves once it prints its URL. */
 export function startSandbox(extraArgs = []) {
   const binary = process.env.SANDBOX_BIN ?? join(root, 'target/debug/intent-sandbox');
-  const child = spawn(binary, ['--port', '0', '--secret-key', SECRET_KEY, ...extraArgs], {
+  const dirs = ['--www-dir', process.env.WWW_DIR ?? join(root, 'www'), '--pkg-dir', process.env.PKG_DIR ?? join(root, 'pkg')];
+  const child = spawn(binary, ['--port', '0', '--secret-key', SECRET_KEY, ...dirs, ...extraArgs], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -59,3 +60,76 @@ export async function launchBrowser() {
     },
   };
 }
+
+// ---- helpers for the checkout tests ------------------------------------------------------------------
+
+export const ARTIFACTS = join(root, 'tests/e2e/artifacts');
+export const CARDS = {
+  success: '4242424242424242',
+  mastercard: '5555555555554444',
+  amex: '378282246310005',
+  decline: '4000000000000002',
+  insufficient: '4000000000009995',
+  threeDS: '4000000000003220',
+  async: '4000000000000077',
+  processingError: '4000000000000119',
+};
+
+/** POSTs JSON to the sandbox (test routes get the secret key) and returns the parsed reply. */
+export async function call(sandbox, path, body, { auth = path.startsWith('/test/') } = {}) {
+  const headers = { 'content-type': 'application/json' };
+  if (auth) headers.authorization = `Basic ${SECRET_KEY}`;
+  const res = await fetch(sandbox.url + path, { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Moves the sandbox clock forward (token expiry, settlement timers) instead of waiting. */
+export const advanceClock = (sandbox, seconds) => call(sandbox, '/test/clock/advance', { seconds });
+
+/**
+ * Opens the demo shop with an order (query-string pre-fill), presses Checkout and waits for the form.
+ * Records CSP violations and page errors on `page.problems`.
+ */
+export async function openCheckout(browser, sandbox, order = {}, { waitFor = 'form' } = {}) {
+  const page = await browser.context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error' && !/favicon/.test(m.text())) page.problems.push(`console: ${m.text()}`); });
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(order)) query.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+  await page.goto(`${sandbox.url}/?${query}`);
+  await page.click('[data-testid="checkout-button"]');
+  if (waitFor) await page.locator(`intent-checkout[state="${waitFor}"]`).waitFor({ timeout: 15_000 });
+  return page;
+}
+
+/** Types a card into the widget the way a customer would. */
+export async function fillCard(page, { number = CARDS.success, expiry = '12/34', cvc = '123', name = 'Ada Lovelace' } = {}) {
+  await page.locator('[data-testid="card-number"]').pressSequentially(number);
+  await page.locator('[data-testid="card-expiry"]').pressSequentially(expiry);
+  await page.locator('[data-testid="card-cvc"]').pressSequentially(cvc);
+  await page.locator('[data-testid="card-name"]').fill(name);
+}
+
+/** The documented way to wait for an outcome: the element's `state` attribute. */
+export async function waitForState(page, state, timeout = 15_000) {
+  await page.locator(`intent-checkout[state="${state}"]`).waitFor({ timeout });
+}
+
+/** Saves a screenshot of the widget into tests/e2e/artifacts/ (git-ignored). */
+export async function snap(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.locator('intent-checkout').screenshot({ path: join(ARTIFACTS, `${name}.png`), animations: 'disabled' });
+}
+
+/** The demo page's event log as lines. */
+export const eventLog = (page) => page.locator('[data-testid="event-log"] li').allTextContents();
+
+/** CSP violations seen by the page so far. */
+export const cspViolations = (page) => page.evaluate(() => window.__csp);

@@ -1,39 +1,692 @@
 // The <intent-checkout> element. Importing this module registers it.
+// Thin by design: validation, lifecycle, retries and the connect token live in the wasm core behind
+// createCheckout(); this file renders the intent it reports and forwards the customer's input. Everything
+// from the merchant or the server is written with textContent, never parsed as HTML.
 import { loadWasm } from './wasm.js';
+import * as sdk from './index.js';
+import { styles } from './styles.js';
+import { pickLanguage, translator } from './messages.js';
 
 export * from './index.js';
 
+// Checkout events re-dispatched from the element (bubbling and composed). `ready` is the element's own.
+const FORWARDED = ['status', 'requires_action', 'succeeded', 'failed', 'canceled', 'expired', 'token_refreshed', 'error'];
+const PROPS = ['apiBase', 'paymentIntentId', 'connectToken', 'refreshToken', 'locale', 'dialect'];
+const FIELDS = ['number', 'expiry', 'cvc', 'name'];
+const BRANDS = { visa: 'VISA', mastercard: 'Mastercard', amex: 'AMEX', american_express: 'AMEX', discover: 'Discover', diners: 'Diners', jcb: 'JCB', unionpay: 'UnionPay', maestro: 'Maestro' };
+// Widget views that show the result panel instead of the form, with their tone.
+const RESULTS = { succeeded: 'ok', authorized: 'ok', processing: 'wait', action: 'wait', declined: 'bad', canceled: 'bad', expired: 'bad', refunded: 'ok', reversed: 'ok', error: 'bad' };
+const ICONS = { ok: '✓', bad: '!', wait: '' };
+
+const fn = (name) => (typeof sdk[name] === 'function' ? sdk[name] : null);
+const digits = (s) => String(s ?? '').replace(/\D/g, '');
+
+// Creates an element: `attrs` become attributes (never HTML), strings in `kids` become text nodes.
+function h(tag, attrs, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs ?? {})) if (v !== undefined && v !== false) el.setAttribute(k, v === true ? '' : v);
+  el.append(...kids);
+  return el;
+}
+
 export class IntentCheckoutElement extends HTMLElement {
-  connectedCallback() {
-    if (this.shadowRoot) return;
-    const root = this.attachShadow({ mode: 'open' });
-    const status = document.createElement('p');
-    status.setAttribute('part', 'status');
-    status.setAttribute('role', 'status');
-    status.textContent = 'Loading checkout…';
-    root.append(status);
-    loadWasm().then(
-      (wasm) => {
-        status.textContent = 'Checkout ready';
-        wasm.announceReady(this);
-      },
-      () => {
-        status.textContent = 'The checkout could not load. Check your connection and reload the page.';
-      },
-    );
+  static observedAttributes = ['api-base', 'payment-intent-id', 'locale', 'dialect', 'connect-token'];
+
+  #token = null;
+  #refresh = null;
+  #checkout = null;
+  #starting = false;
+  #queued = false;
+  #intent = null;
+  #view = 'loading';
+  #wasm = null;
+  #ui = null;
+  #t = translator('en');
+  #touched = new Set();
+  #errors = {};
+  #reason = null;
+  #challengeUrl = null;
+  #tipChoice = null;
+  #onMessage = (e) => this.#challengeMessage(e);
+
+  constructor() {
+    super();
+    // A page may set properties before this module loads; re-run them through the setters.
+    for (const p of PROPS) {
+      if (Object.prototype.hasOwnProperty.call(this, p)) {
+        const v = this[p];
+        delete this[p];
+        this[p] = v;
+      }
+    }
   }
+
+  get apiBase() { return this.getAttribute('api-base') || location.origin; }
+  set apiBase(v) { this.setAttribute('api-base', v); }
+  get paymentIntentId() { return this.getAttribute('payment-intent-id'); }
+  set paymentIntentId(v) { this.setAttribute('payment-intent-id', v); }
+  get locale() { return this.getAttribute('locale'); }
+  set locale(v) { v == null ? this.removeAttribute('locale') : this.setAttribute('locale', v); }
+  get dialect() { return this.getAttribute('dialect'); }
+  set dialect(v) { v == null ? this.removeAttribute('dialect') : this.setAttribute('dialect', v); }
+  /** Write-only: the intent's connect token (client session secret). Handed to the core, never kept in the DOM. */
+  get connectToken() { return undefined; }
+  set connectToken(v) {
+    this.#token = v ? String(v) : null;
+    this.#schedule();
+  }
+  /** `() => Promise<string>` returning a fresh connect token from the merchant's server. */
+  get refreshToken() { return this.#refresh; }
+  set refreshToken(v) { this.#refresh = typeof v === 'function' ? v : null; }
+
+  /** The latest intent snapshot (no token), or null. */
+  get intent() { return this.#intent; }
+  /** The underlying Checkout from createCheckout(), once started. */
+  get checkout() { return this.#checkout; }
+
+  attributeChangedCallback(name, old, value) {
+    if (name === 'connect-token') {
+      if (value === null) return;
+      // A secret given as an attribute is read once and removed from the DOM.
+      this.removeAttribute('connect-token');
+      this.connectToken = value;
+    } else if (name === 'locale') {
+      if (this.#ui) this.#render();
+    } else if (name === 'payment-intent-id' && old !== null && old !== value && this.#checkout) {
+      this.#destroyCheckout();
+      this.#schedule();
+    } else {
+      this.#schedule();
+    }
+  }
+
+  connectedCallback() {
+    addEventListener('message', this.#onMessage);
+    if (!this.shadowRoot) {
+      this.#build();
+      loadWasm().then(
+        (wasm) => {
+          this.#wasm = wasm;
+          if (this.paymentIntentId && this.#token) this.#start();
+          else {
+            this.#setView('waiting');
+            wasm.announceReady(this);
+          }
+        },
+        () => this.#setView('error', 'loadFailed'),
+      );
+    } else {
+      this.#schedule();
+    }
+  }
+
+  disconnectedCallback() {
+    removeEventListener('message', this.#onMessage);
+    // Moved, not removed: keep the checkout. Removed: stop its network activity and timers.
+    queueMicrotask(() => {
+      if (!this.isConnected) this.#destroyCheckout();
+    });
+  }
+
+  #schedule() {
+    if (this.#queued) return;
+    this.#queued = true;
+    queueMicrotask(() => {
+      this.#queued = false;
+      this.#start();
+    });
+  }
+
+  async #start() {
+    if (!this.#wasm || !this.isConnected || this.#checkout || this.#starting) return;
+    const paymentIntentId = this.paymentIntentId;
+    const connectToken = this.#token;
+    if (!paymentIntentId || !connectToken) return;
+    this.#starting = true;
+    this.#token = null; // the core holds it from here on
+    this.#setView('loading');
+    try {
+      const checkout = await sdk.createCheckout({
+        apiBase: this.apiBase,
+        paymentIntentId,
+        connectToken,
+        refreshToken: this.#refresh ? () => this.#refresh() : undefined,
+        dialect: this.dialect || undefined,
+      });
+      this.#attach(checkout);
+    } catch (error) {
+      this.#setView('error', error?.code || 'sdk_error');
+      this.#emit('error', { error: plainError(error) });
+    } finally {
+      this.#starting = false;
+    }
+  }
+
+  #attach(checkout) {
+    this.#checkout = checkout;
+    for (const type of FORWARDED) {
+      checkout.addEventListener(type, (e) => {
+        if (this.#checkout !== checkout) return;
+        this.#onCheckoutEvent(type, e.detail);
+        this.#emit(type, e.detail);
+      });
+    }
+    const intent = checkout.intent();
+    this.#show(intent, intent?.canonical);
+    this.#emit('ready', { version: this.#wasm.version(), intent });
+  }
+
+  #destroyCheckout() {
+    const c = this.#checkout;
+    this.#checkout = null;
+    c?.destroy?.();
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  #onCheckoutEvent(type, detail = {}) {
+    if (type === 'error') {
+      const code = detail.error?.code ?? detail.code;
+      if (code === 'token_expired' || code === 'sdk_error') this.#setView('error', code);
+      return;
+    }
+    if (type === 'requires_action') {
+      this.#openChallenge(detail.url ?? detail.intent?.nextAction?.url);
+      return;
+    }
+    if (type === 'failed') {
+      this.#intent = detail.intent ?? this.#intent;
+      const err = detail.error ?? detail.intent?.lastPaymentError;
+      this.#declined(err?.declineCode ?? err?.code);
+      return;
+    }
+    if (type === 'status') this.#show(detail.intent, detail.canonical);
+  }
+
+  // Renders the view an intent snapshot calls for.
+  #show(intent, canonical) {
+    if (intent) this.#intent = intent;
+    intent = this.#intent;
+    if (!intent) return;
+    if (intent.status) this.setAttribute('status', intent.status);
+    canonical ??= intent.canonical;
+    const view = {
+      requires_action: 'action',
+      processing: 'processing',
+      requires_capture: 'authorized',
+      succeeded: 'succeeded',
+      canceled: 'canceled',
+      expired: 'expired',
+      closed: /refund/i.test(intent.status) ? 'refunded' : 'reversed',
+    }[canonical];
+    if (view === 'action') this.#openChallenge(intent.nextAction?.url);
+    else this.#closeChallenge();
+    const err = intent.lastPaymentError;
+    if (view) this.#setView(view);
+    // Payable again: after an attempt that failed, say why; otherwise (back) to the form.
+    else if (err && ['paying', 'action', 'processing'].includes(this.#view)) this.#declined(err.declineCode ?? err.code);
+    else if (!['declined', 'paying', 'processing'].includes(this.#view)) this.#setView('form');
+    else this.#render();
+  }
+
+  #declined(reason) {
+    this.#reason = reason || 'generic_decline';
+    this.#closeChallenge();
+    this.#setView('declined');
+  }
+
+  // ---- DOM -------------------------------------------------------------------------------------------
+
+  #build() {
+    const root = this.attachShadow({ mode: 'open', delegatesFocus: false });
+    root.adoptedStyleSheets = [styles()];
+    const ui = (this.#ui = {});
+    const field = (key, attrs, extra) => {
+      const id = `ic-${key}`;
+      const input = h('input', { id, name: key, part: 'input', 'aria-describedby': `${id}-err`, 'data-testid': attrs.testid, ...attrs.input });
+      const label = h('label', { for: id, part: 'label' });
+      const err = h('p', { id: `${id}-err`, class: 'err', part: 'error', 'data-testid': `${attrs.testid}-error` });
+      ui[key] = { input, label, err };
+      return h('div', { class: 'field', part: 'field' }, label, extra ? h('div', { class: 'wrap' }, input, extra) : input, err);
+    };
+    ui.status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true', 'data-testid': 'announcer' });
+    ui.loadingText = h('p');
+    ui.loading = h('div', { class: 'result loading', part: 'loading', 'data-testid': 'loading' }, h('span', { class: 'icon', 'aria-hidden': 'true' }), ui.loadingText);
+    ui.ref = h('p', { class: 'ref', 'data-testid': 'reference' });
+    ui.desc = h('p', { class: 'desc', 'data-testid': 'description' });
+    ui.summary = h('div', { class: 'summary', part: 'summary' }, ui.ref, ui.desc);
+    ui.amountField = field('amount', { testid: 'amount-input', input: { inputmode: 'decimal', autocomplete: 'off' } });
+    ui.tipLegend = h('span', { class: 'legend', id: 'ic-tip-legend' });
+    ui.chips = [0, 10, 15, 20].map((pct) => {
+      const b = h('button', { type: 'button', class: 'chip', part: 'tip-option', 'aria-pressed': 'false', 'data-testid': `tip-${pct}` });
+      b.addEventListener('click', () => this.#chooseTip(pct));
+      return b;
+    });
+    ui.tipField = h('div', { class: 'field', part: 'field' },
+      ui.tipLegend,
+      h('div', { class: 'tips', role: 'group', 'aria-labelledby': 'ic-tip-legend' }, ...ui.chips),
+      field('tip', { testid: 'tip-input', input: { inputmode: 'decimal', autocomplete: 'off' } }));
+    ui.brand = h('span', { class: 'brand', part: 'brand', 'data-testid': 'card-brand', 'aria-hidden': 'true' });
+    const number = field('number', { testid: 'card-number', input: { inputmode: 'numeric', autocomplete: 'cc-number', spellcheck: 'false' } }, ui.brand);
+    const expiry = field('expiry', { testid: 'card-expiry', input: { inputmode: 'numeric', autocomplete: 'cc-exp', placeholder: 'MM / YY' } });
+    const cvc = field('cvc', { testid: 'card-cvc', input: { inputmode: 'numeric', autocomplete: 'cc-csc', maxlength: '4' } });
+    const name = field('name', { testid: 'card-name', input: { autocomplete: 'cc-name', spellcheck: 'false' } });
+    const line = (cls, testid) => {
+      const [k, v] = [h('span'), h('span', { 'data-testid': testid })];
+      return { li: h('li', { class: cls }, k, v), k, v };
+    };
+    ui.subtotal = line('', 'subtotal');
+    ui.tipLine = line('', 'tip-amount');
+    ui.total = line('total', 'total');
+    ui.pay = h('button', { type: 'submit', class: 'pay', part: 'pay-button', 'data-testid': 'pay-button' });
+    ui.formError = h('p', { class: 'err', part: 'error', role: 'alert', 'data-testid': 'form-error' });
+    ui.form = h('form', { part: 'form', novalidate: true, 'data-testid': 'checkout-form' },
+      ui.summary, ui.amountField, ui.tipField, number, h('div', { class: 'row' }, expiry, cvc), name,
+      h('ul', { class: 'lines', part: 'totals' }, ui.subtotal.li, ui.tipLine.li, ui.total.li), ui.formError, ui.pay);
+    ui.icon = h('span', { class: 'icon', 'aria-hidden': 'true' });
+    ui.resultTitle = h('h2', { tabindex: '-1', part: 'result-title', 'data-testid': 'result-title' });
+    ui.resultText = h('p', { part: 'result-text', 'data-testid': 'result-message' });
+    ui.retry = h('button', { type: 'button', class: 'btn', part: 'retry-button', 'data-testid': 'retry-button' });
+    ui.resume = h('button', { type: 'button', class: 'btn', part: 'button', 'data-testid': 'challenge-resume' });
+    ui.result = h('section', { class: 'result', part: 'result', 'data-testid': 'result' }, ui.icon, ui.resultTitle, ui.resultText, ui.retry, ui.resume);
+    ui.box = h('div', { class: 'box', part: 'container' }, ui.loading, ui.form, ui.result);
+    // 3-D Secure: a modal dialog; the sentinels keep Tab inside it.
+    ui.frame = h('iframe', { part: 'challenge-frame', 'data-testid': 'challenge-frame', referrerpolicy: 'no-referrer' });
+    ui.close = h('button', { type: 'button', class: 'btn secondary', 'data-testid': 'challenge-close' });
+    ui.dlgTitle = h('h2', { id: 'ic-dlg-title' });
+    ui.dlgText = h('p');
+    const sentinel = (to) => {
+      const s = h('span', { tabindex: '0', 'aria-hidden': 'true' });
+      s.addEventListener('focus', () => to().focus());
+      return s;
+    };
+    ui.dialog = h('div', { class: 'dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'ic-dlg-title', part: 'dialog' },
+      sentinel(() => ui.close), ui.dlgTitle, ui.dlgText, ui.frame, ui.close, sentinel(() => ui.frame));
+    ui.modal = h('div', { class: 'modal', part: 'challenge', 'data-testid': 'challenge-modal', hidden: true }, ui.dialog);
+    ui.modal.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') this.#closeChallenge(true);
+    });
+    root.append(ui.status, ui.box, ui.modal);
+
+    // Input handling: format as typed, validate on blur and on submit, forward to the core.
+    ui.number.input.addEventListener('input', () => this.#formatNumber());
+    ui.expiry.input.addEventListener('input', (e) => this.#formatExpiry(e));
+    ui.cvc.input.addEventListener('input', () => (ui.cvc.input.value = digits(ui.cvc.input.value).slice(0, 4)));
+    for (const f of FIELDS) {
+      ui[f].input.addEventListener('blur', () => {
+        if (ui[f].input.value || this.#touched.has(f)) this.#touched.add(f);
+        this.#validate();
+      });
+    }
+    ui.amount.input.addEventListener('change', () => this.#changeAmount());
+    ui.tip.input.addEventListener('change', () => this.#changeTip());
+    ui.form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.#pay();
+    });
+    ui.retry.addEventListener('click', () => this.#retry());
+    ui.resume.addEventListener('click', () => this.#openChallenge(this.#challengeUrl, true));
+    ui.close.addEventListener('click', () => this.#closeChallenge(true));
+    this.#setView('loading');
+  }
+
+  #setView(view, reason) {
+    const changed = view !== this.#view;
+    this.#view = view;
+    if (reason !== undefined) this.#reason = reason;
+    this.setAttribute('state', view);
+    this.#render();
+    if (changed && RESULTS[view] && view !== 'action') {
+      // Move keyboard and screen-reader focus to the outcome, unless the page has focus elsewhere.
+      if (this.shadowRoot.activeElement || document.activeElement === document.body) this.#ui.resultTitle.focus();
+    }
+    if (changed) this.#announce();
+  }
+
+  #announce() {
+    const ui = this.#ui;
+    const text = this.#view === 'form' || this.#view === 'paying' ? (this.#view === 'paying' ? this.#t('paying') : '')
+      : this.#view === 'loading' || this.#view === 'waiting' ? ''
+      : `${ui.resultTitle.textContent}. ${ui.resultText.textContent}`;
+    if (text) ui.status.textContent = text;
+  }
+
+  // Writes every visible string for the current view and locale.
+  #render() {
+    const ui = this.#ui;
+    if (!ui) return;
+    const lang = pickLanguage(this.locale);
+    const t = (this.#t = translator(lang));
+    ui.box.lang = lang;
+    const v = this.#view;
+    const intent = this.#intent;
+    const inForm = v === 'form' || v === 'paying';
+    ui.loading.hidden = v !== 'loading' && v !== 'waiting';
+    ui.loadingText.textContent = t(v === 'waiting' ? 'waiting' : 'loading');
+    ui.form.hidden = !inForm;
+    ui.result.hidden = !RESULTS[v];
+    for (const f of ['number', 'expiry', 'cvc', 'name', 'amount', 'tip']) ui[f].label.textContent = t(f);
+    ui.tipLegend.textContent = t('tip');
+    ui.chips.forEach((b, i) => (b.textContent = i ? `${[0, 10, 15, 20][i]}%` : t('noTip')));
+    ui.tip.label.textContent = t('tipOther');
+    ui.subtotal.k.textContent = t('subtotal');
+    ui.tipLine.k.textContent = t('tipLine');
+    ui.total.k.textContent = t('total');
+    ui.retry.textContent = t('retry');
+    ui.resume.textContent = t('challengeResume');
+    ui.close.textContent = t('challengeClose');
+    ui.dlgTitle.textContent = t('challengeTitle');
+    ui.dlgText.textContent = t('challengeText');
+    ui.frame.setAttribute('title', t('challengeFrame'));
+    const pay = intent?.config?.payment ?? {};
+    ui.amountField.hidden = !pay.customAmountAllowed;
+    ui.tipField.hidden = !pay.tipsAllowed;
+    ui.subtotal.li.hidden = ui.tipLine.li.hidden = !pay.tipsAllowed;
+    const total = this.#money(intent?.totalAmount ?? intent?.amount);
+    if (intent) {
+      ui.ref.textContent = intent.reference ?? '';
+      ui.desc.textContent = intent.description ?? '';
+      ui.subtotal.v.textContent = this.#money(intent.amount);
+      ui.tipLine.v.textContent = this.#money(intent.tipsAmount ?? { value: 0, currencyCode: intent.amount?.currencyCode });
+      ui.total.v.textContent = total;
+    }
+    for (const f of FIELDS) {
+      const code = this.#touched.has(f) ? this.#errors[f] : undefined;
+      ui[f].err.textContent = code ? t(`${f}.${code}`, null, '') || t(`${f}_error`) : '';
+      ui[f].input.setAttribute('aria-invalid', code ? 'true' : 'false');
+    }
+    ui.pay.disabled = v === 'paying' || !this.#checkout;
+    ui.pay.setAttribute('aria-busy', v === 'paying' ? 'true' : 'false');
+    ui.pay.textContent = v === 'paying' ? t('paying') : t('pay', { amount: total });
+    if (RESULTS[v]) {
+      ui.result.dataset.tone = RESULTS[v];
+      ui.icon.textContent = ICONS[RESULTS[v]];
+      const title = v === 'action' ? 'challengeTitle' : v;
+      ui.resultTitle.textContent = t(title);
+      ui.resultText.textContent =
+        v === 'declined' || v === 'error' ? t(this.#reason, null, t(v === 'error' ? 'api_error' : 'generic_decline'))
+        : v === 'action' ? t('challengePending')
+        : t(`${v}Text`, { amount: total });
+      ui.retry.hidden = v !== 'declined';
+      ui.resume.hidden = v !== 'action' || !ui.modal.hidden;
+    }
+  }
+
+  #money(m) {
+    if (!m || m.value == null || !m.currencyCode) return '';
+    const exp = fn('currencyExponent')?.(m.currencyCode) ?? new Intl.NumberFormat('en', { style: 'currency', currency: m.currencyCode }).resolvedOptions().maximumFractionDigits;
+    try {
+      return new Intl.NumberFormat(this.locale || undefined, { style: 'currency', currency: m.currencyCode, minimumFractionDigits: exp, maximumFractionDigits: exp }).format(m.value / 10 ** exp);
+    } catch {
+      return `${(m.value / 10 ** exp).toFixed(exp)} ${m.currencyCode}`;
+    }
+  }
+
+  // ---- card input ------------------------------------------------------------------------------------
+
+  #formatNumber() {
+    const input = this.#ui.number.input;
+    const caretDigits = digits(input.value.slice(0, input.selectionStart ?? input.value.length)).length;
+    const d = digits(input.value).slice(0, 19);
+    const brand = fn('cardBrand')?.(d) ?? '';
+    const formatted = fn('formatCardNumber')?.(d) ?? d.replace(/(\d{4})(?=\d)/g, '$1 ');
+    input.value = formatted;
+    let pos = 0;
+    for (let seen = 0; pos < formatted.length && seen < caretDigits; pos++) if (/\d/.test(formatted[pos])) seen++;
+    if (document.activeElement === this || this.shadowRoot.activeElement === input) input.setSelectionRange(pos, pos);
+    this.#ui.brand.textContent = BRANDS[String(brand).toLowerCase()] ?? (brand && brand !== 'unknown' ? String(brand) : '');
+    if (this.#touched.has('number')) this.#validate();
+  }
+
+  #formatExpiry(e) {
+    const input = this.#ui.expiry.input;
+    let d = digits(input.value).slice(0, 4);
+    if (d.length === 1 && d > '1') d = '0' + d;
+    const deleting = e.inputType?.startsWith('delete');
+    input.value = d.length > 2 || (d.length === 2 && !deleting) ? `${d.slice(0, 2)} / ${d.slice(2)}` : d;
+  }
+
+  #card() {
+    const ui = this.#ui;
+    const [mm, yy] = [digits(ui.expiry.input.value).slice(0, 2), digits(ui.expiry.input.value).slice(2, 4)];
+    return {
+      number: digits(ui.number.input.value),
+      expiryMonth: Number(mm || 0),
+      expiryYear: yy.length === 2 ? 2000 + Number(yy) : 0,
+      cvc: digits(ui.cvc.input.value),
+      cardholderName: ui.name.input.value.trim(),
+    };
+  }
+
+  // Asks the core for error codes per field; the widget only decides when to show them.
+  #validate() {
+    const check = fn('validateCard');
+    const errors = {};
+    if (check) {
+      let raw;
+      try {
+        raw = check(this.#card());
+      } catch (error) {
+        raw = error;
+      }
+      // Accepts a field → code map, an error with `param` (first problem only), or a list of either.
+      const found = raw?.errors ?? raw?.error ?? raw;
+      const list = Array.isArray(found) ? found : found && typeof found === 'object' ? (found.param ? [found] : Object.entries(found).map(([param, code]) => ({ param, code }))) : [];
+      for (const e of list) {
+        const f = fieldOf(e.param ?? e.field);
+        const code = typeof e.code === 'string' && e.code !== 'validation_error' ? e.code : 'invalid';
+        if (f && e.code !== false && e.code !== null) errors[f] ??= code;
+      }
+    }
+    this.#errors = errors;
+    this.#render();
+    return errors;
+  }
+
+  async #pay() {
+    if (this.#view !== 'form' || !this.#checkout) return;
+    FIELDS.forEach((f) => this.#touched.add(f));
+    const errors = this.#validate();
+    const first = FIELDS.find((f) => errors[f]);
+    if (first) {
+      this.#ui[first].input.focus();
+      this.#ui.status.textContent = this.#ui[first].err.textContent;
+      return;
+    }
+    this.#ui.formError.textContent = '';
+    this.#setView('paying');
+    const checkout = this.#checkout;
+    let result;
+    try {
+      result = await checkout.pay(this.#card());
+    } catch (error) {
+      result = { error };
+    }
+    if (checkout !== this.#checkout) return;
+    const error = result?.error;
+    if (!error) {
+      // Events may already have moved the view on; if not, the reply's snapshot decides.
+      // Accepted but still payable on the wire (Dojo reports a settling payment as `Created`): pending.
+      if (this.#view === 'paying') this.#show(result?.intent ?? checkout.intent());
+      if (this.#view === 'paying') this.#setView('processing');
+      return;
+    }
+    const code = error.code;
+    if (code === 'card_declined') return this.#declined(error.declineCode ?? error.apiCode);
+    if (code === 'token_expired' || code === 'sdk_error') return this.#setView('error', code);
+    this.#setView('form');
+    if (code === 'validation_error' && error.param) {
+      const f = fieldOf(error.param);
+      if (f) {
+        this.#touched.add(f);
+        this.#errors = { ...this.#errors, [f]: 'invalid' };
+        this.#render();
+        this.#ui[f].input.focus();
+        return;
+      }
+    }
+    this.#ui.formError.textContent = this.#t(error.apiCode === 'processing_error' ? 'processing_error' : code, null, this.#t('api_error'));
+    this.#ui.status.textContent = this.#ui.formError.textContent;
+  }
+
+  // Try again after a decline: a new attempt with a fresh token when the page can get one.
+  async #retry() {
+    const ui = this.#ui;
+    ui.retry.disabled = true;
+    try {
+      if (this.#refresh && this.#checkout) {
+        const token = await this.#refresh();
+        this.#destroyCheckout();
+        this.#token = token;
+        await this.#start();
+      }
+    } catch (error) {
+      ui.retry.disabled = false;
+      this.#setView('error', error?.code || 'network_error');
+      return;
+    }
+    ui.retry.disabled = false;
+    if (this.#view === 'error') return;
+    ui.number.input.value = ui.cvc.input.value = '';
+    ui.brand.textContent = '';
+    this.#touched.clear();
+    this.#errors = {};
+    this.#setView('form');
+    ui.number.input.focus();
+  }
+
+  // ---- amount and tip --------------------------------------------------------------------------------
+
+  #parseMinor(text) {
+    const code = this.#intent?.amount?.currencyCode;
+    const exp = fn('currencyExponent')?.(code) ?? 2;
+    const m = /^(\d{1,15})(?:[.,](\d*))?$/.exec(String(text).trim());
+    if (!m || (m[2] ?? '').length > exp) return null;
+    return Number(m[1]) * 10 ** exp + Number((m[2] ?? '').padEnd(exp, '0') || 0);
+  }
+
+  async #changeAmount() {
+    const minor = this.#parseMinor(this.#ui.amount.input.value);
+    await this.#apply('amount', minor, minor === null || minor <= 0 ? null : () => this.#checkout.setAmount(minor));
+  }
+
+  async #changeTip() {
+    const minor = this.#parseMinor(this.#ui.tip.input.value || '0');
+    this.#pressChip(null);
+    await this.#apply('tip', minor, minor === null ? null : () => this.#checkout.setTip(minor));
+  }
+
+  async #chooseTip(pct) {
+    const base = this.#intent?.amount?.value ?? 0;
+    const minor = Math.round((base * pct) / 100);
+    this.#pressChip(pct);
+    this.#ui.tip.input.value = '';
+    await this.#apply('tip', minor, () => this.#checkout.setTip(minor));
+  }
+
+  #pressChip(pct) {
+    this.#tipChoice = pct;
+    this.#ui.chips.forEach((b, i) => b.setAttribute('aria-pressed', String([0, 10, 15, 20][i] === pct)));
+  }
+
+  async #apply(field, minor, call) {
+    const ui = this.#ui[field];
+    if (!call || !this.#checkout) {
+      ui.err.textContent = this.#t(`${field}_error`);
+      ui.input.setAttribute('aria-invalid', 'true');
+      return;
+    }
+    ui.err.textContent = '';
+    ui.input.setAttribute('aria-invalid', 'false');
+    this.#ui.pay.disabled = true;
+    let result;
+    try {
+      result = await call();
+    } catch (error) {
+      result = { error };
+    }
+    if (result?.error) {
+      ui.err.textContent = this.#t(`${field}_error`);
+      ui.input.setAttribute('aria-invalid', 'true');
+    }
+    this.#show(result?.intent ?? this.#checkout?.intent());
+    this.#ui.status.textContent = `${this.#t('total')}: ${this.#ui.total.v.textContent}`;
+  }
+
+  // ---- 3-D Secure ------------------------------------------------------------------------------------
+
+  #openChallenge(url, force) {
+    const ui = this.#ui;
+    if (!url) return;
+    const fresh = url !== this.#challengeUrl;
+    this.#challengeUrl = url;
+    if (this.#view !== 'action') this.#setView('action');
+    if (!fresh && !force) return;
+    if (fresh) ui.frame.src = url;
+    ui.modal.hidden = false;
+    ui.box.inert = true;
+    this.#render();
+    ui.frame.focus();
+  }
+
+  #closeChallenge(byUser) {
+    const ui = this.#ui;
+    if (!ui || ui.modal.hidden) return;
+    ui.modal.hidden = true;
+    ui.box.inert = false;
+    if (!byUser) {
+      ui.frame.removeAttribute('src');
+      this.#challengeUrl = null;
+    }
+    this.#render();
+    if (byUser) ui.resume.focus();
+  }
+
+  #challengeMessage(e) {
+    const ui = this.#ui;
+    if (!ui || !this.#challengeUrl || e.source !== ui.frame.contentWindow) return;
+    let origin;
+    try {
+      origin = new URL(this.#challengeUrl).origin;
+    } catch {
+      return;
+    }
+    if (e.origin !== origin || e.data?.type !== 'challenge_complete') return;
+    // The core learns the outcome from the API; until it reports, show that the bank is confirming.
+    this.#closeChallenge();
+    if (this.#view === 'action') this.#setView('processing');
+    this.#checkout?.refresh?.();
+  }
+}
+
+// `paymentMethod.card.expiryMonth` → `expiry`, `cardholderName` → `name`, …
+function fieldOf(param) {
+  const p = String(param ?? '');
+  return /cvc/i.test(p) ? 'cvc' : /expiry/i.test(p) ? 'expiry' : /name/i.test(p) ? 'name' : /number/i.test(p) ? 'number' : null;
+}
+
+function plainError(e) {
+  return { code: e?.code ?? 'sdk_error', message: e?.message ?? String(e) };
 }
 
 if (typeof customElements !== 'undefined' && !customElements.get('intent-checkout')) {
   customElements.define('intent-checkout', IntentCheckoutElement);
 }
 
-/** Creates an <intent-checkout> inside `target` (an element or a selector) and returns it. */
+/**
+ * Creates an <intent-checkout> inside `target` (an element or a selector) and returns it. `options` are set
+ * as properties before the element is attached: apiBase, paymentIntentId, connectToken, refreshToken,
+ * locale, dialect, plus `on: {succeeded(e) {…}, …}` listeners.
+ */
 export function mount(target, options = {}) {
   const parent = typeof target === 'string' ? document.querySelector(target) : target;
   if (!parent) throw new TypeError('IntentCheckout.mount: target not found');
+  const { on, ...props } = options;
   const element = document.createElement('intent-checkout');
-  Object.assign(element, options);
+  for (const [type, listener] of Object.entries(on ?? {})) element.addEventListener(type, listener);
+  Object.assign(element, props);
   parent.append(element);
   return element;
 }

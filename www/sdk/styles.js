@@ -1,0 +1,72 @@
+// The widget's shadow-root stylesheet, adopted as a constructable stylesheet (no inline <style>, so it works
+// under `style-src 'self'`). Theme with the --ic-* custom properties on the host and ::part() selectors.
+const css = `
+:host{--ic-bg:#fff;--ic-fg:#1a1d21;--ic-muted:#5c6470;--ic-border:#c4cad3;--ic-accent:#2454d6;--ic-accent-fg:#fff;
+--ic-error:#b3261e;--ic-success:#1b7f3b;--ic-warning:#8a5a00;--ic-focus:#2454d6;--ic-radius:8px;
+--ic-font:system-ui,-apple-system,"Segoe UI",sans-serif;--ic-dur:.15s;
+display:block;max-width:28rem;color:var(--ic-fg);font:16px/1.45 var(--ic-font)}
+@media (prefers-color-scheme:dark){:host{--ic-bg:#1c1f24;--ic-fg:#eef0f3;--ic-muted:#a8b0bb;--ic-border:#4a515c;
+--ic-accent:#7aa2ff;--ic-accent-fg:#0c1222;--ic-error:#ff8a80;--ic-success:#6fdc8c;--ic-warning:#ffcc66;--ic-focus:#9db8ff}}
+@media (prefers-reduced-motion:reduce){:host{--ic-dur:0s}}
+:host([hidden]){display:none}
+*{box-sizing:border-box}
+.box{background:var(--ic-bg);border:1px solid var(--ic-border);border-radius:var(--ic-radius);padding:1.25rem}
+.summary{margin:0 0 1rem}
+.ref{font-weight:600;margin:0}
+.desc{color:var(--ic-muted);margin:.15rem 0 0;overflow-wrap:anywhere}
+.field{margin:0 0 .85rem}
+.row{display:flex;gap:.75rem}
+.row>.field{flex:1;min-width:0}
+label,.legend{display:block;font-size:.875rem;font-weight:600;margin:0 0 .25rem}
+.wrap{position:relative}
+input{width:100%;font:inherit;color:var(--ic-fg);background:var(--ic-bg);border:1px solid var(--ic-border);
+border-radius:calc(var(--ic-radius) - 2px);padding:.55rem .7rem;transition:border-color var(--ic-dur)}
+input:focus-visible,button:focus-visible,iframe:focus-visible{outline:3px solid var(--ic-focus);outline-offset:1px}
+input[aria-invalid=true]{border-color:var(--ic-error)}
+.brand{position:absolute;right:.6rem;top:50%;transform:translateY(-50%);font-size:.75rem;font-weight:700;
+color:var(--ic-muted);pointer-events:none}
+.brand:empty{display:none}
+.err{color:var(--ic-error);font-size:.85rem;margin:.25rem 0 0}
+.err:empty{display:none}
+.tips{display:flex;flex-wrap:wrap;gap:.4rem;margin:0 0 .5rem}
+.chip{font:inherit;font-size:.875rem;padding:.3rem .7rem;border-radius:999px;border:1px solid var(--ic-border);
+background:var(--ic-bg);color:var(--ic-fg);cursor:pointer}
+.chip[aria-pressed=true]{background:var(--ic-accent);color:var(--ic-accent-fg);border-color:var(--ic-accent)}
+.lines{margin:.25rem 0 1rem;padding:0;list-style:none}
+.lines li{display:flex;justify-content:space-between;color:var(--ic-muted)}
+.lines li.total{color:var(--ic-fg);font-weight:700;border-top:1px solid var(--ic-border);margin-top:.25rem;padding-top:.25rem}
+.pay,.btn{width:100%;font:inherit;font-weight:600;border:0;border-radius:var(--ic-radius);padding:.75rem 1rem;
+background:var(--ic-accent);color:var(--ic-accent-fg);cursor:pointer;transition:opacity var(--ic-dur)}
+.pay:disabled{opacity:.6;cursor:progress}
+.btn.secondary{background:transparent;color:var(--ic-accent);border:1px solid var(--ic-accent);margin-top:.5rem}
+.result{text-align:center;padding:.5rem 0}
+.result h2{font-size:1.25rem;margin:.25rem 0 .5rem}
+.result p{margin:0 0 1rem;overflow-wrap:anywhere}
+.icon{display:inline-grid;place-items:center;width:3rem;height:3rem;border-radius:50%;font-size:1.5rem;font-weight:700;
+border:2px solid currentColor}
+.result[data-tone=ok] .icon{color:var(--ic-success)}
+.result[data-tone=bad] .icon{color:var(--ic-error)}
+.result[data-tone=wait] .icon{color:var(--ic-warning)}
+.result[data-tone=wait] .icon,.loading .icon{border-right-color:transparent;animation:spin 1s linear infinite}
+@keyframes spin{to{transform:rotate(1turn)}}
+@media (prefers-reduced-motion:reduce){.icon{animation:none!important}}
+.status{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.modal{position:fixed;inset:0;z-index:2147483000;display:grid;place-items:center;background:rgb(0 0 0 / .55);padding:1rem}
+.modal[hidden]{display:none}
+.dialog{background:var(--ic-bg);color:var(--ic-fg);border-radius:var(--ic-radius);width:min(30rem,100%);padding:1rem;
+max-height:100%;display:flex;flex-direction:column;gap:.5rem}
+.dialog h2{font-size:1.1rem;margin:0}
+.dialog p{margin:0;color:var(--ic-muted)}
+.dialog iframe{width:100%;height:22rem;border:1px solid var(--ic-border);border-radius:calc(var(--ic-radius) - 2px);background:#fff}
+[hidden]{display:none!important}
+`;
+
+let sheet;
+/** One shared sheet for every <intent-checkout> on the page. */
+export function styles() {
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+  }
+  return sheet;
+}
