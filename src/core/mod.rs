@@ -1,2 +1,3 @@
 //! The pure core: payment-intent lifecycle, money, intent model, connect token, state mirror, card checks.
 //! Plain Rust with no browser types, no I/O and no clock; the wasm shell and the sandbox both build on it.
+pub mod flow;
