@@ -1,5 +1,16 @@
+//! The `#[wasm_bindgen]` surface. Coarse on purpose: one call per user action; results and events cross
+//! as JSON text that `www/sdk/index.js` parses once. Every method takes `&self` and queues an input.
+
+use std::rc::Rc;
+
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, EventTarget};
+
+use super::driver::{now, parse_time, Inner};
+use crate::core::flow::{
+    self, CardInput, Checkout, CheckoutError, Config, ErrorCode, Millis, OpId, RetryPolicy,
+};
 
 /// The SDK version compiled into this module.
 #[wasm_bindgen(js_name = version)]
@@ -11,11 +22,202 @@ pub fn version() -> String {
 #[wasm_bindgen(js_name = announceReady)]
 pub fn announce_ready(target: &EventTarget) -> Result<bool, JsValue> {
     let detail = js_sys::Object::new();
-    js_sys::Reflect::set(&detail, &"version".into(), &crate::VERSION.into())?;
+    Reflect::set(&detail, &"version".into(), &crate::VERSION.into())?;
     let init = CustomEventInit::new();
     init.set_detail(&detail);
     init.set_bubbles(true);
     init.set_composed(true);
     let event = CustomEvent::new_with_event_init_dict("ready", &init)?;
     target.dispatch_event(&event)
+}
+
+/// One checkout's engine. JS owns it through `index.js`'s `Checkout`; `destroy()` releases everything.
+#[wasm_bindgen]
+pub struct CheckoutCore {
+    inner: Rc<Inner>,
+}
+
+fn error_json(code: ErrorCode, message: &str) -> JsValue {
+    JsValue::from_str(&CheckoutError::new(code, message).to_json().to_string())
+}
+
+fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
+    Reflect::get(obj, &JsValue::from_str(key))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+fn get_string(obj: &JsValue, key: &str) -> Option<String> {
+    get(obj, key).and_then(|v| v.as_string())
+}
+
+/// Opens a checkout: `options` = `{apiBase, paymentIntentId, connectToken, connectTokenExpiresAt?,
+/// refreshToken?}`; `emit(name, detailJson)` receives every event. Throws a `CheckoutError` JSON text
+/// (code `sdk_error`) for bad options. Call `start()` next.
+#[wasm_bindgen(js_name = openCheckout)]
+pub fn open_checkout(options: &JsValue, emit: Function) -> Result<CheckoutCore, JsValue> {
+    let bad = |m: &str| error_json(ErrorCode::SdkError, m);
+    let api_base = get_string(options, "apiBase").ok_or_else(|| bad("apiBase is required"))?;
+    let api_base = api_base.trim_end_matches('/').to_string();
+    let url = web_sys::Url::new(&api_base).map_err(|_| bad("apiBase is not a URL"))?;
+    let scheme = url.protocol();
+    if scheme != "https:" && scheme != "http:" {
+        return Err(bad("apiBase must be an http(s) URL"));
+    }
+    let intent_id =
+        get_string(options, "paymentIntentId").ok_or_else(|| bad("paymentIntentId is required"))?;
+    let token =
+        get_string(options, "connectToken").ok_or_else(|| bad("connectToken is required"))?;
+    let expires = get(options, "connectTokenExpiresAt").and_then(|v| parse_time(&v));
+    let refresh = match get(options, "refreshToken") {
+        None => None,
+        Some(f) => Some(
+            f.dyn_into::<Function>()
+                .map_err(|_| bad("refreshToken must be a function"))?,
+        ),
+    };
+    let config = Config {
+        intent_id,
+        api_origin: url.origin(),
+        can_refresh: refresh.is_some(),
+        policy: RetryPolicy::default(),
+        seed: random_seed(),
+    };
+    let machine = Checkout::new(config, token, expires, now())
+        .map_err(|e| JsValue::from_str(&e.to_json().to_string()))?;
+    Ok(CheckoutCore {
+        inner: Inner::new(machine, api_base, emit, refresh),
+    })
+}
+
+#[wasm_bindgen]
+impl CheckoutCore {
+    /// Loads the intent and starts following it. Resolves to `{intent}` or `{error}` (JSON text).
+    pub fn start(&self) -> Promise {
+        self.op(|m, now| m.start(now))
+    }
+
+    /// Pays with a card `{number, expiryMonth, expiryYear, cvc, cardholderName}`. Resolves to `{intent}`
+    /// or `{error}` (JSON text); never rejects.
+    pub fn pay(&self, card: &JsValue) -> Promise {
+        let card = card_from_js(card);
+        self.op(move |m, now| m.pay(&card, now))
+    }
+
+    #[wasm_bindgen(js_name = setTip)]
+    pub fn set_tip(&self, minor: f64) -> Promise {
+        let v = to_minor(minor);
+        self.op(move |m, now| m.set_tip(v, now))
+    }
+
+    #[wasm_bindgen(js_name = setAmount)]
+    pub fn set_amount(&self, minor: f64) -> Promise {
+        let v = to_minor(minor);
+        self.op(move |m, now| m.set_amount(v, now))
+    }
+
+    /// The mirrored intent view (JSON text, no token), or `undefined` before it is loaded.
+    pub fn intent(&self) -> Option<String> {
+        self.inner
+            .calls_in
+            .set(self.inner.calls_in.get().wrapping_add(1));
+        let m = self.inner.machine.try_borrow().ok()?;
+        let s = m.intent()?;
+        Some(flow::op_result_json(&Ok(s), None))
+    }
+
+    /// Stops waiting for the current payment attempt (its promise settles with `sdk_error`).
+    pub fn cancel(&self) {
+        self.inner.input(|m, now| m.cancel(now));
+    }
+
+    /// Aborts requests, clears timers and listeners, forgets the token. Idempotent.
+    pub fn destroy(&self) {
+        self.inner.shut_down();
+    }
+
+    /// Calls from JS into this checkout so far (user actions, fetch results, stream chunks, timers).
+    #[wasm_bindgen(js_name = boundaryCalls)]
+    pub fn boundary_calls(&self) -> u32 {
+        self.inner.calls_in.get()
+    }
+}
+
+impl CheckoutCore {
+    /// Runs an op-producing input, registering the promise's resolver before anything can settle it.
+    fn op(&self, f: impl FnOnce(&mut Checkout, Millis) -> OpId) -> Promise {
+        let mut resolver: Option<Function> = None;
+        let promise = Promise::new(&mut |resolve, _reject| resolver = Some(resolve));
+        let inner = &self.inner;
+        inner.input(|m, now| {
+            let op = f(m, now);
+            if let Some(r) = resolver.take() {
+                inner.track(op, r);
+            }
+        });
+        promise
+    }
+
+    /// Test hook: cuts the event stream as a network failure would (the flow resumes it).
+    #[doc(hidden)]
+    pub fn interrupt_stream_for_test(&self) -> bool {
+        self.inner.interrupt_stream()
+    }
+}
+
+fn to_minor(v: f64) -> i64 {
+    // Minor units are integers; anything else is sent as -1 and refused by the core as invalid.
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 {
+        v as i64
+    } else {
+        -1
+    }
+}
+
+fn card_from_js(card: &JsValue) -> CardInput {
+    let text = |k: &str| match get(card, k) {
+        Some(v) => v
+            .as_string()
+            .or_else(|| v.as_f64().map(|n| (n as u64).to_string()))
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let num = |k: &str| -> u32 {
+        let v = text(k);
+        v.trim().parse::<u32>().unwrap_or(0)
+    };
+    let mut year = num("expiryYear");
+    if year < 100 {
+        year += 2000;
+    }
+    CardInput {
+        number: text("number"),
+        expiry_month: num("expiryMonth"),
+        expiry_year: year,
+        cvc: text("cvc"),
+        cardholder_name: text("cardholderName"),
+    }
+}
+
+fn random_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    let ok = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if ok {
+        u64::from_le_bytes(bytes)
+    } else {
+        (js_sys::Math::random() * (u64::MAX as f64)) as u64 ^ now()
+    }
+}
+
+/// Checks card fields for the widget's inline errors. Returns `null` when valid, else the
+/// `{code: 'validation_error', param, message}` JSON text of the first problem.
+#[wasm_bindgen(js_name = validateCard)]
+pub fn validate_card(card: &JsValue, now_ms: Option<f64>) -> Option<String> {
+    let card = card_from_js(card);
+    let t = now_ms.map_or_else(now, |n| n as Millis);
+    flow::validate_card(&card, t)
+        .err()
+        .map(|e| e.to_json().to_string())
 }

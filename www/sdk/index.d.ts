@@ -1,2 +1,165 @@
+// Hand-kept types for the npm entry (index.js). Keep in step with src/shell/api.rs and src/core/flow.
+
 /** Loads and instantiates the wasm module once; later calls share the same promise (retried after a failure). */
 export function load(moduleOrPath?: string | URL | Response | BufferSource | WebAssembly.Module): Promise<unknown>;
+
+export type ErrorCode =
+  | 'network_error'
+  | 'api_error'
+  | 'card_declined'
+  | 'validation_error'
+  | 'token_expired'
+  | 'unexpected_transition'
+  | 'sdk_error';
+
+export const ERROR_CODES: readonly ErrorCode[];
+
+/** The one error class. `message` never contains the connect token. */
+export class CheckoutError extends Error {
+  readonly name: 'CheckoutError';
+  readonly code: ErrorCode;
+  /** The API's own code, e.g. `processing_error`, `idempotency_key_mismatch`, `illegal_transition`. */
+  readonly apiCode?: string;
+  /** For `card_declined`: `generic_decline`, `insufficient_funds`, `authentication_failed`, ... */
+  readonly declineCode?: string;
+  /** For `validation_error`: the field, e.g. `number`, `cvc`, `paymentMethod.card.expiryYear`. */
+  readonly param?: string;
+  readonly httpStatus?: number;
+  constructor(code: ErrorCode, message: string, extra?: Partial<Pick<CheckoutError, 'apiCode' | 'declineCode' | 'param' | 'httpStatus'>>);
+}
+
+/** Integer minor units and an ISO 4217 code. */
+export interface Money {
+  value: number;
+  currencyCode: string;
+}
+
+/** The dialect-free status next to the wire one. */
+export type CanonicalStatus =
+  | 'requires_payment_method'
+  | 'requires_action'
+  | 'processing'
+  | 'requires_capture'
+  | 'succeeded'
+  | 'failed'
+  | 'canceled'
+  | 'expired'
+  | 'closed';
+
+/** The browser view of a payment intent (Dojo field names). It never carries the connect token. */
+export interface PaymentIntentView {
+  id: string;
+  /** The wire status, in the intent's dialect (`Created`, `requires_payment_method`, `authorised`, ...). */
+  status: string;
+  dialect?: 'dojo' | 'stripe' | 'setel';
+  captureMode: 'Auto' | 'Manual';
+  amount: Money;
+  tipsAmount?: Money;
+  totalAmount: Money;
+  refundedAmount?: number;
+  config?: { payment?: { customAmountAllowed?: boolean; tipsAllowed?: boolean } };
+  createdAt?: string;
+  updatedAt?: string;
+  expireAt?: string;
+  reference?: string;
+  description?: string | null;
+  clientSessionSecretExpirationDate?: string;
+  /** +1 per change; older or equal versions are dropped by the SDK. */
+  version: number;
+  nextAction?: { type: 'three_d_secure'; url: string } | null;
+  lastPaymentError?: { code: string; declineCode?: string; message?: string } | null;
+  paymentEvents?: Array<{ eventType: string; createdAt: string; transactionId?: string; amount?: Money }>;
+}
+
+/** What changed with a snapshot. */
+export interface IntentChange {
+  version: number;
+  previousVersion?: number;
+  initial?: true;
+  status?: { from: string; to: string };
+  /** Top-level fields of the view that changed. */
+  fields?: string[];
+}
+
+export interface CheckoutEventDetail {
+  intent: PaymentIntentView;
+  status: string;
+  canonical: CanonicalStatus;
+  change?: IntentChange;
+  error?: CheckoutError;
+}
+export interface RequiresActionDetail extends CheckoutEventDetail {
+  /** The 3-D Secure challenge page: show it in a frame; the SDK follows the intent until it moves on. */
+  url: string;
+}
+export interface ErrorDetail extends Partial<CheckoutEventDetail> {
+  error: CheckoutError;
+}
+
+export interface CheckoutEventMap {
+  ready: CustomEvent<CheckoutEventDetail>;
+  status: CustomEvent<CheckoutEventDetail>;
+  requires_action: CustomEvent<RequiresActionDetail>;
+  succeeded: CustomEvent<CheckoutEventDetail>;
+  /** A payment attempt failed (declined, 3-D Secure failed) or the intent moved to a failed status. */
+  failed: CustomEvent<CheckoutEventDetail>;
+  canceled: CustomEvent<CheckoutEventDetail>;
+  expired: CustomEvent<CheckoutEventDetail>;
+  /** The page's `refreshToken` supplied a new token (the detail does not contain it). */
+  token_refreshed: CustomEvent<Partial<CheckoutEventDetail>>;
+  error: CustomEvent<ErrorDetail>;
+}
+
+export interface CardInput {
+  number: string;
+  expiryMonth: number | string;
+  /** Four digits, or two (20xx). */
+  expiryYear: number | string;
+  cvc: string;
+  cardholderName: string;
+}
+
+export type TokenRefresh =
+  | string
+  | { clientSessionSecret: string; clientSessionSecretExpirationDate?: string }
+  | { connectToken: string; expiresAt?: string | number };
+
+export interface CheckoutOptions {
+  /** The payment-intents API, e.g. `https://pay.example.com` (the sandbox in development). */
+  apiBase: string;
+  paymentIntentId: string;
+  /** Dojo's `clientSessionSecret`: held in memory only, sent only in the `Authorization` header. */
+  connectToken: string;
+  /** `clientSessionSecretExpirationDate` (ISO) or unix ms: lets the SDK refresh before the server refuses. */
+  connectTokenExpiresAt?: string | number;
+  /**
+   * Asks the merchant's server for a new token (it calls `refresh-client-session-secret`). Called at most
+   * once per expiry, and before a new attempt after a failed one. Without it, expiry ends in `token_expired`.
+   */
+  refreshToken?: () => Promise<TokenRefresh> | TokenRefresh;
+  /** Where to load the `.wasm` from (default: next to this module). */
+  wasmUrl?: string | URL;
+}
+
+export type PayResult = { intent: PaymentIntentView; status: string; canonical: CanonicalStatus; error?: undefined } | { error: CheckoutError; intent?: PaymentIntentView };
+
+export class Checkout extends EventTarget {
+  private constructor();
+  /** One attempt at a time: a second call while one runs resolves at once with `unexpected_transition`. */
+  pay(card: CardInput): Promise<PayResult>;
+  setTip(minor: number): Promise<PayResult>;
+  setAmount(minor: number): Promise<PayResult>;
+  intent(): PaymentIntentView | null;
+  cancel(): void;
+  destroy(): void;
+  addEventListener<K extends keyof CheckoutEventMap>(type: K, listener: (ev: CheckoutEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof CheckoutEventMap>(type: K, listener: (ev: CheckoutEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+/** Loads the SDK once, loads the intent, starts following it. Rejects with a `CheckoutError`. */
+export function createCheckout(options: CheckoutOptions): Promise<Checkout>;
+
+/** Card checks without a request (for inline errors): null when valid. */
+export function validateCard(card: Partial<CardInput>, nowMs?: number): Promise<{ code: 'validation_error'; param: string; message: string } | null>;

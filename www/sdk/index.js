@@ -1,2 +1,152 @@
-// The npm entry. No side effects at import: nothing loads until a function is called.
-export { loadWasm as load } from './wasm.js';
+// The npm entry: `createCheckout`, `CheckoutError`, `validateCard`, `load`.
+// No side effects at import and no `window` access until a function is called (safe under SSR).
+import { loadWasm } from './wasm.js';
+
+export { loadWasm as load };
+
+/** The closed set of error codes (see index.d.ts). */
+export const ERROR_CODES = Object.freeze([
+  'network_error', 'api_error', 'card_declined', 'validation_error',
+  'token_expired', 'unexpected_transition', 'sdk_error',
+]);
+
+/** The one error class of the SDK. `message` never contains the connect token. */
+export class CheckoutError extends Error {
+  constructor(code, message, extra = {}) {
+    super(message);
+    this.name = 'CheckoutError';
+    this.code = ERROR_CODES.includes(code) ? code : 'sdk_error';
+    for (const k of ['apiCode', 'declineCode', 'param', 'httpStatus']) {
+      if (extra[k] !== undefined) this[k] = extra[k];
+    }
+  }
+}
+
+const toError = (e) => new CheckoutError(e.code, e.message, e);
+
+// Results and details cross the wasm boundary as JSON text: one parse per event or result.
+function parseResult(text) {
+  const r = JSON.parse(text);
+  if (r.error) r.error = toError(r.error);
+  return r;
+}
+
+function thrownToError(e) {
+  if (typeof e === 'string') {
+    try { return toError(JSON.parse(e)); } catch { /* not ours */ }
+  }
+  return new CheckoutError('sdk_error', (e && e.message) || String(e));
+}
+
+/**
+ * A checkout for one payment intent. Events: ready, status, requires_action, succeeded, failed, canceled,
+ * expired, token_refreshed, error; each `detail` = { intent, status, canonical, change?, error?, url? }.
+ */
+export class Checkout extends EventTarget {
+  #core;
+  #intent = null;
+
+  /** @internal use createCheckout */
+  constructor(core) {
+    super();
+    this.#core = core;
+  }
+
+  /** @internal */
+  _emit(name, json) {
+    const detail = parseResult(json);
+    if (detail.intent) this.#intent = detail.intent;
+    this.dispatchEvent(new CustomEvent(name, { detail }));
+  }
+
+  /** @internal */
+  _bind(core) {
+    this.#core = core;
+  }
+
+  /** Pays with a card. Resolves to `{intent}` or `{error}`; payment outcomes never reject. */
+  async pay(card) {
+    return this.#settle(this.#core ? this.#core.pay(card ?? {}) : null);
+  }
+
+  /** Sets the tip in minor units (only if the intent allows tips). Resolves to `{intent}` or `{error}`. */
+  async setTip(minor) {
+    return this.#settle(this.#core ? this.#core.setTip(Number(minor)) : null);
+  }
+
+  /** Sets the amount in minor units (only if the intent allows a custom amount). */
+  async setAmount(minor) {
+    return this.#settle(this.#core ? this.#core.setAmount(Number(minor)) : null);
+  }
+
+  /** The latest intent snapshot (no token), or null before it is loaded. */
+  intent() {
+    return this.#intent;
+  }
+
+  /** Stops waiting for the running payment attempt (its `pay()` settles with `sdk_error`). */
+  cancel() {
+    this.#core?.cancel();
+  }
+
+  /** Aborts requests, clears timers and listeners and forgets the token. Safe to call twice. */
+  destroy() {
+    const core = this.#core;
+    this.#core = null;
+    if (core) {
+      core.destroy();
+      core.free();
+    }
+  }
+
+  async #settle(promise) {
+    if (!promise) return { error: new CheckoutError('sdk_error', 'the checkout was destroyed') };
+    const r = parseResult(await promise);
+    if (r.intent) this.#intent = r.intent;
+    return r;
+  }
+}
+
+/**
+ * Loads the SDK (once), loads the intent and starts following it.
+ * Resolves to a ready `Checkout`; rejects with a `CheckoutError` if the intent cannot be loaded.
+ */
+export async function createCheckout(options) {
+  if (!options || typeof options !== 'object') throw new CheckoutError('sdk_error', 'options are required');
+  const wasm = await loadWasm(options.wasmUrl).catch((e) => {
+    throw new CheckoutError('network_error', 'the checkout module could not load: ' + ((e && e.message) || e));
+  });
+  const checkout = new Checkout(null);
+  let core;
+  try {
+    core = wasm.openCheckout(
+      {
+        apiBase: options.apiBase,
+        paymentIntentId: options.paymentIntentId,
+        connectToken: options.connectToken,
+        connectTokenExpiresAt: options.connectTokenExpiresAt,
+        refreshToken: options.refreshToken,
+      },
+      (name, json) => checkout._emit(name, json),
+    );
+  } catch (e) {
+    throw thrownToError(e);
+  }
+  checkout._bind(core);
+  const r = parseResult(await core.start());
+  if (r.error) {
+    checkout.destroy();
+    throw r.error;
+  }
+  return checkout;
+}
+
+/**
+ * Checks card fields without a request, for inline errors. Returns null when valid, else
+ * `{code: 'validation_error', param, message}` for the first problem.
+ */
+export async function validateCard(card, nowMs) {
+  const wasm = await loadWasm();
+  const r = wasm.validateCard(card ?? {}, nowMs);
+  return r == null ? null : JSON.parse(r);
+}

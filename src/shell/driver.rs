@@ -1,0 +1,372 @@
+//! Runs the core flow in the page: feeds inputs (always with `Date.now()`), then carries out every output.
+//!
+//! Rules kept here: no `RefCell` borrow is held across an `.await` or across a call into page code (a
+//! listener may call `pay()` again); every JS resource (fetch, timer, listener) is owned by a Rust value
+//! in `Inner` and released on drop; spawned tasks hold only a `Weak` to `Inner`.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+use gloo_timers::callback::Timeout;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::MessageEvent;
+
+use super::fetch::{self, AbortGuard};
+use crate::core::flow::{
+    op_result_json, Checkout, Millis, OpId, Output, Reply, Request, RequestId, TimerId,
+};
+
+pub fn now() -> Millis {
+    js_sys::Date::now() as Millis
+}
+
+/// A `window` listener removed on drop.
+pub struct Listener {
+    target: web_sys::EventTarget,
+    kind: &'static str,
+    closure: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(self.kind, self.closure.as_ref().unchecked_ref());
+    }
+}
+
+pub struct Inner {
+    pub machine: RefCell<Checkout>,
+    api_base: String,
+    /// `(name, detailJson)`: the JS side turns it into a `CustomEvent` on the checkout.
+    emit: js_sys::Function,
+    refresh: Option<js_sys::Function>,
+    requests: RefCell<HashMap<u32, AbortGuard>>,
+    timers: RefCell<HashMap<u32, Timeout>>,
+    /// Resolvers of pending page promises, by op id.
+    ops: RefCell<HashMap<u32, js_sys::Function>>,
+    listener: RefCell<Option<Listener>>,
+    driving: Cell<bool>,
+    /// The request id of the latest event stream (for the test hook that cuts it).
+    stream_req: Cell<Option<u32>>,
+    /// Calls from JS into this checkout (user actions, replies, chunks, timers, messages): the
+    /// wasm-boundary cost of a checkout, for the size/cost note and tests.
+    pub calls_in: Cell<u32>,
+}
+
+impl Inner {
+    pub fn new(
+        machine: Checkout,
+        api_base: String,
+        emit: js_sys::Function,
+        refresh: Option<js_sys::Function>,
+    ) -> Rc<Inner> {
+        let inner = Rc::new(Inner {
+            machine: RefCell::new(machine),
+            api_base,
+            emit,
+            refresh,
+            requests: RefCell::default(),
+            timers: RefCell::default(),
+            ops: RefCell::default(),
+            listener: RefCell::default(),
+            driving: Cell::new(false),
+            stream_req: Cell::new(None),
+            calls_in: Cell::new(0),
+        });
+        inner.listen_for_challenge();
+        inner
+    }
+
+    /// Runs one input against the machine (borrow released before any output runs), then drives.
+    /// `None` only if the machine were already borrowed, which no code path here allows.
+    pub fn input<R>(self: &Rc<Self>, f: impl FnOnce(&mut Checkout, Millis) -> R) -> Option<R> {
+        self.calls_in.set(self.calls_in.get().wrapping_add(1));
+        let r = {
+            let mut m = self.machine.try_borrow_mut().ok()?;
+            f(&mut m, now())
+        };
+        self.drive();
+        Some(r)
+    }
+
+    /// Registers the resolver of a page promise for `op`.
+    pub fn track(&self, op: OpId, resolve: js_sys::Function) {
+        self.ops.borrow_mut().insert(op.0, resolve);
+    }
+
+    /// Carries out queued outputs. Re-entrant calls (a listener calling back into the checkout) only
+    /// queue; the outermost loop drains.
+    pub fn drive(self: &Rc<Self>) {
+        if self.driving.replace(true) {
+            return;
+        }
+        loop {
+            let out = match self.machine.try_borrow_mut() {
+                Ok(mut m) => m.poll_output(),
+                Err(_) => None,
+            };
+            let Some(out) = out else { break };
+            self.run(out);
+        }
+        self.driving.set(false);
+    }
+
+    fn run(self: &Rc<Self>, out: Output) {
+        match out {
+            Output::Send { id, request } => self.send(id, request),
+            Output::Abort(id) => {
+                // Dropping the guard aborts the fetch; its task then reports a failure the core ignores.
+                let guard = self.requests.borrow_mut().remove(&id.0);
+                drop(guard);
+            }
+            Output::SetTimer { id, at } => self.set_timer(id, at),
+            Output::CancelTimer(id) => {
+                let t = self.timers.borrow_mut().remove(&id.0);
+                drop(t);
+            }
+            Output::RefreshToken => self.refresh_token(),
+            Output::Emit(event) => {
+                let detail = event.detail_json();
+                let _ = self.emit.call2(
+                    &JsValue::NULL,
+                    &JsValue::from_str(event.kind.name()),
+                    &JsValue::from_str(&detail),
+                );
+            }
+            Output::Settle { op, result } => {
+                let json = {
+                    let m = self.machine.borrow();
+                    op_result_json(&result, m.intent().as_deref())
+                };
+                let resolve = self.ops.borrow_mut().remove(&op.0);
+                if let Some(resolve) = resolve {
+                    let _ = resolve.call1(&JsValue::NULL, &JsValue::from_str(&json));
+                }
+            }
+        }
+    }
+
+    fn send(self: &Rc<Self>, id: RequestId, request: Request) {
+        let Some((guard, signal)) = AbortGuard::new() else {
+            self.input(|m, now| m.handle_failure(id, now));
+            return;
+        };
+        let token = self
+            .machine
+            .borrow()
+            .bearer()
+            .unwrap_or_default()
+            .to_string();
+        self.requests.borrow_mut().insert(id.0, guard);
+        if request.stream {
+            self.stream_req.set(Some(id.0));
+        }
+        let weak = Rc::downgrade(self);
+        let base = self.api_base.clone();
+        spawn_local(async move {
+            let result = fetch::send(&base, &request, &token, &signal).await;
+            drop(token);
+            let Ok(resp) = result else {
+                finish(&weak, id, |m, now| m.handle_failure(id, now));
+                return;
+            };
+            let status = resp.status();
+            if request.stream && status == 200 {
+                read_stream(&weak, id, &resp).await;
+                return;
+            }
+            let etag = resp.headers().get("etag");
+            let body = resp.text().await;
+            match body {
+                Ok(body) => finish(&weak, id, move |m, now| {
+                    m.handle_reply(id, Reply { status, etag, body }, now)
+                }),
+                Err(_) => finish(&weak, id, |m, now| m.handle_failure(id, now)),
+            }
+        });
+    }
+
+    fn set_timer(self: &Rc<Self>, id: TimerId, at: Millis) {
+        let delay = at.saturating_sub(now()).min(i32::MAX as u64) as u32;
+        let weak = Rc::downgrade(self);
+        let timeout = Timeout::new(delay, move || {
+            let Some(inner) = weak.upgrade() else { return };
+            // Dropping the firing Timeout inside its own callback is fine: wasm-bindgen defers the
+            // closure's destruction until the call returns.
+            let spent = inner.timers.borrow_mut().remove(&id.0);
+            inner.input(|m, now| m.handle_timer(id, now));
+            drop(spent);
+        });
+        if let Some(old) = self.timers.borrow_mut().insert(id.0, timeout) {
+            drop(old);
+        }
+    }
+
+    fn refresh_token(self: &Rc<Self>) {
+        let Some(f) = self.refresh.clone() else {
+            self.input(|m, now| m.handle_refreshed(None, now));
+            return;
+        };
+        let weak = Rc::downgrade(self);
+        spawn_local(async move {
+            // The page's callback may throw, return a value, or return a promise.
+            let value = match f.call0(&JsValue::NULL) {
+                Ok(v) => match v.dyn_into::<js_sys::Promise>() {
+                    Ok(p) => JsFuture::from(p).await.ok(),
+                    Err(v) => Some(v),
+                },
+                Err(_) => None,
+            };
+            let parsed = value.and_then(|v| parse_token(&v));
+            if let Some(inner) = weak.upgrade() {
+                inner.input(move |m, now| m.handle_refreshed(parsed, now));
+            }
+        });
+    }
+
+    /// 3-D Secure: the challenge page posts `challenge_complete` to its parent; the core checks the
+    /// origin and the challenge id.
+    fn listen_for_challenge(self: &Rc<Self>) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let weak: Weak<Inner> = Rc::downgrade(self);
+        let closure = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            let Some(inner) = weak.upgrade() else { return };
+            let data = e.data();
+            let text = match data.as_string() {
+                Some(s) => s,
+                None => match js_sys::JSON::stringify(&data) {
+                    Ok(s) => s.into(),
+                    Err(_) => return,
+                },
+            };
+            if text.len() > 4096 || !text.contains("challenge_complete") {
+                return; // not ours: skip the boundary work
+            }
+            let origin = e.origin();
+            inner.input(move |m, now| m.handle_message(&origin, &text, now));
+        });
+        let target: web_sys::EventTarget = window.into();
+        if target
+            .add_event_listener_with_callback("message", closure.as_ref().unchecked_ref())
+            .is_ok()
+        {
+            *self.listener.borrow_mut() = Some(Listener {
+                target,
+                kind: "message",
+                closure,
+            });
+        }
+    }
+
+    /// Aborts the open event stream and reports it as a network failure, as a dropped connection would.
+    pub fn interrupt_stream(self: &Rc<Self>) -> bool {
+        let Some(id) = self.stream_req.get() else {
+            return false;
+        };
+        let guard = self.requests.borrow_mut().remove(&id);
+        let Some(guard) = guard else { return false };
+        drop(guard);
+        self.input(|m, now| m.handle_failure(RequestId(id), now));
+        true
+    }
+
+    /// `destroy()`: the core forgets everything; then every JS resource is released here.
+    pub fn shut_down(self: &Rc<Self>) {
+        self.input(|m, _| m.destroy());
+        let requests = std::mem::take(&mut *self.requests.borrow_mut());
+        drop(requests);
+        let timers = std::mem::take(&mut *self.timers.borrow_mut());
+        drop(timers);
+        let listener = self.listener.borrow_mut().take();
+        drop(listener);
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Guards and timeouts drop with the maps; the listener with its slot.
+        self.machine.get_mut().destroy();
+    }
+}
+
+/// Reports a finished request: disarms its abort guard first (so dropping it does not abort).
+fn finish(weak: &Weak<Inner>, id: RequestId, f: impl FnOnce(&mut Checkout, Millis)) {
+    let Some(inner) = weak.upgrade() else { return };
+    let guard = inner.requests.borrow_mut().remove(&id.0);
+    if let Some(g) = guard {
+        g.disarm();
+    }
+    inner.input(f);
+}
+
+async fn read_stream(weak: &Weak<Inner>, id: RequestId, resp: &gloo_net::http::Response) {
+    let Some(reader) = fetch::reader_of(resp) else {
+        finish(weak, id, |m, now| m.handle_failure(id, now));
+        return;
+    };
+    match weak.upgrade() {
+        Some(inner) => {
+            inner.input(|m, now| m.handle_stream_open(id, now));
+        }
+        None => return,
+    }
+    loop {
+        let chunk = fetch::read_chunk(&reader).await;
+        let Some(inner) = weak.upgrade() else { return };
+        if !inner.requests.borrow().contains_key(&id.0) {
+            let _ = reader.cancel();
+            return; // aborted by the core (terminal status, idle timeout, destroy)
+        }
+        match chunk {
+            Ok(Some(bytes)) => {
+                inner.input(|m, now| m.handle_stream_data(id, &bytes, now));
+            }
+            Ok(None) => {
+                drop(inner);
+                finish(weak, id, |m, now| m.handle_stream_end(id, now));
+                return;
+            }
+            Err(()) => {
+                drop(inner);
+                finish(weak, id, |m, now| m.handle_failure(id, now));
+                return;
+            }
+        }
+    }
+}
+
+/// `refreshToken` may resolve to the token string, or to the merchant server's JSON
+/// (`{clientSessionSecret, clientSessionSecretExpirationDate}`) or `{connectToken, expiresAt}`.
+pub fn parse_token(v: &JsValue) -> Option<(String, Option<Millis>)> {
+    if let Some(s) = v.as_string() {
+        return Some((s, None));
+    }
+    if !v.is_object() {
+        return None;
+    }
+    let get = |k: &str| {
+        js_sys::Reflect::get(v, &JsValue::from_str(k))
+            .ok()
+            .filter(|x| !x.is_undefined())
+    };
+    let token = get("clientSessionSecret")
+        .or_else(|| get("connectToken"))?
+        .as_string()?;
+    let expires = get("clientSessionSecretExpirationDate").or_else(|| get("expiresAt"));
+    Some((token, expires.and_then(|e| parse_time(&e))))
+}
+
+/// An ISO date string or unix milliseconds.
+pub fn parse_time(v: &JsValue) -> Option<Millis> {
+    let ms = match v.as_f64() {
+        Some(n) => n,
+        None => js_sys::Date::parse(&v.as_string()?),
+    };
+    (ms.is_finite() && ms > 0.0).then_some(ms as Millis)
+}
