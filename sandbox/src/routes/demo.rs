@@ -33,9 +33,11 @@ pub async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes)
                 "customAmountAllowed",
                 "tipsAmount",
             ])?;
+            // Form fields left empty mean "the default".
+            let text = |k: &str, max| f.str(k, max).map(|v| v.filter(|s| !s.trim().is_empty()));
             let currency =
-                super::currency(f.str("currencyCode", 10)?.unwrap_or("GBP"), "currencyCode")?;
-            let dialect = match f.str("dialect", 10)? {
+                super::currency(text("currencyCode", 10)?.unwrap_or("GBP"), "currencyCode")?;
+            let dialect = match text("dialect", 10)? {
                 None => st.config.dialect,
                 Some(d) => Dialect::parse(d).ok_or_else(|| {
                     Problem::invalid("dialect", "`dialect` must be dojo, stripe or setel")
@@ -51,13 +53,13 @@ pub async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes)
             }
             let n = NewIntent {
                 dialect,
-                capture_mode: parse_mode(f.str("captureMode", 10)?)?,
+                capture_mode: parse_mode(text("captureMode", 10)?)?,
                 amount,
                 currency,
                 tips,
-                reference: f.str("reference", 60)?.unwrap_or("Demo order").to_string(),
+                reference: text("reference", 60)?.unwrap_or("Demo order").to_string(),
                 description: Some(
-                    f.str("description", 4096)?
+                    text("description", 4096)?
                         .unwrap_or("intent-checkout demo")
                         .to_string(),
                 ),

@@ -376,3 +376,26 @@ async fn bulk_creation_for_load_tests() {
         .await;
     assert_eq!(unauth.status, 401);
 }
+
+#[tokio::test]
+async fn demo_form_blanks_mean_defaults() {
+    let sb = start_with(|c| c.dialect = intent_sandbox::lifecycle::Dialect::Setel).await;
+    let body = json!({"amount": 700, "currencyCode": "", "captureMode": "", "dialect": "", "reference": "", "description": "", "tipsAllowed": false, "customAmountAllowed": false});
+    let r = sb
+        .send(
+            Method::POST,
+            "/demo/payment-intents",
+            None,
+            &[],
+            Some(body.to_string()),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["dialect"], "setel");
+    assert_eq!(r.body["intent"]["captureMode"], "Auto");
+    assert_eq!(
+        r.body["intent"]["amount"],
+        json!({"value": 700, "currencyCode": "GBP"})
+    );
+    assert_eq!(r.body["intent"]["reference"], "Demo order");
+}
