@@ -25,9 +25,15 @@ impl Clock {
         self.offset_ms.load(Ordering::Relaxed)
     }
 
-    /// Moves the clock forward; it never goes back, so timers stay ordered.
+    /// Moves the clock forward; it never goes back, so timers stay ordered. The offset is capped at
+    /// about 3,000 years so deadlines computed from `now` cannot overflow.
     pub fn advance(&self, ms: i64) {
-        self.offset_ms.fetch_add(ms.max(0), Ordering::Relaxed);
+        const MAX_OFFSET_MS: i64 = 100_000_000_000_000;
+        let _ = self
+            .offset_ms
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |o| {
+                Some(o.saturating_add(ms.max(0)).min(MAX_OFFSET_MS))
+            });
     }
 }
 

@@ -111,7 +111,8 @@ impl Config {
                     c.dialect = Dialect::parse(&d)
                         .ok_or(format!("--dialect must be dojo, stripe or setel, not {d}"))?;
                 }
-                "--token-ttl" => c.token_ttl_secs = secs(value()?)?.max(1.0) as i64,
+                // Capped so that deadlines stay far from integer overflow.
+                "--token-ttl" => c.token_ttl_secs = secs(value()?)?.clamp(1.0, 3.2e8) as i64,
                 "--webhook-url" => c.webhook_url = Some(value()?),
                 "--webhook-secret" => c.webhook_secret = value()?,
                 "--webhook-attempts" => {
@@ -127,8 +128,8 @@ impl Config {
                 "--cors-origin" => c.cors_origins.push(value()?),
                 "--www-dir" => c.www_dir = value()?.into(),
                 "--pkg-dir" => c.pkg_dir = value()?.into(),
-                "--heartbeat" => c.heartbeat_secs = secs(value()?)?.max(0.05),
-                "--async-settle-delay" => c.async_settle_secs = secs(value()?)?,
+                "--heartbeat" => c.heartbeat_secs = secs(value()?)?.clamp(0.05, 86_400.0),
+                "--async-settle-delay" => c.async_settle_secs = secs(value()?)?.min(3.2e8),
                 other => return Err(format!("unknown flag {other} (see --help)")),
             }
         }

@@ -14,5 +14,6 @@ mod merchant;
 mod openapi;
 
 mod schema;
+mod sdk_contract;
 mod stream;
 mod webhooks;
