@@ -1,0 +1,151 @@
+// The card flows a customer meets most: success, declines (with a fresh-token retry), async settlement.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, eventLog, cspViolations, advanceClock, CARDS } from './harness.mjs';
+
+let sandbox;
+let browser;
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+const shadowText = (page, testid) => page.locator(`[data-testid="${testid}"]`).textContent();
+
+async function finish(page) {
+  assert.deepEqual(await cspViolations(page), []);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+}
+
+test('success: the total is on the Pay button, the card is formatted, Auto capture ends succeeded', async () => {
+  const page = await openCheckout(browser, sandbox, { amount: 2450, currencyCode: 'GBP', locale: 'en-GB' });
+  assert.equal(await shadowText(page, 'pay-button'), 'Pay £24.50');
+  await fillCard(page);
+  assert.equal(await page.locator('[data-testid="card-number"]').inputValue(), '4242 4242 4242 4242');
+  assert.equal(await page.locator('[data-testid="card-expiry"]').inputValue(), '12 / 34');
+  assert.equal(await shadowText(page, 'card-brand'), 'VISA');
+  await snap(page, 'form-filled');
+  const paying = page.locator('[data-testid="pay-button"]');
+  await paying.click();
+  await waitForState(page, 'succeeded');
+  assert.equal(await shadowText(page, 'result-title'), 'Payment successful');
+  assert.match(await shadowText(page, 'result-message'), /£24\.50 has been paid/);
+  assert.equal(await page.locator('intent-checkout').getAttribute('status'), 'Captured');
+  // Status changes are announced; events bubble out of the element to the page's log.
+  assert.match(await shadowText(page, 'announcer'), /Payment successful/);
+  const log = (await eventLog(page)).join('\n');
+  assert.match(log, /succeeded/);
+  await snap(page, 'succeeded');
+  await finish(page);
+});
+
+test('the Pay button is disabled while the payment is in flight', async () => {
+  const page = await openCheckout(browser, sandbox, { amount: 500 });
+  await fillCard(page, { number: CARDS.async });
+  // Hold the payment request so the in-flight state can be observed.
+  let release;
+  const held = new Promise((r) => (release = r));
+  await page.route('**/payments', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.locator('[data-testid="pay-button"]').click();
+  await waitForState(page, 'paying');
+  assert.equal(await page.locator('[data-testid="pay-button"]').isDisabled(), true);
+  assert.equal(await page.locator('[data-testid="pay-button"]').getAttribute('aria-busy'), 'true');
+  release();
+  await waitForState(page, 'processing');
+  await page.unroute('**/payments');
+  await finish(page);
+});
+
+test('inline errors show on blur and on submit, tied to the inputs with aria-describedby', async () => {
+  const page = await openCheckout(browser, sandbox);
+  const number = page.locator('[data-testid="card-number"]');
+  await number.pressSequentially('4242424242424241'); // fails the Luhn check
+  await page.locator('[data-testid="card-expiry"]').focus(); // blur
+  const err = page.locator('[data-testid="card-number-error"]');
+  assert.notEqual((await err.textContent()).trim(), '');
+  assert.equal(await number.getAttribute('aria-invalid'), 'true');
+  assert.equal(await number.getAttribute('aria-describedby'), await err.getAttribute('id'));
+  // Submitting keeps the form, and puts focus on the first field with a problem.
+  await page.locator('[data-testid="pay-button"]').click();
+  assert.equal(await page.locator('intent-checkout').getAttribute('state'), 'form');
+  assert.equal(await number.evaluate((el) => el.getRootNode().activeElement === el), true);
+  await snap(page, 'form-errors');
+  // Fixing the number clears its error; a short CVC is reported on submit.
+  await number.fill('');
+  await number.pressSequentially('4242424242424242');
+  await page.locator('[data-testid="card-expiry"]').pressSequentially('1234');
+  await page.locator('[data-testid="card-cvc"]').pressSequentially('12');
+  await page.locator('[data-testid="card-name"]').fill('Ada Lovelace');
+  assert.equal((await err.textContent()).trim(), '');
+  await page.locator('[data-testid="pay-button"]').click();
+  const cvcErr = page.locator('[data-testid="card-cvc-error"]');
+  await page.locator('[data-testid="card-cvc-error"]:not(:empty)').waitFor();
+  assert.equal(await page.locator('[data-testid="card-cvc"]').getAttribute('aria-describedby'), await cvcErr.getAttribute('id'));
+  assert.equal(await page.locator('intent-checkout').getAttribute('state'), 'form');
+  await finish(page);
+});
+
+test('insufficient funds: a declined state with the reason', async () => {
+  const page = await openCheckout(browser, sandbox);
+  await fillCard(page, { number: CARDS.insufficient });
+  await page.locator('[data-testid="pay-button"]').click();
+  await waitForState(page, 'declined');
+  assert.equal(await shadowText(page, 'result-title'), 'Payment declined');
+  assert.match(await shadowText(page, 'result-message'), /insufficient funds/);
+  await snap(page, 'declined-insufficient-funds');
+  await finish(page);
+});
+
+test('decline, then Try again starts a new attempt with a fresh token and succeeds', async () => {
+  const page = await openCheckout(browser, sandbox);
+  const refreshes = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('/refresh-client-session-secret')) refreshes.push(r.url());
+  });
+  await fillCard(page, { number: CARDS.decline });
+  await page.locator('[data-testid="pay-button"]').click();
+  await waitForState(page, 'declined');
+  assert.match(await shadowText(page, 'result-message'), /declined/);
+  await snap(page, 'declined');
+  await page.locator('[data-testid="retry-button"]').click();
+  await waitForState(page, 'form');
+  assert.equal(refreshes.length, 1, 'Try again fetched a fresh token');
+  // The number and CVC were cleared for another card; focus is back on the number.
+  assert.equal(await page.locator('[data-testid="card-number"]').inputValue(), '');
+  await page.locator('[data-testid="card-number"]').pressSequentially(CARDS.mastercard);
+  await page.locator('[data-testid="card-cvc"]').pressSequentially('123');
+  await page.locator('[data-testid="pay-button"]').click();
+  await waitForState(page, 'succeeded');
+  await finish(page);
+});
+
+test('async settlement: processing, then succeeded when the sandbox settles', async () => {
+  const page = await openCheckout(browser, sandbox);
+  await fillCard(page, { number: CARDS.async });
+  await page.locator('[data-testid="pay-button"]').click();
+  await waitForState(page, 'processing');
+  assert.equal(await shadowText(page, 'result-title'), 'Payment processing');
+  await snap(page, 'processing');
+  await advanceClock(sandbox, 10); // past the settle delay, no real wait
+  await waitForState(page, 'succeeded');
+  await finish(page);
+});
+
+test('a processing error (500) leaves the form usable with a message', async () => {
+  const page = await openCheckout(browser, sandbox);
+  await fillCard(page, { number: CARDS.processingError });
+  await page.locator('[data-testid="pay-button"]').click();
+  await page.locator('[data-testid="form-error"]:not(:empty)').waitFor({ timeout: 20_000 });
+  assert.equal(await page.locator('intent-checkout').getAttribute('state'), 'form');
+  assert.equal(await page.locator('[data-testid="pay-button"]').isDisabled(), false);
+  page.problems = page.problems.filter((p) => !/status of 500/.test(p)); // the browser logs the 500 itself
+  await finish(page);
+});

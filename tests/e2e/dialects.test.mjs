@@ -1,0 +1,67 @@
+// Each API dialect once, and each locale once: status names differ per dialect, the widget's states don't.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, eventLog } from './harness.mjs';
+
+let sandbox;
+let browser;
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+const cases = [
+  { dialect: 'dojo', captureMode: 'Auto', wire: 'Captured', state: 'succeeded' },
+  { dialect: 'stripe', captureMode: 'Manual', wire: 'requires_capture', state: 'authorized' },
+  { dialect: 'setel', captureMode: 'Auto', wire: 'succeeded', state: 'succeeded' },
+];
+for (const c of cases) {
+  test(`dialect ${c.dialect} (${c.captureMode}): ${c.wire} shows as ${c.state}`, async () => {
+    const page = await openCheckout(browser, sandbox, { dialect: c.dialect, captureMode: c.captureMode, currencyCode: 'USD', locale: 'en-US' });
+    assert.equal(await page.locator('[data-testid="pay-button"]').textContent(), 'Pay $24.50');
+    await fillCard(page, { number: '378282246310005', cvc: '1234' }); // Amex: 4-digit CVC, 4-6-5 grouping
+    assert.equal(await page.locator('[data-testid="card-number"]').inputValue(), '3782 822463 10005');
+    assert.equal(await page.locator('[data-testid="card-brand"]').textContent(), 'AMEX');
+    await page.locator('[data-testid="pay-button"]').click();
+    await waitForState(page, c.state);
+    assert.equal(await page.locator('intent-checkout').getAttribute('status'), c.wire);
+    assert.match((await eventLog(page)).join('\n'), new RegExp(`"status":"${c.wire}"`));
+    await page.close();
+  });
+}
+
+const locales = [
+  { locale: 'de-DE', pay: /^24,50 € bezahlen$/, title: 'Zahlung erfolgreich', number: 'Kartennummer' },
+  { locale: 'fr-FR', pay: /^Payer 24,50 €$/, title: 'Paiement réussi', number: 'Numéro de carte' },
+  { locale: 'en-GB', pay: /^Pay €24\.50$/, title: 'Payment successful', number: 'Card number' },
+];
+for (const l of locales) {
+  test(`locale ${l.locale}: labels, amounts and results in that language`, async () => {
+    const page = await openCheckout(browser, sandbox, { locale: l.locale, currencyCode: 'EUR' });
+    const pay = (await page.locator('[data-testid="pay-button"]').textContent()).replace(/\u00a0|\u202f/g, ' ');
+    assert.match(pay, l.pay);
+    assert.equal(await page.locator('label[for="ic-number"]').textContent(), l.number);
+    await fillCard(page);
+    await page.locator('[data-testid="pay-button"]').click();
+    await waitForState(page, 'succeeded');
+    assert.equal(await page.locator('[data-testid="result-title"]').textContent(), l.title);
+    if (l.locale !== 'en-GB') await snap(page, `succeeded-${l.locale}`);
+    await page.close();
+  });
+}
+
+test('without a locale attribute the browser language is used', async () => {
+  const context = await browser.context.browser()?.newContext({ locale: 'de-DE' });
+  // A persistent context has no browser() handle; emulate the language with an init script instead.
+  const page = context ? await context.newPage() : await browser.context.newPage();
+  await page.addInitScript(() => Object.defineProperty(navigator, 'languages', { get: () => ['fr-FR', 'fr'] }));
+  await page.goto(sandbox.url + '/');
+  await page.click('[data-testid="checkout-button"]');
+  await waitForState(page, 'form');
+  assert.equal(await page.locator('label[for="ic-number"]').textContent(), 'Numéro de carte');
+  await page.close();
+});

@@ -1,0 +1,86 @@
+// What the merchant or server sends is text, never markup; the whole page runs under a strict CSP.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, cspViolations, CARDS } from './harness.mjs';
+
+let sandbox;
+let browser;
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+test('a hostile reference and description are rendered as text', async () => {
+  const reference = '<img src=x onerror="window.__pwned=1">';
+  const description = '<script>window.__pwned=2</script><b>bold</b> & "quotes"';
+  const page = await openCheckout(browser, sandbox, { reference, description });
+  assert.equal(await page.locator('[data-testid="reference"]').textContent(), reference);
+  assert.equal(await page.locator('[data-testid="description"]').textContent(), description);
+  const counts = await page.locator('intent-checkout').evaluate((el) => ({
+    img: el.shadowRoot.querySelectorAll('img').length,
+    script: el.shadowRoot.querySelectorAll('script').length,
+    b: el.shadowRoot.querySelectorAll('b').length,
+  }));
+  assert.deepEqual(counts, { img: 0, script: 0, b: 0 });
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  await snap(page, 'hostile-text');
+  await page.close();
+});
+
+test('strict CSP: a full flow with a 3-D Secure challenge causes zero violations', async () => {
+  const page = await openCheckout(browser, sandbox, { tipsAllowed: true });
+  const csp = await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]').content);
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'/);
+  await page.locator('[data-testid="tip-10"]').click();
+  await fillCard(page, { number: CARDS.threeDS });
+  await page.locator('[data-testid="pay-button"]').click();
+  await waitForState(page, 'action');
+  await page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-approve"]').click();
+  await waitForState(page, 'succeeded');
+  // The widget's styles are a constructable sheet, not <style> or style="" (which the CSP would block).
+  const styled = await page.locator('intent-checkout').evaluate((el) => ({
+    adopted: el.shadowRoot.adoptedStyleSheets.length,
+    inline: el.shadowRoot.querySelectorAll('style,[style]').length,
+    color: getComputedStyle(el.shadowRoot.querySelector('.box')).borderTopStyle,
+  }));
+  assert.deepEqual(styled, { adopted: 1, inline: 0, color: 'solid' });
+  assert.deepEqual(await cspViolations(page), []);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('dark colour scheme and reduced motion are honoured', async () => {
+  const page = await openCheckout(browser, sandbox, {}, { waitFor: null });
+  await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+  await waitForState(page, 'form');
+  const look = await page.locator('intent-checkout').evaluate((el) => {
+    const box = getComputedStyle(el.shadowRoot.querySelector('.box'));
+    return { bg: box.backgroundColor, dur: getComputedStyle(el.shadowRoot.querySelector('input')).transitionDuration };
+  });
+  assert.equal(look.bg, 'rgb(28, 31, 36)');
+  assert.equal(look.dur, '0s');
+  await fillCard(page);
+  await snap(page, 'form-dark');
+  await page.close();
+});
+
+test('theming: CSS custom properties and ::part() from the page reach the shadow DOM', async () => {
+  const page = await openCheckout(browser, sandbox);
+  // A merchant stylesheet (constructed here, as the CSP forbids an injected <style>).
+  await page.evaluate(() => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync('intent-checkout{--ic-accent:rgb(200, 0, 100)} intent-checkout::part(container){border-width:3px}');
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  });
+  const look = await page.locator('intent-checkout').evaluate((el) => ({
+    pay: getComputedStyle(el.shadowRoot.querySelector('[data-testid="pay-button"]')).backgroundColor,
+    border: getComputedStyle(el.shadowRoot.querySelector('.box')).borderTopWidth,
+  }));
+  assert.deepEqual(look, { pay: 'rgb(200, 0, 100)', border: '3px' });
+  await page.close();
+});

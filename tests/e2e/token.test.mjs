@@ -1,0 +1,50 @@
+// The connect token: refreshed when it expires mid-checkout, never left in the DOM.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, eventLog, advanceClock, call } from './harness.mjs';
+
+let sandbox;
+let browser;
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+test('a token that expires mid-checkout is refreshed through refreshToken and the payment goes through', async () => {
+  const page = await openCheckout(browser, sandbox, { amount: 1200 });
+  await fillCard(page);
+  await advanceClock(sandbox, 31 * 60); // past the 30-minute token lifetime while the customer types
+  await page.locator('[data-testid="pay-button"]').click();
+  await waitForState(page, 'succeeded');
+  const log = (await eventLog(page)).join('\n');
+  assert.match(log, /token refresh requested/);
+  assert.match(log, /token_refreshed/);
+  await page.close();
+});
+
+test('the token is a property: it is not in the DOM, and an attribute is read once and removed', async () => {
+  const created = await call(sandbox, '/demo/payment-intents', { amount: 700 });
+  const page = await browser.context.newPage();
+  await page.route(sandbox.url + '/embed', (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'">
+<script src="/pkg/intent-checkout.js" defer></script>
+<intent-checkout payment-intent-id="${created.paymentIntentId}" connect-token="${created.clientSessionSecret}" locale="en-GB"></intent-checkout>`,
+    }),
+  );
+  await page.goto(sandbox.url + '/embed');
+  await waitForState(page, 'form');
+  const html = await page.evaluate(() => {
+    const el = document.querySelector('intent-checkout');
+    return document.documentElement.outerHTML + el.shadowRoot.innerHTML + String(el.connectToken);
+  });
+  assert.equal(html.includes(created.clientSessionSecret), false, 'the secret is not in the DOM');
+  assert.equal(await page.locator('intent-checkout').getAttribute('connect-token'), null);
+  assert.equal(await page.locator('[data-testid="pay-button"]').textContent(), 'Pay £7.00');
+  await page.close();
+});
