@@ -77,9 +77,11 @@ form.addEventListener('submit', async (event) => {
     await window.IntentCheckout.mount(container, {
       paymentIntentId: id,
       connectToken: created.clientSessionSecret, // a property: the secret never sits in the DOM
+      connectTokenExpiresAt: created.clientSessionSecretExpirationDate,
+      // Resolves to {clientSessionSecret, clientSessionSecretExpirationDate} (a bare string works too).
       refreshToken: async () => {
         record('token refresh requested');
-        return (await post(`/demo/payment-intents/${encodeURIComponent(id)}/refresh-client-session-secret`)).clientSessionSecret;
+        return post(`/demo/payment-intents/${encodeURIComponent(id)}/refresh-client-session-secret`);
       },
       locale: f.get('locale') || undefined,
       dialect: order.dialect,

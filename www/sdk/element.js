@@ -11,7 +11,7 @@ export * from './index.js';
 
 // Checkout events re-dispatched from the element (bubbling and composed). `ready` is the element's own.
 const FORWARDED = ['status', 'requires_action', 'succeeded', 'failed', 'canceled', 'expired', 'token_refreshed', 'error'];
-const PROPS = ['apiBase', 'paymentIntentId', 'connectToken', 'refreshToken', 'locale', 'dialect'];
+const PROPS = ['apiBase', 'paymentIntentId', 'connectToken', 'connectTokenExpiresAt', 'refreshToken', 'locale', 'dialect'];
 const FIELDS = ['number', 'expiry', 'cvc', 'name'];
 const BRANDS = { visa: 'VISA', mastercard: 'Mastercard', amex: 'AMEX', american_express: 'AMEX', discover: 'Discover', diners: 'Diners', jcb: 'JCB', unionpay: 'UnionPay', maestro: 'Maestro' };
 // Widget views that show the result panel instead of the form, with their tone.
@@ -20,6 +20,13 @@ const ICONS = { ok: '✓', bad: '!', wait: '' };
 
 const fn = (name) => (typeof sdk[name] === 'function' ? sdk[name] : null);
 const digits = (s) => String(s ?? '').replace(/\D/g, '');
+// Display-only fallbacks while the SDK exports no brand/format helpers (it validates; these only decorate).
+const brandOf = (d) => fn('cardBrand')?.(d) ?? (/^3[47]/.test(d) ? 'amex' : /^(5[1-5]|2[2-7])/.test(d) ? 'mastercard' : /^4/.test(d) ? 'visa' : '');
+const groupCard = (d) => fn('formatCardNumber')?.(d) ?? (brandOf(d) === 'amex' ? [d.slice(0, 4), d.slice(4, 10), d.slice(10, 15)] : d.match(/.{1,4}/g) ?? []).filter(Boolean).join(' ');
+// The first snapshot arrives before the element can listen for the SDK's `ready` (which carries `canonical`);
+// until `intent()` reports it, the dialect-free name is looked up here (same table as the core's Phase).
+const CANONICAL = { created: 'requires_payment_method', requirespaymentmethod: 'requires_payment_method', requiresconfirmation: 'requires_payment_method', requiresaction: 'requires_action', processing: 'processing', pending: 'processing', authorized: 'requires_capture', authorised: 'requires_capture', requirescapture: 'requires_capture', captured: 'succeeded', succeeded: 'succeeded', failed: 'failed', canceled: 'canceled', cancelled: 'canceled', expired: 'expired', reversed: 'closed', refunded: 'closed', partiallyrefunded: 'closed' };
+const canonicalOf = (i) => i?.canonical ?? CANONICAL[String(i?.status ?? '').replace(/_/g, '').toLowerCase()];
 
 // Creates an element: `attrs` become attributes (never HTML), strings in `kids` become text nodes.
 function h(tag, attrs, ...kids) {
@@ -33,6 +40,8 @@ export class IntentCheckoutElement extends HTMLElement {
   static observedAttributes = ['api-base', 'payment-intent-id', 'locale', 'dialect', 'connect-token'];
 
   #token = null;
+  #expiresAt = undefined;
+  #submitting = false;
   #refresh = null;
   #checkout = null;
   #starting = false;
@@ -43,6 +52,7 @@ export class IntentCheckoutElement extends HTMLElement {
   #ui = null;
   #t = translator('en');
   #touched = new Set();
+  #validations = 0;
   #errors = {};
   #reason = null;
   #challengeUrl = null;
@@ -75,6 +85,9 @@ export class IntentCheckoutElement extends HTMLElement {
     this.#token = v ? String(v) : null;
     this.#schedule();
   }
+  /** When the token expires (ISO date or unix ms), so the core can refresh it before the server refuses it. */
+  get connectTokenExpiresAt() { return this.#expiresAt; }
+  set connectTokenExpiresAt(v) { this.#expiresAt = v ?? undefined; }
   /** `() => Promise<string>` returning a fresh connect token from the merchant's server. */
   get refreshToken() { return this.#refresh; }
   set refreshToken(v) { this.#refresh = typeof v === 'function' ? v : null; }
@@ -150,6 +163,7 @@ export class IntentCheckoutElement extends HTMLElement {
         apiBase: this.apiBase,
         paymentIntentId,
         connectToken,
+        connectTokenExpiresAt: this.#expiresAt,
         refreshToken: this.#refresh ? () => this.#refresh() : undefined,
         dialect: this.dialect || undefined,
       });
@@ -211,7 +225,7 @@ export class IntentCheckoutElement extends HTMLElement {
     intent = this.#intent;
     if (!intent) return;
     if (intent.status) this.setAttribute('status', intent.status);
-    canonical ??= intent.canonical;
+    canonical ??= canonicalOf(intent);
     const view = {
       requires_action: 'action',
       processing: 'processing',
@@ -430,8 +444,8 @@ export class IntentCheckoutElement extends HTMLElement {
     const input = this.#ui.number.input;
     const caretDigits = digits(input.value.slice(0, input.selectionStart ?? input.value.length)).length;
     const d = digits(input.value).slice(0, 19);
-    const brand = fn('cardBrand')?.(d) ?? '';
-    const formatted = fn('formatCardNumber')?.(d) ?? d.replace(/(\d{4})(?=\d)/g, '$1 ');
+    const brand = brandOf(d);
+    const formatted = groupCard(d);
     input.value = formatted;
     let pos = 0;
     for (let seen = 0; pos < formatted.length && seen < caretDigits; pos++) if (/\d/.test(formatted[pos])) seen++;
@@ -461,16 +475,18 @@ export class IntentCheckoutElement extends HTMLElement {
   }
 
   // Asks the core for error codes per field; the widget only decides when to show them.
-  #validate() {
+  async #validate() {
     const check = fn('validateCard');
     const errors = {};
+    const seq = ++this.#validations;
     if (check) {
       let raw;
       try {
-        raw = check(this.#card());
+        raw = await check(this.#card());
       } catch (error) {
         raw = error;
       }
+      if (seq !== this.#validations) return this.#errors; // a newer check is on its way
       // Accepts a field → code map, an error with `param` (first problem only), or a list of either.
       const found = raw?.errors ?? raw?.error ?? raw;
       const list = Array.isArray(found) ? found : found && typeof found === 'object' ? (found.param ? [found] : Object.entries(found).map(([param, code]) => ({ param, code }))) : [];
@@ -486,15 +502,22 @@ export class IntentCheckoutElement extends HTMLElement {
   }
 
   async #pay() {
-    if (this.#view !== 'form' || !this.#checkout) return;
+    if (this.#view !== 'form' || !this.#checkout || this.#submitting) return;
     FIELDS.forEach((f) => this.#touched.add(f));
-    const errors = this.#validate();
+    this.#submitting = true;
+    let errors;
+    try {
+      errors = await this.#validate();
+    } finally {
+      this.#submitting = false;
+    }
     const first = FIELDS.find((f) => errors[f]);
     if (first) {
       this.#ui[first].input.focus();
       this.#ui.status.textContent = this.#ui[first].err.textContent;
       return;
     }
+    if (this.#view !== 'form') return;
     this.#ui.formError.textContent = '';
     this.#setView('paying');
     const checkout = this.#checkout;
@@ -509,7 +532,7 @@ export class IntentCheckoutElement extends HTMLElement {
     if (!error) {
       // Events may already have moved the view on; if not, the reply's snapshot decides.
       // Accepted but still payable on the wire (Dojo reports a settling payment as `Created`): pending.
-      if (this.#view === 'paying') this.#show(result?.intent ?? checkout.intent());
+      if (this.#view === 'paying') this.#show(result?.intent ?? checkout.intent(), result?.canonical);
       if (this.#view === 'paying') this.#setView('processing');
       return;
     }
@@ -537,9 +560,11 @@ export class IntentCheckoutElement extends HTMLElement {
     ui.retry.disabled = true;
     try {
       if (this.#refresh && this.#checkout) {
-        const token = await this.#refresh();
+        const fresh = await this.#refresh();
         this.#destroyCheckout();
-        this.#token = token;
+        // The same shapes the SDK's refreshToken accepts: a string or the refresh route's JSON.
+        this.#token = typeof fresh === 'string' ? fresh : fresh?.clientSessionSecret ?? fresh?.connectToken;
+        this.#expiresAt = typeof fresh === 'string' ? undefined : fresh?.clientSessionSecretExpirationDate ?? fresh?.expiresAt;
         await this.#start();
       }
     } catch (error) {
@@ -611,7 +636,7 @@ export class IntentCheckoutElement extends HTMLElement {
       ui.err.textContent = this.#t(`${field}_error`);
       ui.input.setAttribute('aria-invalid', 'true');
     }
-    this.#show(result?.intent ?? this.#checkout?.intent());
+    this.#show(result?.intent ?? this.#checkout?.intent(), result?.canonical);
     this.#ui.status.textContent = `${this.#t('total')}: ${this.#ui.total.v.textContent}`;
   }
 
