@@ -1,7 +1,7 @@
 // The connect token: refreshed when it expires mid-checkout, never left in the DOM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, eventLog, advanceClock, call } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, eventLog, advanceClock, call, snap } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -26,8 +26,8 @@ test('a token that expires mid-checkout is refreshed through refreshToken and th
   await page.close();
 });
 
-test('the token is a property: it is not in the DOM, and an attribute is read once and removed', async () => {
-  const created = await call(sandbox, '/demo/payment-intents', { amount: 700 });
+/** A bare merchant page: the one-script-tag embed with the token given as an attribute. */
+async function embed(created) {
   const page = await browser.context.newPage();
   await page.route(sandbox.url + '/embed', (route) =>
     route.fulfill({
@@ -39,6 +39,25 @@ test('the token is a property: it is not in the DOM, and an attribute is read on
   );
   await page.goto(sandbox.url + '/embed');
   await waitForState(page, 'form');
+  return page;
+}
+
+test('without refreshToken an expired token ends in a clear error state', async () => {
+  const created = await call(sandbox, '/demo/payment-intents', { amount: 900 });
+  const page = await embed(created);
+  await fillCard(page);
+  await advanceClock(sandbox, 31 * 60);
+  await page.locator('[data-testid="pay-button"]').click();
+  await waitForState(page, 'error');
+  assert.equal(await page.locator('[data-testid="result-title"]').textContent(), 'Something went wrong');
+  assert.match(await page.locator('[data-testid="result-message"]').textContent(), /session has expired/);
+  await snap(page, 'error-token-expired');
+  await page.close();
+});
+
+test('the token is a property: it is not in the DOM, and an attribute is read once and removed', async () => {
+  const created = await call(sandbox, '/demo/payment-intents', { amount: 700 });
+  const page = await embed(created);
   const html = await page.evaluate(() => {
     const el = document.querySelector('intent-checkout');
     return document.documentElement.outerHTML + el.shadowRoot.innerHTML + String(el.connectToken);
