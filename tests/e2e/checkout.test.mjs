@@ -45,7 +45,7 @@ test('success: the total is on the Pay button, the card is formatted, Auto captu
 });
 
 test('the Pay button is disabled while the payment is in flight', async () => {
-  const page = await openCheckout(browser, sandbox, { amount: 500 });
+  const page = await openCheckout(browser, sandbox, { amount: 500, dialect: 'stripe' });
   await fillCard(page, { number: CARDS.async });
   // Hold the payment request so the in-flight state can be observed.
   let release;
@@ -61,6 +61,8 @@ test('the Pay button is disabled while the payment is in flight', async () => {
   release();
   await waitForState(page, 'processing');
   await page.unroute('**/payments');
+  await advanceClock(sandbox, 10);
+  await waitForState(page, 'succeeded');
   await finish(page);
 });
 
@@ -127,15 +129,28 @@ test('decline, then Try again starts a new attempt with a fresh token and succee
   await finish(page);
 });
 
-test('async settlement: processing, then succeeded when the sandbox settles', async () => {
-  const page = await openCheckout(browser, sandbox);
+test('async settlement (Stripe-like `processing`): processing, then succeeded when the sandbox settles', async () => {
+  const page = await openCheckout(browser, sandbox, { dialect: 'stripe' });
   await fillCard(page, { number: CARDS.async });
   await page.locator('[data-testid="pay-button"]').click();
   await waitForState(page, 'processing');
   assert.equal(await shadowText(page, 'result-title'), 'Payment processing');
+  assert.equal(await page.locator('intent-checkout').getAttribute('status'), 'processing');
   await snap(page, 'processing');
   await advanceClock(sandbox, 10); // past the settle delay, no real wait
   await waitForState(page, 'succeeded');
+  await finish(page);
+});
+
+test('async settlement in Dojo (no processing status on the wire): in flight until Captured', async () => {
+  const page = await openCheckout(browser, sandbox, { dialect: 'dojo' });
+  await fillCard(page, { number: CARDS.async });
+  await page.locator('[data-testid="pay-button"]').click();
+  await page.locator('intent-checkout[state="paying"], intent-checkout[state="processing"]').waitFor();
+  assert.equal(await page.locator('intent-checkout').getAttribute('status'), 'Created');
+  await advanceClock(sandbox, 10);
+  await waitForState(page, 'succeeded');
+  assert.equal(await page.locator('intent-checkout').getAttribute('status'), 'Captured');
   await finish(page);
 });
 
