@@ -37,6 +37,13 @@ impl Clock {
     }
 }
 
+impl Clock {
+    /// Back to real time; only for `POST /test/reset`, which also drops every timer.
+    pub fn reset(&self) {
+        self.offset_ms.store(0, Ordering::Relaxed);
+    }
+}
+
 /// Formats epoch milliseconds as RFC 3339 UTC (`2026-01-02T03:04:05.678Z`).
 pub fn rfc3339(ms: Millis) -> String {
     let secs = ms.div_euclid(1000);

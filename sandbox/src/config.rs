@@ -24,6 +24,8 @@ pub struct Config {
     pub async_settle_secs: f64,
     /// How often real time runs due timers.
     pub tick_ms: u64,
+    /// One stderr line per request (method, path, status, time); never headers or bodies.
+    pub log: bool,
 }
 
 pub const HELP: &str = "\
@@ -47,6 +49,8 @@ USAGE: intent-sandbox [FLAGS]
   --pkg-dir DIR            static files served at /pkg (default <repo>/pkg)
   --heartbeat S            seconds between `: ping` comments on event streams (default 15)
   --async-settle-delay S   seconds before card 4000 0000 0000 0077 settles (default 3)
+  --log                    print one line per request to stderr (method, path, status, time;
+                           never headers or bodies, so never a secret)
   --help                   print this help
 ";
 
@@ -69,6 +73,7 @@ impl Config {
             heartbeat_secs: 15.0,
             async_settle_secs: 3.0,
             tick_ms: 200,
+            log: false,
         }
     }
 
@@ -126,6 +131,7 @@ impl Config {
                         .map_err(|_| "--webhook-backoff-ms needs a number".to_string())?
                 }
                 "--cors-origin" => c.cors_origins.push(value()?),
+                "--log" => c.log = true,
                 "--www-dir" => c.www_dir = value()?.into(),
                 "--pkg-dir" => c.pkg_dir = value()?.into(),
                 "--heartbeat" => c.heartbeat_secs = secs(value()?)?.clamp(0.05, 86_400.0),

@@ -230,7 +230,11 @@ impl Store {
         now: Millis,
         settle_ms: Millis,
     ) -> ApiResult<Change> {
-        let challenge = random_id("ch_", 16);
+        // Only a 3-D Secure card needs a challenge id; skip the random draw otherwise.
+        let challenge = match card.behaviour {
+            Behaviour::ThreeDSecure => random_id("ch_", 16),
+            _ => String::new(),
+        };
         let txn = random_id("txn_", 12);
         let intent = find(&mut self.intents, id)?;
         let from = intent.wire_status();
@@ -275,7 +279,7 @@ impl Store {
             Behaviour::AsyncSettle | Behaviour::ProcessingError => settle = true,
         }
         let change = bump(intent, from, now);
-        if intent.challenge.as_deref() == Some(challenge.as_str()) {
+        if !challenge.is_empty() && intent.challenge.as_deref() == Some(challenge.as_str()) {
             self.challenges.insert(challenge, id.to_string());
         }
         if let Some(at) = hold {

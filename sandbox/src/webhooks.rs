@@ -44,6 +44,12 @@ impl Webhooks {
         }
     }
 
+    pub fn clear_log(&self) {
+        if let Ok(mut log) = self.log.lock() {
+            log.clear();
+        }
+    }
+
     pub fn deliveries(&self) -> Value {
         let log = self.log.lock().map(|l| l.clone()).unwrap_or_default();
         json!({"url": self.url, "deliveries": log})

@@ -74,13 +74,33 @@ pub fn router(st: AppState) -> Router {
         .route("/test/webhook-deliveries", get(test_routes::deliveries))
         .route("/test/ledger", get(test_routes::ledger))
         .route("/test/intents/bulk", post(test_routes::bulk))
+        .route("/test/reset", post(test_routes::reset))
         .route("/healthz", get(test_routes::health))
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(st.clone());
     let static_files = Router::new()
         .nest_service("/pkg", ServeDir::new(&st.config.pkg_dir))
         .fallback_service(ServeDir::new(&st.config.www_dir));
-    api.merge(static_files).layer(cors(&st))
+    let app = api.merge(static_files);
+    let app = if st.config.log {
+        app.layer(axum::middleware::from_fn(log_request))
+    } else {
+        app
+    };
+    app.layer(cors(&st))
+}
+
+/// `--log`: method, path, status and time. Paths hold no secrets (secrets only travel in headers).
+async fn log_request(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let started = std::time::Instant::now();
+    let res = next.run(req).await;
+    eprintln!(
+        "{method} {path} {} {:.1}ms",
+        res.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    res
 }
 
 async fn method_not_allowed() -> Problem {

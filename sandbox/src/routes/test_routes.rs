@@ -171,6 +171,22 @@ pub async fn bulk(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -
     })())
 }
 
+/// `POST /test/reset`: forgets every intent, key, timer, ledger entry, fault and delivery, and puts
+/// the clock back to real time, so one server can serve many independent tests.
+pub async fn reset(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    respond((|| {
+        require_key(&st, &headers)?;
+        {
+            let mut store = st.store();
+            *store = crate::store::Store::default();
+            st.clock.reset();
+        }
+        st.faults().set(FaultConfig::default());
+        st.webhooks.clear_log();
+        Ok(json_value(StatusCode::OK, &json!({"ok": true})))
+    })())
+}
+
 pub async fn health(State(st): State<AppState>) -> Response {
     let n = st.store().len();
     json_value(StatusCode::OK, &json!({"ok": true, "intents": n}))

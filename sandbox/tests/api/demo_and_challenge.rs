@@ -399,3 +399,28 @@ async fn demo_form_blanks_mean_defaults() {
     );
     assert_eq!(r.body["intent"]["reference"], "Demo order");
 }
+
+#[tokio::test]
+async fn reset_forgets_everything() {
+    let sb = start().await;
+    let (id, secret) = sb.demo(json!({})).await;
+    sb.pay(&id, &secret, "4242424242424242").await;
+    sb.advance(100.0).await;
+    sb.test_route(Method::POST, "/test/faults", Some(json!({"latencyMs": 5})))
+        .await;
+    let r = sb.test_route(Method::POST, "/test/reset", None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(sb.public(&id, &secret).await.status, 401);
+    assert_eq!(
+        sb.send(Method::GET, "/healthz", None, &[], None).await.body["intents"],
+        0
+    );
+    assert_eq!(
+        sb.test_route(Method::GET, "/test/ledger", None).await.body["totals"]["movements"],
+        0
+    );
+    let clock = sb.test_route(Method::GET, "/test/clock", None).await;
+    assert_eq!(clock.body["offsetSeconds"], 0.0);
+    let faults = sb.test_route(Method::GET, "/test/faults", None).await;
+    assert_eq!(faults.body["config"]["latencyMs"], 0);
+}
