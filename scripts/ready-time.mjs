@@ -1,12 +1,20 @@
 // Time from navigation to the `ready` event of a configured <intent-checkout>, in headless Chromium.
-// Usage: node scripts/ready-time.mjs [runs=20]   (needs `npm run build` and `cargo build -p intent-sandbox`)
+// Usage: node scripts/ready-time.mjs [runs=20] [--preload]   (needs `npm run build` and `cargo build -p intent-sandbox`)
+// --preload adds the optional <link rel="modulepreload"> / <link rel="preload"> hints from the README.
 // Each run: a fresh intent from the sandbox's demo route, a new page with the HTTP cache disabled (a first
 // visit), the one-script-tag embed with the token as an attribute, and `performance.now()` when the element's
 // `ready` reaches the document (navigation start is 0). `ready` here means the intent is loaded and the form
 // can be used, not just that the wasm is instantiated.
 import { startSandbox, launchBrowser, call } from '../tests/e2e/harness.mjs';
 
-const runs = Number(process.argv[2] ?? 20);
+const args = process.argv.slice(2);
+const preload = args.includes('--preload');
+const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 20);
+const hints = preload
+  ? ['element.js', 'index.js', 'wasm.js', 'intent_checkout.js', 'messages.js', 'styles.js']
+      .map((f) => `<link rel="modulepreload" href="/pkg/${f}">`)
+      .join('') + '<link rel="preload" href="/pkg/intent_checkout_bg.wasm" as="fetch" type="application/wasm" crossorigin>'
+  : '';
 const sandbox = await startSandbox();
 const browser = await launchBrowser();
 const times = [];
@@ -20,7 +28,7 @@ try {
       route.fulfill({
         contentType: 'text/html',
         body: `<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'">
-<script src="/pkg/intent-checkout.js" defer></script>
+${hints}<script src="/pkg/intent-checkout.js" defer></script>
 <script src="/ready-probe.js" defer></script>
 <intent-checkout payment-intent-id="${created.paymentIntentId}" connect-token="${created.clientSessionSecret}"></intent-checkout>`,
       }),
@@ -42,5 +50,5 @@ try {
 }
 times.sort((a, b) => a - b);
 const median = times.length % 2 ? times[(times.length - 1) / 2] : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
-console.log(`navigation → ready (configured element, cache disabled), ${times.length} loads in headless Chromium:`);
+console.log(`navigation → ready (configured element, cache disabled${preload ? ', preload hints' : ''}), ${times.length} loads in headless Chromium:`);
 console.log(`  median ${median.toFixed(1)} ms, min ${times[0].toFixed(1)} ms, max ${times.at(-1).toFixed(1)} ms`);
