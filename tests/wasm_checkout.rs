@@ -253,6 +253,11 @@ async fn approved_cards_pay_and_the_checkout_stops_following() {
         assert!(r.get("error").is_none(), "{number}: {r}");
         assert_eq!(r["intent"]["status"], "Captured", "{number}");
         assert_eq!(r["canonical"], "succeeded");
+        // The wasm-boundary cost of a whole checkout: every call from JS into it (open, start, pay,
+        // fetch completions, stream chunks, timers).
+        let calls = s.core.boundary_calls();
+        console_log!("boundary calls for a {number} checkout: {calls}");
+        assert!(calls <= 30, "{calls} calls into wasm for one checkout");
         let ev = s.wait_for("succeeded", 5_000).await;
         assert_eq!(ev["intent"]["id"], demo.id.as_str());
         assert!(s.kinds().contains(&"ready".to_string()));

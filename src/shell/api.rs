@@ -178,7 +178,7 @@ fn card_from_js(card: &JsValue) -> CardInput {
     let text = |k: &str| match get(card, k) {
         Some(v) => v
             .as_string()
-            .or_else(|| v.as_f64().map(|n| (n as u64).to_string()))
+            .or_else(|| v.as_f64().map(|n| flow::json::uint_string(n as u64)))
             .unwrap_or_default(),
         None => String::new(),
     };

@@ -5,7 +5,6 @@
 //! in `Inner` and released on drop; spawned tasks hold only a `Weak` to `Inner`.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
@@ -18,6 +17,32 @@ use super::fetch::{self, AbortGuard};
 use crate::core::flow::{
     op_result_json, Checkout, Millis, OpId, Output, Reply, Request, RequestId, TimerId,
 };
+
+/// Owned JS resources by id. A handful at a time, so a `Vec` (smaller wasm than a `HashMap`).
+pub struct Slots<T>(Vec<(u32, T)>);
+
+impl<T> Default for Slots<T> {
+    fn default() -> Self {
+        Slots(Vec::new())
+    }
+}
+
+impl<T> Slots<T> {
+    fn insert(&mut self, k: u32, v: T) -> Option<T> {
+        let old = self.remove(&k);
+        self.0.push((k, v));
+        old
+    }
+
+    fn remove(&mut self, k: &u32) -> Option<T> {
+        let i = self.0.iter().position(|(x, _)| x == k)?;
+        Some(self.0.swap_remove(i).1)
+    }
+
+    fn contains_key(&self, k: &u32) -> bool {
+        self.0.iter().any(|(x, _)| x == k)
+    }
+}
 
 pub fn now() -> Millis {
     js_sys::Date::now() as Millis
@@ -44,10 +69,10 @@ pub struct Inner {
     /// `(name, detailJson)`: the JS side turns it into a `CustomEvent` on the checkout.
     emit: js_sys::Function,
     refresh: Option<js_sys::Function>,
-    requests: RefCell<HashMap<u32, AbortGuard>>,
-    timers: RefCell<HashMap<u32, Timeout>>,
+    requests: RefCell<Slots<AbortGuard>>,
+    timers: RefCell<Slots<Timeout>>,
     /// Resolvers of pending page promises, by op id.
-    ops: RefCell<HashMap<u32, js_sys::Function>>,
+    ops: RefCell<Slots<js_sys::Function>>,
     listener: RefCell<Option<Listener>>,
     driving: Cell<bool>,
     /// The request id of the latest event stream (for the test hook that cuts it).

@@ -137,6 +137,11 @@ export interface CheckoutOptions {
    * once per expiry, and before a new attempt after a failed one. Without it, expiry ends in `token_expired`.
    */
   refreshToken?: () => Promise<TokenRefresh> | TokenRefresh;
+  /**
+   * Informational: the intent's own `dialect` decides the wire status names; `canonical` in every detail
+   * is dialect-free.
+   */
+  dialect?: 'dojo' | 'stripe' | 'setel';
   /** Where to load the `.wasm` from (default: next to this module). */
   wasmUrl?: string | URL;
 }

@@ -45,6 +45,9 @@ function thrownToError(e) {
 export class Checkout extends EventTarget {
   #core;
   #intent = null;
+  // Events raised while createCheckout() is still running (e.g. `ready`) are held and dispatched just
+  // after it resolves, so listeners added right after `await createCheckout()` still see them.
+  #held = [];
 
   /** @internal use createCheckout */
   constructor(core) {
@@ -56,7 +59,17 @@ export class Checkout extends EventTarget {
   _emit(name, json) {
     const detail = parseResult(json);
     if (detail.intent) this.#intent = detail.intent;
-    this.dispatchEvent(new CustomEvent(name, { detail }));
+    if (this.#held) this.#held.push([name, detail]);
+    else this.dispatchEvent(new CustomEvent(name, { detail }));
+  }
+
+  /** @internal */
+  _release() {
+    setTimeout(() => {
+      const held = this.#held;
+      this.#held = null;
+      for (const [name, detail] of held ?? []) this.dispatchEvent(new CustomEvent(name, { detail }));
+    }, 0);
   }
 
   /** @internal */
@@ -95,7 +108,15 @@ export class Checkout extends EventTarget {
     this.#core = null;
     if (core) {
       core.destroy();
-      core.free();
+      // free() throws if wasm is still inside a call on this object (destroy() from an event listener):
+      // free it once that call has returned.
+      queueMicrotask(() => {
+        try {
+          core.free();
+        } catch {
+          /* already freed */
+        }
+      });
     }
   }
 
@@ -138,6 +159,7 @@ export async function createCheckout(options) {
     checkout.destroy();
     throw r.error;
   }
+  checkout._release();
   return checkout;
 }
 

@@ -1,6 +1,6 @@
 //! The one error the page sees: a closed set of codes plus a message that never contains the token.
 
-use serde_json::{Map, Value};
+use super::json::{self, Obj};
 
 /// The closed set of error codes that cross to JS (`CheckoutError.code`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,29 +81,24 @@ impl CheckoutError {
         self
     }
 
-    pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("code".into(), self.code.as_str().into());
-        m.insert("message".into(), self.message.clone().into());
-        if let Some(v) = &self.api_code {
-            m.insert("apiCode".into(), v.clone().into());
-        }
-        if let Some(v) = &self.decline_code {
-            m.insert("declineCode".into(), v.clone().into());
-        }
-        if let Some(v) = &self.param {
-            m.insert("param".into(), v.clone().into());
-        }
+    /// `{code, message, apiCode?, declineCode?, param?, httpStatus?}` as JSON text.
+    pub fn to_json(&self) -> String {
+        let mut o = Obj::new()
+            .str("code", self.code.as_str())
+            .str("message", &self.message)
+            .opt_str("apiCode", self.api_code.as_deref())
+            .opt_str("declineCode", self.decline_code.as_deref())
+            .opt_str("param", self.param.as_deref());
         if let Some(v) = self.http_status {
-            m.insert("httpStatus".into(), v.into());
+            o = o.int("httpStatus", i64::from(v));
         }
-        Value::Object(m)
+        o.finish()
     }
 
     /// Maps an RFC 7807 problem reply (or a bare status) onto the closed set of codes.
     pub fn from_problem(status: u16, body: &str) -> Self {
-        let problem: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-        let text = |k: &str| problem.get(k).and_then(Value::as_str).map(str::to_string);
+        let members = json::members(body).unwrap_or_default();
+        let text = |k: &str| json::get(&members, k).and_then(json::string);
         let api_code = text("code")
             .or_else(|| text("type").and_then(|t| t.rsplit(['/', '#']).next().map(str::to_string)));
         let code = match (status, api_code.as_deref()) {

@@ -12,17 +12,16 @@
 
 pub mod backoff;
 pub mod error;
+pub mod json;
 pub mod sse;
 pub mod view;
 
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::rc::Rc;
-
-use serde_json::{json, Map, Value};
 
 pub use backoff::{RetryPolicy, Rng};
 pub use error::{CheckoutError, ErrorCode};
@@ -138,7 +137,8 @@ impl EventKind {
 pub struct Event {
     pub kind: EventKind,
     pub intent: Option<Rc<Snapshot>>,
-    pub change: Option<Value>,
+    /// What changed (JSON text, see [`Snapshot::change_from`]).
+    pub change: Option<String>,
     pub error: Option<CheckoutError>,
     /// `requires_action`: the challenge page to show in a frame.
     pub url: Option<String>,
@@ -147,28 +147,26 @@ pub struct Event {
 impl Event {
     /// The `detail` object as JSON text: `{intent, status, canonical, change?, error?, url?}`.
     pub fn detail_json(&self) -> String {
-        let mut m = intent_fields(self.intent.as_deref());
+        let mut o = intent_fields(self.intent.as_deref());
         if let Some(c) = &self.change {
-            m.insert("change".into(), c.clone());
+            o = o.raw("change", c);
         }
         if let Some(e) = &self.error {
-            m.insert("error".into(), e.to_json());
+            o = o.raw("error", &e.to_json());
         }
-        if let Some(u) = &self.url {
-            m.insert("url".into(), u.clone().into());
-        }
-        Value::Object(m).to_string()
+        o.opt_str("url", self.url.as_deref()).finish()
     }
 }
 
-fn intent_fields(s: Option<&Snapshot>) -> Map<String, Value> {
-    let mut m = Map::new();
-    if let Some(s) = s {
-        m.insert("intent".into(), s.raw.clone());
-        m.insert("status".into(), s.status.clone().into());
-        m.insert("canonical".into(), s.phase.canonical().into());
+fn intent_fields(s: Option<&Snapshot>) -> json::Obj {
+    let o = json::Obj::new();
+    match s {
+        Some(s) => o
+            .raw("intent", &s.raw)
+            .str("status", &s.status)
+            .str("canonical", s.phase.canonical()),
+        None => o,
     }
-    m
 }
 
 /// What a page promise settles with: `{intent}` or `{error}` (payment outcomes never reject).
@@ -177,12 +175,8 @@ pub type OpResult = Result<Rc<Snapshot>, CheckoutError>;
 /// `{"intent": ..., "status", "canonical"}` or `{"error": {...}, "intent"?}` as JSON text.
 pub fn op_result_json(r: &OpResult, current: Option<&Snapshot>) -> String {
     match r {
-        Ok(s) => Value::Object(intent_fields(Some(s))).to_string(),
-        Err(e) => {
-            let mut m = intent_fields(current);
-            m.insert("error".into(), e.to_json());
-            Value::Object(m).to_string()
-        }
+        Ok(s) => intent_fields(Some(s)).finish(),
+        Err(e) => intent_fields(current).raw("error", &e.to_json()).finish(),
     }
 }
 
@@ -360,8 +354,8 @@ pub struct Checkout {
     token_state: TokenState,
     rng: Rng,
     next_id: u32,
-    requests: BTreeMap<RequestId, InFlight>,
-    timers: BTreeMap<TimerId, TimerPurpose>,
+    requests: SmallMap<RequestId, InFlight>,
+    timers: SmallMap<TimerId, TimerPurpose>,
     /// Jobs waiting for a token refresh.
     parked: Vec<Job>,
     outputs: VecDeque<Output>,
@@ -424,8 +418,8 @@ impl Checkout {
             token,
             token_state: TokenState::Usable,
             next_id: 1,
-            requests: BTreeMap::new(),
-            timers: BTreeMap::new(),
+            requests: SmallMap::default(),
+            timers: SmallMap::default(),
             parked: Vec::new(),
             outputs: VecDeque::new(),
             intent: None,
@@ -634,8 +628,7 @@ impl Checkout {
                 self.outputs.push_back(Output::Abort(id));
             }
         }
-        let timers: Vec<(TimerId, TimerPurpose)> =
-            std::mem::take(&mut self.timers).into_iter().collect();
+        let timers = std::mem::take(&mut self.timers).0;
         for (id, p) in timers {
             if let TimerPurpose::Retry(job) = p {
                 pending_ops.extend(op_of(job.purpose));
@@ -648,9 +641,12 @@ impl Checkout {
         if let Some(a) = self.attempt.take() {
             pending_ops.push(a.op);
         }
-        pending_ops.sort();
-        pending_ops.dedup();
+        let mut settled: Vec<OpId> = Vec::new();
         for op in pending_ops {
+            if settled.contains(&op) {
+                continue;
+            }
+            settled.push(op);
             self.settle(op, Err(destroyed_error()));
         }
         self.last_attempt = LastAttempt::None;
@@ -783,17 +779,18 @@ impl Checkout {
         if self.destroyed || origin != self.config.api_origin {
             return;
         }
-        let Ok(msg) = serde_json::from_str::<Value>(data) else {
+        let Some(msg) = json::members(data) else {
             return;
         };
-        let field = |k: &str| msg.get(k).and_then(Value::as_str);
-        if field("source") != Some("intent-sandbox") || field("type") != Some("challenge_complete")
+        let field = |k: &str| json::get(&msg, k).and_then(json::string);
+        if field("source").as_deref() != Some("intent-sandbox")
+            || field("type").as_deref() != Some("challenge_complete")
         {
             return;
         }
         let url = self.intent.as_ref().and_then(|i| i.next_action_url.clone());
         let matches = match (url, field("challengeId")) {
-            (Some(u), Some(c)) => u.rsplit('/').next() == Some(c),
+            (Some(u), Some(c)) => u.rsplit('/').next() == Some(c.as_str()),
             _ => false,
         };
         if matches && self.attempt.is_some() {
@@ -827,7 +824,7 @@ impl Checkout {
     fn emit(
         &mut self,
         kind: EventKind,
-        change: Option<Value>,
+        change: Option<String>,
         error: Option<CheckoutError>,
         url: Option<String>,
     ) {
@@ -919,8 +916,19 @@ impl Checkout {
         self.outputs.push_back(Output::Send { id, request });
     }
 
+    fn base_path(&self) -> String {
+        let mut p = String::from("/payment-intents/public/");
+        p.push_str(&self.config.intent_id);
+        p
+    }
+
     fn build(&self, purpose: Purpose) -> Option<Request> {
-        let base = format!("/payment-intents/public/{}", self.config.intent_id);
+        let base = self.base_path();
+        let path = |suffix: &str| {
+            let mut p = base.clone();
+            p.push_str(suffix);
+            p
+        };
         let get = |path: String, headers: Vec<(&'static str, String)>, stream: bool| Request {
             method: Method::Get,
             path,
@@ -941,15 +949,15 @@ impl Checkout {
             Purpose::Stream => {
                 let mut h = vec![("Accept", "text/event-stream".to_string())];
                 if let Some(i) = &self.intent {
-                    h.push(("Last-Event-ID", i.version.to_string()));
+                    h.push(("Last-Event-ID", json::uint_string(i.version)));
                 }
-                get(format!("{base}/events"), h, true)
+                get(path("/events"), h, true)
             }
             Purpose::Pay => {
                 let a = self.attempt.as_ref()?;
                 Request {
                     method: Method::Post,
-                    path: format!("{base}/payments"),
+                    path: path("/payments"),
                     headers: vec![
                         ("Content-Type", "application/json".into()),
                         ("Idempotency-Key", a.key.clone()),
@@ -964,16 +972,19 @@ impl Checkout {
                     .as_ref()
                     .and_then(|i| i.currency.clone())
                     .unwrap_or_default();
-                let money = json!({ "value": minor, "currencyCode": currency });
-                let (path, body) = match what {
-                    Update::Tip => ("tips-amount", json!({ "tipsAmount": money })),
-                    Update::Amount => ("amount", json!({ "amount": money })),
+                let money = json::Obj::new()
+                    .str("currencyCode", &currency)
+                    .int("value", minor)
+                    .finish();
+                let (suffix, field) = match what {
+                    Update::Tip => ("/tips-amount", "tipsAmount"),
+                    Update::Amount => ("/amount", "amount"),
                 };
                 Request {
                     method: Method::Post,
-                    path: format!("{base}/{path}"),
+                    path: path(suffix),
                     headers: vec![("Content-Type", "application/json".into())],
-                    body: Some(body.to_string()),
+                    body: Some(json::Obj::new().raw(field, &money).finish()),
                     stream: false,
                 }
             }
@@ -1360,6 +1371,49 @@ impl Checkout {
     }
 }
 
+/// A map for a handful of entries (requests and timers in flight): a `Vec` costs far less wasm than a
+/// `BTreeMap` or `HashMap`.
+#[derive(Debug)]
+struct SmallMap<K, V>(Vec<(K, V)>);
+
+impl<K, V> Default for SmallMap<K, V> {
+    fn default() -> Self {
+        SmallMap(Vec::new())
+    }
+}
+
+impl<K: Copy + PartialEq, V> SmallMap<K, V> {
+    fn insert(&mut self, k: K, v: V) {
+        self.remove(&k);
+        self.0.push((k, v));
+    }
+
+    fn get(&self, k: &K) -> Option<&V> {
+        self.0.iter().find(|(x, _)| x == k).map(|(_, v)| v)
+    }
+
+    fn get_mut(&mut self, k: &K) -> Option<&mut V> {
+        self.0.iter_mut().find(|(x, _)| x == k).map(|(_, v)| v)
+    }
+
+    fn remove(&mut self, k: &K) -> Option<V> {
+        let i = self.0.iter().position(|(x, _)| x == k)?;
+        Some(self.0.remove(i).1)
+    }
+
+    fn contains_key(&self, k: &K) -> bool {
+        self.get(k).is_some()
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &K> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum EndKind {
     Success,
@@ -1388,14 +1442,15 @@ fn token_expired_error() -> CheckoutError {
 /// The pay body, in the sandbox's (Dojo-like) shape. Holds card data: never logged.
 fn card_body(card: &CardInput) -> String {
     let number: String = card.number.chars().filter(char::is_ascii_digit).collect();
-    json!({ "paymentMethod": { "card": {
-        "number": number,
-        "expiryMonth": card.expiry_month,
-        "expiryYear": card.expiry_year,
-        "cvc": card.cvc,
-        "cardholderName": card.cardholder_name,
-    }}})
-    .to_string()
+    let card = json::Obj::new()
+        .str("number", &number)
+        .int("expiryMonth", i64::from(card.expiry_month))
+        .int("expiryYear", i64::from(card.expiry_year))
+        .str("cvc", &card.cvc)
+        .str("cardholderName", &card.cardholder_name)
+        .finish();
+    let method = json::Obj::new().raw("card", &card).finish();
+    json::Obj::new().raw("paymentMethod", &method).finish()
 }
 
 /// Checks before sending, so an obvious typo costs no request (the server checks again).

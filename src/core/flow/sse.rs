@@ -70,12 +70,9 @@ impl SseParser {
         if line.starts_with(':') {
             return; // comment / heartbeat
         }
-        let (field, value) = match line.find(':') {
-            Some(i) => {
-                let v = &line[i + 1..];
-                (&line[..i], v.strip_prefix(' ').unwrap_or(v))
-            }
-            None => (&line[..], ""),
+        let (field, value) = match line.split_once(':') {
+            Some((f, v)) => (f, v.strip_prefix(' ').unwrap_or(v)),
+            None => (&*line, ""),
         };
         match field {
             "event" => self.event = value.to_string(),

@@ -1,6 +1,7 @@
 //! The flow on a fake clock with scripted replies: every effect is captured and asserted.
 
 use super::*;
+use std::collections::BTreeMap;
 
 const TOKEN: &str = "cs_sandbox_SECRET0123456789abcdef";
 const ID: &str = "pi_sandbox_1";
@@ -598,6 +599,7 @@ fn stale_and_duplicate_snapshots_are_dropped() {
         .last()
         .and_then(|e| e.change.clone())
         .expect("change");
+    let change: serde_json::Value = serde_json::from_str(&change).expect("change is JSON");
     assert!(change["fields"]
         .as_array()
         .is_some_and(|f| f.iter().any(|x| x == "tipsAmount")));

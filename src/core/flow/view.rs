@@ -1,7 +1,7 @@
 //! The page's view of one intent snapshot: the browser-view JSON as the server sent it (minus any secret),
 //! plus the few fields the flow decides on.
 
-use serde_json::{Map, Value};
+use super::json::{self, Obj};
 
 /// Where an intent stands, as far as the page's checkout is concerned (dialect-independent).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,10 +27,11 @@ pub enum Phase {
 impl Phase {
     /// Classifies a wire status of any dialect. Unknown names are treated as still moving (`Processing`).
     pub fn of_wire(status: &str) -> Phase {
+        // ASCII only: `char::to_lowercase` would pull ~10 KB of Unicode tables into the wasm.
         let norm: String = status
-            .chars()
-            .filter(|c| *c != '_')
-            .flat_map(char::to_lowercase)
+            .bytes()
+            .filter(|c| *c != b'_')
+            .map(|c| c.to_ascii_lowercase() as char)
             .collect();
         match norm.as_str() {
             "created" | "requirespaymentmethod" | "requiresconfirmation" => Phase::Payable,
@@ -85,8 +86,10 @@ pub struct PaymentError {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Snapshot {
-    /// The browser view exactly as received, minus any `clientSessionSecret`.
-    pub raw: Value,
+    /// The browser view as received (JSON text), minus any `clientSessionSecret` member.
+    pub raw: String,
+    /// Its top-level members, values as raw JSON text (for change detection).
+    fields: Vec<(String, String)>,
     pub version: u64,
     pub status: String,
     pub phase: Phase,
@@ -96,33 +99,43 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn parse(json: &str) -> Option<Snapshot> {
-        let mut raw: Value = serde_json::from_str(json).ok()?;
-        let obj = raw.as_object_mut()?;
-        // The browser view has no secret; make sure one never reaches an event even if a server sent it.
-        obj.remove("clientSessionSecret");
-        let version = obj.get("version")?.as_u64()?;
-        let status = obj.get("status")?.as_str()?.to_string();
-        let str_at = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-        let next_action_url = obj
-            .get("nextAction")
-            .filter(|a| !a.is_null())
-            .and_then(|a| str_at(a, "url"));
-        let last_payment_error = obj
-            .get("lastPaymentError")
-            .filter(|e| e.is_object())
-            .map(|e| PaymentError {
-                code: str_at(e, "code"),
-                decline_code: str_at(e, "declineCode"),
-                message: str_at(e, "message"),
-            });
-        let currency = obj.get("amount").and_then(|a| str_at(a, "currencyCode"));
+    pub fn parse(text: &str) -> Option<Snapshot> {
+        let m = json::members(text)?;
+        let version = json::get(&m, "version").and_then(json::uint)?;
+        let status = json::get(&m, "status").and_then(json::string)?;
+        let next_action_url = json::get(&m, "nextAction").and_then(|a| json::str_at(a, "url"));
+        let last_payment_error = json::get(&m, "lastPaymentError").and_then(|e| {
+            let e = json::members(e)?;
+            Some(PaymentError {
+                code: json::get(&e, "code").and_then(json::string),
+                decline_code: json::get(&e, "declineCode").and_then(json::string),
+                message: json::get(&e, "message").and_then(json::string),
+            })
+        });
+        let currency = json::get(&m, "amount").and_then(|a| json::str_at(a, "currencyCode"));
         let mut phase = Phase::of_wire(&status);
         if next_action_url.is_some() && matches!(phase, Phase::Payable | Phase::Processing) {
             phase = Phase::RequiresAction;
         }
+        // The browser view has no secret; make sure one never reaches an event even if a server sent it.
+        let secret = "clientSessionSecret";
+        let raw = if m.iter().any(|(k, _)| k == secret) {
+            let mut o = Obj::new();
+            for (k, v) in m.iter().filter(|(k, _)| k != secret) {
+                o = o.raw(k, v);
+            }
+            o.finish()
+        } else {
+            text.trim().to_string()
+        };
+        let fields = m
+            .into_iter()
+            .filter(|(k, _)| k != secret)
+            .map(|(k, v)| (k, v.to_string()))
+            .collect();
         Some(Snapshot {
             raw,
+            fields,
             version,
             status,
             phase,
@@ -132,35 +145,40 @@ impl Snapshot {
         })
     }
 
-    /// What changed from `old` to `self`: versions, status, and the names of top-level fields that differ.
-    pub fn change_from(&self, old: Option<&Snapshot>) -> Value {
-        let mut m = Map::new();
-        m.insert("version".into(), self.version.into());
+    /// What changed from `old` to `self` (JSON text): versions, status, and the names of top-level
+    /// fields that differ.
+    pub fn change_from(&self, old: Option<&Snapshot>) -> String {
+        let o = Obj::new().int("version", self.version as i64);
         let Some(old) = old else {
-            m.insert("initial".into(), true.into());
-            return Value::Object(m);
+            return o.raw("initial", "true").finish();
         };
-        m.insert("previousVersion".into(), old.version.into());
+        let mut o = o.int("previousVersion", old.version as i64);
         if old.status != self.status {
-            let mut s = Map::new();
-            s.insert("from".into(), old.status.clone().into());
-            s.insert("to".into(), self.status.clone().into());
-            m.insert("status".into(), Value::Object(s));
+            let s = Obj::new()
+                .str("from", &old.status)
+                .str("to", &self.status)
+                .finish();
+            o = o.raw("status", &s);
         }
-        let mut fields = Vec::new();
-        if let (Some(a), Some(b)) = (old.raw.as_object(), self.raw.as_object()) {
-            for (k, v) in b {
-                if k != "version" && k != "updatedAt" && a.get(k) != Some(v) {
-                    fields.push(Value::from(k.clone()));
-                }
+        let mut fields = String::from("[");
+        let mut add = |k: &str| {
+            if fields.len() > 1 {
+                fields.push(',');
             }
-            for k in a.keys() {
-                if !b.contains_key(k) {
-                    fields.push(Value::from(k.clone()));
-                }
+            json::push_str(&mut fields, k);
+        };
+        for (k, v) in &self.fields {
+            let before = old.fields.iter().find(|(ok, _)| ok == k).map(|(_, v)| v);
+            if k != "version" && k != "updatedAt" && before != Some(v) {
+                add(k);
             }
         }
-        m.insert("fields".into(), Value::Array(fields));
-        Value::Object(m)
+        for (k, _) in &old.fields {
+            if !self.fields.iter().any(|(nk, _)| nk == k) {
+                add(k);
+            }
+        }
+        fields.push(']');
+        o.raw("fields", &fields).finish()
     }
 }
