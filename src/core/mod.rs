@@ -1,3 +1,9 @@
 //! The pure core: payment-intent lifecycle, money, intent model, connect token, state mirror, card checks.
 //! Plain Rust with no browser types, no I/O and no clock; the wasm shell and the sandbox both build on it.
 pub mod flow;
+
+pub mod intent;
+pub mod lifecycle;
+pub mod money;
+pub mod time;
+pub mod token;

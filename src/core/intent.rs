@@ -1,0 +1,629 @@
+//! The payment intent as the API sends it: Dojo's `PaymentIntent` field names plus the sandbox's omittable
+//! additions (`version`, `nextAction`, `lastPaymentError`, `paymentEvents`, `capturedAmount`).
+//! [`PaymentIntent::from_json`] decodes and validates, with typed errors naming the field.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::core::lifecycle::{
+    AutoExpireAction, CanonicalStatus, CaptureMode, Dialect, LifecycleError, LifecycleState,
+    PaymentError, PaymentEventType, StatusHints,
+};
+use crate::core::money::{Money, MoneyError};
+use crate::core::time::{Duration, TimeError, Timestamp};
+use crate::core::token::{ConnectToken, SecretString};
+
+/// Longest string field accepted (ids, references, descriptions, messages, URLs).
+pub const MAX_STRING_LEN: usize = 2_048;
+
+/// One payment intent. `status` is the dialect's wire name; field names are Dojo's in every dialect.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentIntent {
+    /// `pi_…`
+    pub id: String,
+    /// Wire status in the dialect (`Created`, `requires_capture`, `authorised` …).
+    pub status: String,
+    /// `Auto` (default) or `Manual`.
+    #[serde(default)]
+    pub capture_mode: CaptureMode,
+    /// The amount excluding tips.
+    pub amount: Money,
+    /// Tips, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tips_amount: Option<Money>,
+    /// Total to pay; when absent, `amount + tipsAmount`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<Money>,
+    /// Refunded minor units (a plain integer in Dojo's schema).
+    #[serde(default)]
+    pub refunded_amount: i64,
+    /// The connect token's secret. Redacted in `Debug`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_session_secret: Option<SecretString>,
+    /// Expiry of `clientSessionSecret`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_session_secret_expiration_date: Option<Timestamp>,
+    /// `config.payment.customAmountAllowed` / `tipsAllowed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<IntentConfig>,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub updated_at: Timestamp,
+    /// When an unpaid intent is voided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expire_at: Option<Timestamp>,
+    /// What a `Manual` hold does when it runs out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_expire_action: Option<AutoExpireAction>,
+    /// How long a `Manual` hold lasts, `dd.hh:MM:ss`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_expire_in: Option<String>,
+    /// Merchant reference, e.g. `Order 234`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Sandbox addition: rises by one per change, starting at 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    /// Sandbox addition: what the customer must do next (3-D Secure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_action: Option<NextAction>,
+    /// Sandbox addition: why the last attempt failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_payment_error: Option<PaymentError>,
+    /// Sandbox addition: Dojo payment events, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub payment_events: Vec<PaymentEvent>,
+    /// Sandbox addition: captured minor units (may be less than the total after a partial capture).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captured_amount: Option<i64>,
+}
+
+/// `config` (only the part the core reads; other keys are tolerated on input and dropped).
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntentConfig {
+    /// `config.payment`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<PaymentConfig>,
+}
+
+/// `config.payment`: what may change while the intent is active and before capture (seed 002).
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentConfig {
+    /// The amount may change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_amount_allowed: Option<bool>,
+    /// Tips are allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tips_allowed: Option<bool>,
+}
+
+/// `nextAction`: e.g. `{"type": "redirect_to_url", "url": "https://…/3ds"}`.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct NextAction {
+    /// Kind of action (`redirect_to_url`, `three_d_secure` …).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Where to send the customer.
+    pub url: String,
+}
+
+/// One entry of `paymentEvents`.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentEvent {
+    /// Dojo event name; unknown names decode as `Unknown`.
+    pub event_type: PaymentEventType,
+    /// When it happened.
+    pub created_at: Timestamp,
+    /// Optional detail (decline code, message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// Why a payment-intent document was rejected, and where.
+#[derive(Clone, PartialEq, Debug)]
+pub struct DecodeError {
+    /// Dotted path of the field (`amount.currencyCode`, `paymentEvents[2].createdAt`), `$` for the document.
+    pub field: String,
+    /// What is wrong with it.
+    pub kind: DecodeErrorKind,
+}
+
+/// What is wrong with a field.
+#[derive(Clone, PartialEq, Debug)]
+pub enum DecodeErrorKind {
+    /// Not JSON at all.
+    InvalidJson,
+    /// A required field is absent or null.
+    Missing,
+    /// The JSON type is wrong (string for a number …).
+    WrongType,
+    /// A string longer than [`MAX_STRING_LEN`] or empty where a value is needed.
+    BadLength,
+    /// A money problem (negative, too large, unknown currency, currencies that disagree).
+    Money(MoneyError),
+    /// A date-time that is not RFC 3339 (or a timespan that is not `dd.hh:MM:ss`).
+    Time(TimeError),
+    /// A status the dialect does not have.
+    Status(LifecycleError),
+    /// A value out of its range (version 0, refunded more than the total, zero amount).
+    OutOfRange,
+}
+
+impl DecodeError {
+    fn new(field: &str, kind: DecodeErrorKind) -> Self {
+        DecodeError {
+            field: field.to_owned(),
+            kind,
+        }
+    }
+
+    /// Stable machine code.
+    pub fn code(&self) -> &'static str {
+        match &self.kind {
+            DecodeErrorKind::InvalidJson => "invalid_json",
+            DecodeErrorKind::Missing => "missing_field",
+            DecodeErrorKind::WrongType => "wrong_type",
+            DecodeErrorKind::BadLength => "bad_length",
+            DecodeErrorKind::Money(e) => e.code(),
+            DecodeErrorKind::Time(e) => e.code(),
+            DecodeErrorKind::Status(e) => e.code(),
+            DecodeErrorKind::OutOfRange => "out_of_range",
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.field)?;
+        f.write_str(": ")?;
+        f.write_str(self.code())
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+type Obj = Map<String, Value>;
+
+fn join(path: &str, key: &str) -> String {
+    let mut s = String::with_capacity(path.len() + key.len() + 1);
+    s.push_str(path);
+    if !path.is_empty() {
+        s.push('.');
+    }
+    s.push_str(key);
+    s
+}
+
+/// A field, with `null` read as absent.
+fn get<'a>(o: &'a Obj, key: &str) -> Option<&'a Value> {
+    o.get(key).filter(|v| !v.is_null())
+}
+
+fn require<'a>(o: &'a Obj, key: &str, path: &str) -> Result<&'a Value, DecodeError> {
+    get(o, key).ok_or_else(|| DecodeError::new(&join(path, key), DecodeErrorKind::Missing))
+}
+
+fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Obj, DecodeError> {
+    v.as_object()
+        .ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))
+}
+
+fn string(v: &Value, path: &str) -> Result<String, DecodeError> {
+    let s = v
+        .as_str()
+        .ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))?;
+    if s.len() > MAX_STRING_LEN {
+        return Err(DecodeError::new(path, DecodeErrorKind::BadLength));
+    }
+    Ok(s.to_owned())
+}
+
+fn nonempty(v: &Value, path: &str) -> Result<String, DecodeError> {
+    let s = string(v, path)?;
+    if s.is_empty() {
+        return Err(DecodeError::new(path, DecodeErrorKind::BadLength));
+    }
+    Ok(s)
+}
+
+fn integer(v: &Value, path: &str) -> Result<i64, DecodeError> {
+    v.as_i64()
+        .ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))
+}
+
+fn boolean(v: &Value, path: &str) -> Result<bool, DecodeError> {
+    v.as_bool()
+        .ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))
+}
+
+fn timestamp(v: &Value, path: &str) -> Result<Timestamp, DecodeError> {
+    let s = v
+        .as_str()
+        .ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))?;
+    Timestamp::parse_rfc3339(s).map_err(|e| DecodeError::new(path, DecodeErrorKind::Time(e)))
+}
+
+fn money(v: &Value, path: &str) -> Result<Money, DecodeError> {
+    let o = object(v, path)?;
+    let value_path = join(path, "value");
+    let value = integer(require(o, "value", path)?, &value_path)?;
+    let code_path = join(path, "currencyCode");
+    let code = require(o, "currencyCode", path)?
+        .as_str()
+        .ok_or_else(|| DecodeError::new(&code_path, DecodeErrorKind::WrongType))?;
+    let currency = crate::core::money::Currency::from_code(code)
+        .map_err(|e| DecodeError::new(&code_path, DecodeErrorKind::Money(e)))?;
+    Money::new(value, currency)
+        .map_err(|e| DecodeError::new(&value_path, DecodeErrorKind::Money(e)))
+}
+
+fn opt<T>(
+    o: &Obj,
+    key: &str,
+    f: impl Fn(&Value, &str) -> Result<T, DecodeError>,
+) -> Result<Option<T>, DecodeError> {
+    get(o, key).map(|v| f(v, key)).transpose()
+}
+
+fn same_currency(base: &Money, other: &Option<Money>, field: &str) -> Result<(), DecodeError> {
+    match other {
+        Some(m) => base
+            .same_currency(m)
+            .map_err(|e| DecodeError::new(field, DecodeErrorKind::Money(e))),
+        None => Ok(()),
+    }
+}
+
+impl PaymentIntent {
+    /// Decodes and validates one intent for `dialect`. Unknown fields are tolerated; bad JSON, wrong types,
+    /// missing fields, unknown statuses and absurd values are errors naming the field. Never panics.
+    pub fn from_json(bytes: &[u8], dialect: Dialect) -> Result<PaymentIntent, DecodeError> {
+        let doc: Value = serde_json::from_slice(bytes)
+            .map_err(|_| DecodeError::new("$", DecodeErrorKind::InvalidJson))?;
+        Self::from_value(&doc, dialect)
+    }
+
+    /// [`PaymentIntent::from_json`] on an already parsed document.
+    pub fn from_value(doc: &Value, dialect: Dialect) -> Result<PaymentIntent, DecodeError> {
+        let o = object(doc, "$")?;
+        let id = nonempty(require(o, "id", "")?, "id")?;
+        let status = string(require(o, "status", "")?, "status")?;
+        dialect
+            .parse_status(&status)
+            .map_err(|e| DecodeError::new("status", DecodeErrorKind::Status(e)))?;
+        let capture_mode = match get(o, "captureMode").map(|v| v.as_str()) {
+            None => CaptureMode::Auto,
+            Some(Some("Auto")) => CaptureMode::Auto,
+            Some(Some("Manual")) => CaptureMode::Manual,
+            Some(Some(_)) => {
+                return Err(DecodeError::new("captureMode", DecodeErrorKind::OutOfRange))
+            }
+            Some(None) => return Err(DecodeError::new("captureMode", DecodeErrorKind::WrongType)),
+        };
+        let amount = money(require(o, "amount", "")?, "amount")?;
+        if amount.is_zero() {
+            return Err(DecodeError::new(
+                "amount.value",
+                DecodeErrorKind::OutOfRange,
+            ));
+        }
+        let tips_amount = opt(o, "tipsAmount", money)?;
+        same_currency(&amount, &tips_amount, "tipsAmount.currencyCode")?;
+        let total_amount = opt(o, "totalAmount", money)?;
+        same_currency(&amount, &total_amount, "totalAmount.currencyCode")?;
+        let total = match (total_amount, tips_amount) {
+            (Some(t), _) => t,
+            (None, Some(tips)) => amount
+                .checked_add(tips)
+                .map_err(|e| DecodeError::new("tipsAmount.value", DecodeErrorKind::Money(e)))?,
+            (None, None) => amount,
+        };
+        let bounded = |v: &Value, path: &str| -> Result<i64, DecodeError> {
+            let n = integer(v, path)?;
+            if n < 0 {
+                Err(DecodeError::new(
+                    path,
+                    DecodeErrorKind::Money(MoneyError::NegativeAmount),
+                ))
+            } else if n > total.minor_units() {
+                Err(DecodeError::new(path, DecodeErrorKind::OutOfRange))
+            } else {
+                Ok(n)
+            }
+        };
+        let refunded_amount = opt(o, "refundedAmount", bounded)?.unwrap_or(0);
+        let captured_amount = opt(o, "capturedAmount", bounded)?;
+        if let Some(c) = captured_amount {
+            if refunded_amount > c {
+                return Err(DecodeError::new(
+                    "refundedAmount",
+                    DecodeErrorKind::OutOfRange,
+                ));
+            }
+        }
+        let client_session_secret = opt(o, "clientSessionSecret", string)?.map(SecretString::new);
+        let client_session_secret_expiration_date =
+            opt(o, "clientSessionSecretExpirationDate", timestamp)?;
+        let config = match get(o, "config") {
+            None => None,
+            Some(v) => {
+                let c = object(v, "config")?;
+                let payment = match get(c, "payment") {
+                    None => None,
+                    Some(p) => {
+                        let p = object(p, "config.payment")?;
+                        let field = |k: &str| {
+                            get(p, k)
+                                .map(|v| boolean(v, &join("config.payment", k)))
+                                .transpose()
+                        };
+                        Some(PaymentConfig {
+                            custom_amount_allowed: field("customAmountAllowed")?,
+                            tips_allowed: field("tipsAllowed")?,
+                        })
+                    }
+                };
+                Some(IntentConfig { payment })
+            }
+        };
+        let created_at = timestamp(require(o, "createdAt", "")?, "createdAt")?;
+        let updated_at = timestamp(require(o, "updatedAt", "")?, "updatedAt")?;
+        let expire_at = opt(o, "expireAt", timestamp)?;
+        let auto_expire_action = match get(o, "autoExpireAction").map(|v| v.as_str()) {
+            None => None,
+            Some(Some("Release")) => Some(AutoExpireAction::Release),
+            Some(Some("Capture")) => Some(AutoExpireAction::Capture),
+            Some(Some(_)) => {
+                return Err(DecodeError::new(
+                    "autoExpireAction",
+                    DecodeErrorKind::OutOfRange,
+                ))
+            }
+            Some(None) => {
+                return Err(DecodeError::new(
+                    "autoExpireAction",
+                    DecodeErrorKind::WrongType,
+                ))
+            }
+        };
+        let auto_expire_in = opt(o, "autoExpireIn", string)?;
+        if let Some(span) = &auto_expire_in {
+            Duration::parse_timespan(span)
+                .map_err(|e| DecodeError::new("autoExpireIn", DecodeErrorKind::Time(e)))?;
+        }
+        let reference = opt(o, "reference", string)?;
+        let description = opt(o, "description", string)?;
+        let version = match get(o, "version") {
+            None => None,
+            Some(v) => match v.as_u64() {
+                Some(0) => return Err(DecodeError::new("version", DecodeErrorKind::OutOfRange)),
+                Some(n) => Some(n),
+                None if v.is_number() => {
+                    return Err(DecodeError::new("version", DecodeErrorKind::OutOfRange))
+                }
+                None => return Err(DecodeError::new("version", DecodeErrorKind::WrongType)),
+            },
+        };
+        let next_action = match get(o, "nextAction") {
+            None => None,
+            Some(v) => {
+                let a = object(v, "nextAction")?;
+                Some(NextAction {
+                    kind: nonempty(require(a, "type", "nextAction")?, "nextAction.type")?,
+                    url: nonempty(require(a, "url", "nextAction")?, "nextAction.url")?,
+                })
+            }
+        };
+        let last_payment_error = match get(o, "lastPaymentError") {
+            None => None,
+            Some(v) => {
+                let e = object(v, "lastPaymentError")?;
+                let p = "lastPaymentError";
+                Some(PaymentError {
+                    code: nonempty(require(e, "code", p)?, "lastPaymentError.code")?,
+                    decline_code: get(e, "declineCode")
+                        .map(|v| string(v, "lastPaymentError.declineCode"))
+                        .transpose()?,
+                    message: get(e, "message")
+                        .map(|v| string(v, "lastPaymentError.message"))
+                        .transpose()?,
+                })
+            }
+        };
+        let mut payment_events = Vec::new();
+        if let Some(v) = get(o, "paymentEvents") {
+            let items = v
+                .as_array()
+                .ok_or_else(|| DecodeError::new("paymentEvents", DecodeErrorKind::WrongType))?;
+            for (i, item) in items.iter().enumerate() {
+                let mut path = String::from("paymentEvents[");
+                path.push_str(&i.to_string());
+                path.push(']');
+                let e = object(item, &path)?;
+                let type_path = join(&path, "eventType");
+                let name = require(e, "eventType", &path)?
+                    .as_str()
+                    .ok_or_else(|| DecodeError::new(&type_path, DecodeErrorKind::WrongType))?;
+                let event_type = PaymentEventType::deserialize(Value::from(name))
+                    .unwrap_or(PaymentEventType::Unknown);
+                payment_events.push(PaymentEvent {
+                    event_type,
+                    created_at: timestamp(
+                        require(e, "createdAt", &path)?,
+                        &join(&path, "createdAt"),
+                    )?,
+                    message: get(e, "message")
+                        .map(|v| string(v, &join(&path, "message")))
+                        .transpose()?,
+                });
+            }
+        }
+        Ok(PaymentIntent {
+            id,
+            status,
+            capture_mode,
+            amount,
+            tips_amount,
+            total_amount,
+            refunded_amount,
+            client_session_secret,
+            client_session_secret_expiration_date,
+            config,
+            created_at,
+            updated_at,
+            expire_at,
+            auto_expire_action,
+            auto_expire_in,
+            reference,
+            description,
+            version,
+            next_action,
+            last_payment_error,
+            payment_events,
+            captured_amount,
+        })
+    }
+
+    /// JSON for the browser view (all additions included).
+    pub fn to_json(&self) -> String {
+        // ok: every field serialises infallibly (string keys, no custom errors), so the fallback is unused.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The merchant view: the same intent without the sandbox's additions, so it validates against Dojo's
+    /// `PaymentIntent` schema (`additionalProperties: false`).
+    pub fn merchant_view(&self) -> PaymentIntent {
+        PaymentIntent {
+            version: None,
+            next_action: None,
+            last_payment_error: None,
+            payment_events: Vec::new(),
+            captured_amount: None,
+            ..self.clone()
+        }
+    }
+
+    /// The total to pay: `totalAmount`, else `amount + tipsAmount`, else `amount`.
+    pub fn total(&self) -> Money {
+        match (self.total_amount, self.tips_amount) {
+            (Some(t), _) => t,
+            (None, Some(tips)) => self.amount.checked_add(tips).unwrap_or(self.amount),
+            (None, None) => self.amount,
+        }
+    }
+
+    /// Captured minor units: `capturedAmount` if the server sent it, else the total once collected.
+    pub fn captured(&self, dialect: Dialect) -> i64 {
+        if let Some(c) = self.captured_amount {
+            return c;
+        }
+        let base = dialect.parse_status(&self.status);
+        let collected = matches!(
+            base,
+            Ok(CanonicalStatus::Succeeded
+                | CanonicalStatus::PartiallyRefunded
+                | CanonicalStatus::Refunded)
+        ) || (base == Ok(CanonicalStatus::Processing)
+            && self.capture_mode == CaptureMode::Auto);
+        if collected {
+            self.total().minor_units()
+        } else {
+            0
+        }
+    }
+
+    /// The canonical status, refined by `nextAction` and the refund amounts (see `Dialect::resolve_status`).
+    pub fn canonical_status(&self, dialect: Dialect) -> Result<CanonicalStatus, LifecycleError> {
+        dialect.resolve_status(
+            &self.status,
+            StatusHints {
+                next_action: self.next_action.is_some(),
+                captured: self.captured(dialect),
+                refunded: self.refunded_amount,
+            },
+        )
+    }
+
+    /// The connect token in this snapshot, if it has one, obtained at `now`. Without an expiration date the
+    /// token is taken as already expired (Dojo sends `0001-01-01T00:00:00Z` for "none").
+    pub fn connect_token(&self, now: Timestamp) -> Option<ConnectToken> {
+        let secret = self.client_session_secret.as_ref()?;
+        let expires = self
+            .client_session_secret_expiration_date
+            .unwrap_or(Timestamp::MIN);
+        ConnectToken::new(secret.expose().to_owned(), &self.id, expires, now).ok()
+    }
+
+    /// Rebuilds the lifecycle state this snapshot describes, so [`crate::core::lifecycle::apply`] and
+    /// [`crate::core::lifecycle::next_deadline`] can run on it. The server is the authority; attempts are
+    /// counted from `Declined`/`AuthChallenged` events (at least 1 when an error or a payment is recorded).
+    pub fn lifecycle_state(&self, dialect: Dialect) -> Result<LifecycleState, LifecycleError> {
+        let status = self.canonical_status(dialect)?;
+        let total = self.total();
+        let captured = self.captured(dialect).min(total.minor_units());
+        let events = |t: PaymentEventType| {
+            self.payment_events
+                .iter()
+                .filter(move |e| e.event_type == t)
+        };
+        let mut attempts = events(PaymentEventType::Declined).count()
+            + events(PaymentEventType::AuthChallenged).count();
+        let made_attempt = self.last_payment_error.is_some()
+            || !matches!(
+                status,
+                CanonicalStatus::RequiresPaymentMethod
+                    | CanonicalStatus::RequiresConfirmation
+                    | CanonicalStatus::Canceled
+            );
+        if attempts == 0 && made_attempt {
+            attempts = 1;
+        }
+        let hold_started_at = if status == CanonicalStatus::Authorized {
+            Some(
+                events(PaymentEventType::Authorized)
+                    .last()
+                    .map(|e| e.created_at)
+                    .unwrap_or(self.updated_at),
+            )
+        } else {
+            None
+        };
+        let last_failure_at = self.last_payment_error.as_ref().map(|_| {
+            events(PaymentEventType::Declined)
+                .last()
+                .map(|e| e.created_at)
+                .unwrap_or(self.updated_at)
+        });
+        let hold_ttl = match &self.auto_expire_in {
+            Some(span) => Duration::parse_timespan(span).ok(),
+            None => dialect.default_hold_ttl(),
+        };
+        let mut state = LifecycleState::new(dialect, self.capture_mode, total, self.created_at)
+            .with_hold_ttl(hold_ttl)
+            .with_auto_expire_action(self.auto_expire_action.unwrap_or_default());
+        if self.expire_at.is_some() {
+            state = state.with_expire_at(self.expire_at);
+        }
+        state.status = status;
+        state.captured = captured;
+        state.refunded = self.refunded_amount.clamp(0, captured);
+        state.attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
+        state.hold_started_at = hold_started_at;
+        state.last_error = self.last_payment_error.clone();
+        state.last_failure_at = last_failure_at;
+        Ok(state)
+    }
+}
+
+#[cfg(test)]
+mod tests;

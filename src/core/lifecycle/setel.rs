@@ -1,0 +1,135 @@
+//! Setel's dialect: wire names and transitions from seed 004 ("How payment intents work").
+//!
+//! Choices where the seed is silent:
+//! - **`requires_action`** is a listed status but "not yet supported … skipped": it parses, and `Cancel` from
+//!   it is legal (cancel is allowed "at any point except processing or succeeded"), but no trigger enters it.
+//! - **Direct capture** (`Auto`) goes from `requires_payment_method` straight to `processing` on `Authorise`;
+//!   a wallet transaction (`Confirm`, `Auto` only) does the same. `Manual` holds in `authorised`; `Capture`
+//!   moves it to `processing`; `Settle` ends in `succeeded`.
+//! - **`failed`** is terminal: the seed offers no retry. A decline, or a failure while `processing`, lands there.
+//! - **Hold expiry**: `authorised` → `expired` once 30 minutes have passed since the hold began.
+//! - **Cancel** is legal from `requires_payment_method`, `requires_action` and `authorised`; not from
+//!   `processing`/`succeeded` (the seed) nor from `partially_refunded` (funds are settled; refund instead).
+//! - **Refunds** accumulate `refundedAmount`: `partially_refunded` until it equals the captured amount, then
+//!   `refunded`.
+
+use super::{
+    rule, CanonicalStatus as S, Guard as G, PaymentEventType as E, Rule, TriggerKind as T,
+};
+
+/// Canonical → wire, one to one.
+pub(super) const WIRE: &[(S, &str)] = &[
+    (S::RequiresPaymentMethod, "requires_payment_method"),
+    (S::RequiresAction, "requires_action"),
+    (S::Authorized, "authorised"),
+    (S::Processing, "processing"),
+    (S::Failed, "failed"),
+    (S::Succeeded, "succeeded"),
+    (S::Canceled, "cancelled"),
+    (S::Expired, "expired"),
+    (S::PartiallyRefunded, "partially_refunded"),
+    (S::Refunded, "refunded"),
+];
+
+/// The Setel table (15 rows).
+pub(super) const TABLE: &[Rule] = &[
+    rule(
+        S::RequiresPaymentMethod,
+        T::Authorise,
+        G::AutoCapture,
+        S::Processing,
+        None,
+    ),
+    rule(
+        S::RequiresPaymentMethod,
+        T::Authorise,
+        G::ManualCapture,
+        S::Authorized,
+        Some(E::Authorized),
+    ),
+    rule(
+        S::RequiresPaymentMethod,
+        T::Confirm,
+        G::AutoCapture,
+        S::Processing,
+        None,
+    ),
+    rule(
+        S::RequiresPaymentMethod,
+        T::Decline,
+        G::Always,
+        S::Failed,
+        Some(E::Declined),
+    ),
+    rule(
+        S::RequiresPaymentMethod,
+        T::Cancel,
+        G::Always,
+        S::Canceled,
+        Some(E::Canceled),
+    ),
+    rule(
+        S::RequiresAction,
+        T::Cancel,
+        G::Always,
+        S::Canceled,
+        Some(E::Canceled),
+    ),
+    rule(S::Authorized, T::Capture, G::Always, S::Processing, None),
+    rule(
+        S::Authorized,
+        T::Cancel,
+        G::Always,
+        S::Canceled,
+        Some(E::Reversed),
+    ),
+    rule(
+        S::Authorized,
+        T::Expire,
+        G::Always,
+        S::Expired,
+        Some(E::Reversed),
+    ),
+    rule(
+        S::Processing,
+        T::Settle,
+        G::CaptureRequested,
+        S::Succeeded,
+        Some(E::Captured),
+    ),
+    rule(
+        S::Processing,
+        T::Decline,
+        G::Always,
+        S::Failed,
+        Some(E::Declined),
+    ),
+    rule(
+        S::Succeeded,
+        T::Refund,
+        G::RefundLeavesBalance,
+        S::PartiallyRefunded,
+        Some(E::Refunded),
+    ),
+    rule(
+        S::Succeeded,
+        T::Refund,
+        G::RefundCompletes,
+        S::Refunded,
+        Some(E::Refunded),
+    ),
+    rule(
+        S::PartiallyRefunded,
+        T::Refund,
+        G::RefundLeavesBalance,
+        S::PartiallyRefunded,
+        Some(E::Refunded),
+    ),
+    rule(
+        S::PartiallyRefunded,
+        T::Refund,
+        G::RefundCompletes,
+        S::Refunded,
+        Some(E::Refunded),
+    ),
+];

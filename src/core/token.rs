@@ -1,0 +1,270 @@
+//! The connect token: the page-side, per-intent secret (Dojo's `clientSessionSecret`, seed 001's
+//! "connect token"). It never prints; [`ConnectToken::expose`] is the only way to the value.
+
+use std::fmt;
+
+use crate::core::lifecycle::{CanonicalStatus, LifecycleState};
+use crate::core::time::{Duration, Timestamp};
+
+/// A token counts as expired this long before its stated expiry, so a request never leaves with a token
+/// that dies in flight.
+pub const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
+
+/// A secret string: `Debug` and `Display` print `[redacted]`. Serialises as the plain string (the sandbox
+/// must send it), so only ever serialise it into a response body, never into logs.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct SecretString(String);
+
+impl SecretString {
+    /// Wraps a secret.
+    pub fn new(secret: String) -> Self {
+        SecretString(secret)
+    }
+    /// The secret itself, for the `Authorization` header. The name is the warning.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// The connect token of one intent: secret, intent id, expiry, and when the page obtained it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ConnectToken {
+    secret: SecretString,
+    intent_id: String,
+    expires_at: Timestamp,
+    obtained_at: Timestamp,
+}
+
+/// Why a token was not accepted.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TokenError {
+    /// Empty secret or empty intent id.
+    Empty,
+}
+
+impl TokenError {
+    /// Stable machine code.
+    pub fn code(&self) -> &'static str {
+        "invalid_token"
+    }
+}
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("connect token or intent id is empty")
+    }
+}
+
+impl std::error::Error for TokenError {}
+
+/// Why the page must fetch a fresh token before its next attempt.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RefreshReason {
+    /// The token belongs to another intent.
+    WrongIntent,
+    /// The token is expired (or within [`EXPIRY_MARGIN`] of it).
+    Expired,
+    /// Seed 000: "always refresh the token when restarting an unsuccessful payment intent" — an attempt
+    /// failed after this token was obtained.
+    RestartAfterFailure,
+}
+
+impl RefreshReason {
+    /// Stable machine code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RefreshReason::WrongIntent => "token_wrong_intent",
+            RefreshReason::Expired => "token_expired",
+            RefreshReason::RestartAfterFailure => "token_used_by_failed_attempt",
+        }
+    }
+}
+
+impl ConnectToken {
+    /// A token for `intent_id` expiring at `expires_at`, obtained by the page at `obtained_at`.
+    pub fn new(
+        secret: String,
+        intent_id: &str,
+        expires_at: Timestamp,
+        obtained_at: Timestamp,
+    ) -> Result<Self, TokenError> {
+        if secret.is_empty() || intent_id.is_empty() {
+            return Err(TokenError::Empty);
+        }
+        Ok(ConnectToken {
+            secret: SecretString(secret),
+            intent_id: intent_id.to_owned(),
+            expires_at,
+            obtained_at,
+        })
+    }
+
+    /// The secret, for the `Authorization` header. The only way to the value.
+    pub fn expose(&self) -> &str {
+        self.secret.expose()
+    }
+    /// The intent it belongs to.
+    pub fn intent_id(&self) -> &str {
+        &self.intent_id
+    }
+    /// Stated expiry.
+    pub fn expires_at(&self) -> Timestamp {
+        self.expires_at
+    }
+    /// When the page obtained it.
+    pub fn obtained_at(&self) -> Timestamp {
+        self.obtained_at
+    }
+    /// True from [`EXPIRY_MARGIN`] before the stated expiry on.
+    pub fn is_expired(&self, now: Timestamp) -> bool {
+        now >= self.expires_at.saturating_sub(EXPIRY_MARGIN)
+    }
+}
+
+impl fmt::Debug for ConnectToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ConnectToken(")?;
+        f.write_str(&self.intent_id)?;
+        f.write_str(", expires ")?;
+        f.write_str(&self.expires_at.to_rfc3339())?;
+        f.write_str(", secret: [redacted])")
+    }
+}
+
+impl fmt::Display for ConnectToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// Must the page get a fresh token before the next attempt on this intent? `None` means the token is fine.
+/// Order: wrong intent, expiry, then seed 000's rule — the intent is waiting for a new attempt
+/// (`RequiresPaymentMethod`/`RequiresConfirmation`) and its last attempt failed at or after the time the
+/// token was obtained.
+pub fn refresh_needed(
+    token: &ConnectToken,
+    intent_id: &str,
+    state: &LifecycleState,
+    now: Timestamp,
+) -> Option<RefreshReason> {
+    if token.intent_id != intent_id {
+        return Some(RefreshReason::WrongIntent);
+    }
+    if token.is_expired(now) {
+        return Some(RefreshReason::Expired);
+    }
+    let restarting = matches!(
+        state.status(),
+        CanonicalStatus::RequiresPaymentMethod | CanonicalStatus::RequiresConfirmation
+    );
+    match state.last_failure_at() {
+        Some(failed) if restarting && failed >= token.obtained_at => {
+            Some(RefreshReason::RestartAfterFailure)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::lifecycle::{apply, CaptureMode, Dialect, PaymentError, Trigger};
+    use crate::core::money::Money;
+
+    const SECRET: &str = "cs_live_SUPERSECRET_1234567890";
+
+    fn t(ms: i64) -> Timestamp {
+        Timestamp::from_unix_millis(ms)
+    }
+
+    fn token(obtained: i64) -> ConnectToken {
+        ConnectToken::new(SECRET.to_owned(), "pi_1", t(1_000_000), t(obtained)).unwrap()
+    }
+
+    #[test]
+    fn never_prints_the_secret() {
+        let tok = token(0);
+        let dbg = format!("{tok:?} {tok} {:?} {}", tok.secret, tok.secret);
+        assert!(!dbg.contains(SECRET), "{dbg}");
+        assert!(dbg.contains("[redacted]") && dbg.contains("pi_1"), "{dbg}");
+        assert_eq!(tok.expose(), SECRET);
+        assert_eq!(
+            ConnectToken::new(String::new(), "pi_1", t(0), t(0))
+                .unwrap_err()
+                .code(),
+            "invalid_token"
+        );
+    }
+
+    #[test]
+    fn expiry_has_a_margin() {
+        let tok = token(0);
+        assert!(!tok.is_expired(t(1_000_000 - 30_001)));
+        assert!(tok.is_expired(t(1_000_000 - 30_000)));
+        assert!(tok.is_expired(t(2_000_000)));
+    }
+
+    #[test]
+    fn refresh_rule() {
+        let gbp = Money::from_code(1000, "GBP").unwrap();
+        let fresh = LifecycleState::new(Dialect::Dojo, CaptureMode::Auto, gbp, t(0));
+        let declined = apply(
+            &fresh,
+            Trigger::Decline(PaymentError::new("card_declined")),
+            t(500),
+        )
+        .unwrap()
+        .state;
+        let check = |tok: &ConnectToken, id: &str, st: &LifecycleState, now: i64, want| {
+            assert_eq!(refresh_needed(tok, id, st, t(now)), want);
+        };
+        check(&token(100), "pi_1", &fresh, 200, None);
+        check(
+            &token(100),
+            "pi_2",
+            &fresh,
+            200,
+            Some(RefreshReason::WrongIntent),
+        );
+        check(
+            &token(100),
+            "pi_1",
+            &fresh,
+            999_999,
+            Some(RefreshReason::Expired),
+        );
+        // Token obtained before the failure: the restart needs a fresh one.
+        check(
+            &token(100),
+            "pi_1",
+            &declined,
+            600,
+            Some(RefreshReason::RestartAfterFailure),
+        );
+        check(
+            &token(500),
+            "pi_1",
+            &declined,
+            600,
+            Some(RefreshReason::RestartAfterFailure),
+        );
+        // Token obtained after the failure: fine.
+        check(&token(501), "pi_1", &declined, 600, None);
+        // Paid intent: no restart, no refresh.
+        let paid = apply(&declined, Trigger::Authorise, t(700)).unwrap().state;
+        check(&token(100), "pi_1", &paid, 800, None);
+    }
+}
