@@ -126,6 +126,7 @@ impl Session {
         if let Some(r) = &refresh {
             set("refreshToken", r.as_ref());
         }
+        spy_on_console();
         let core = open_checkout(&options, emit.as_ref().unchecked_ref::<Function>().clone())
             .expect("open");
         Session {
@@ -178,7 +179,8 @@ impl Session {
     }
 
     /// The token (any of them) appears nowhere the page or a log could see it.
-    fn assert_no_leak(&self) {
+    async fn assert_no_leak(&self) {
+        sleep(100).await; // let any unhandled rejection surface
         let transcript = self.transcript.borrow();
         let page = js_sys::eval(
             "JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + location.href + \
@@ -187,6 +189,14 @@ impl Session {
         .ok()
         .and_then(|v| v.as_string())
         .unwrap_or_default();
+        let unhandled = js_sys::eval("window.__unhandled.join('; ')")
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
+        assert!(
+            unhandled.is_empty(),
+            "unhandled promise rejections: {unhandled}"
+        );
         for t in self.tokens.borrow().iter() {
             assert!(
                 !transcript.contains(t.as_str()),
@@ -218,7 +228,8 @@ fn card(number: &str) -> JsValue {
 
 fn spy_on_console() {
     let _ = js_sys::eval(
-        "if (!window.__consoleLog) { window.__consoleLog = []; for (const k of ['log','info','warn','error','debug']) { \
+        "if (!window.__consoleLog) { window.__consoleLog = []; window.__unhandled = []; \
+         addEventListener('unhandledrejection', (e) => window.__unhandled.push(String(e.reason))); for (const k of ['log','info','warn','error','debug']) { \
          const o = console[k]; console[k] = (...a) => { window.__consoleLog.push(a.map(String).join(' ')); return o.apply(console, a); }; } }",
     );
 }
@@ -261,7 +272,7 @@ async fn approved_cards_pay_and_the_checkout_stops_following() {
         let ev = s.wait_for("succeeded", 5_000).await;
         assert_eq!(ev["intent"]["id"], demo.id.as_str());
         assert!(s.kinds().contains(&"ready".to_string()));
-        s.assert_no_leak();
+        s.assert_no_leak().await;
     }
 }
 
@@ -283,7 +294,7 @@ async fn declined_cards_settle_card_declined_with_the_reason() {
         assert!(r.get("error").is_none(), "retry after decline: {r}");
         assert_eq!(s.refreshes.get(), 1);
         s.wait_for("token_refreshed", 1_000).await;
-        s.assert_no_leak();
+        s.assert_no_leak().await;
     }
 }
 
@@ -299,7 +310,7 @@ async fn a_double_click_sends_one_attempt() {
     let first = s.settle(first).await;
     assert_eq!(first["intent"]["status"], "Captured");
     assert_eq!(ledger_charges(&demo.id).await, 1);
-    s.assert_no_leak();
+    s.assert_no_leak().await;
 }
 
 #[wasm_bindgen_test]
@@ -309,7 +320,7 @@ async fn async_settlement_resolves_when_the_followed_intent_settles() {
     s.start().await;
     let r = s.pay("4000000000000077").await;
     assert_eq!(r["intent"]["status"], "Captured", "{r}");
-    s.assert_no_leak();
+    s.assert_no_leak().await;
 }
 
 #[wasm_bindgen_test]
@@ -321,7 +332,7 @@ async fn a_processing_error_retries_the_same_key_then_reports_without_charging()
     assert_eq!(r["error"]["code"], "api_error", "{r}");
     assert_eq!(r["error"]["apiCode"], "processing_error");
     assert_eq!(ledger_charges(&demo.id).await, 0);
-    s.assert_no_leak();
+    s.assert_no_leak().await;
 }
 
 #[wasm_bindgen_test]
@@ -354,7 +365,7 @@ async fn three_d_secure_shows_the_challenge_and_follows_until_it_is_done() {
             assert_eq!(r["error"]["code"], "card_declined", "{r}");
             assert_eq!(r["error"]["declineCode"], "authentication_failed");
         }
-        s.assert_no_leak();
+        s.assert_no_leak().await;
     }
 }
 
@@ -376,7 +387,7 @@ async fn an_expired_token_is_refreshed_once_mid_flow() {
     assert!(r.get("error").is_none(), "{r}");
     assert_eq!(s.refreshes.get(), 1, "exactly one refresh for one expiry");
     s.wait_for("token_refreshed", 1_000).await;
-    s.assert_no_leak();
+    s.assert_no_leak().await;
 }
 
 #[wasm_bindgen_test]
@@ -395,7 +406,7 @@ async fn without_a_refresh_callback_expiry_is_a_clear_token_expired() {
     assert_eq!(r["error"]["code"], "token_expired", "{r}");
     let e = s.wait_for("error", 1_000).await;
     assert_eq!(e["error"]["code"], "token_expired");
-    s.assert_no_leak();
+    s.assert_no_leak().await;
 }
 
 #[wasm_bindgen_test]
@@ -416,7 +427,7 @@ async fn an_interrupted_stream_resumes_and_delivers_what_it_missed() {
     assert_eq!(st, 200);
     let ev = s.wait_for("canceled", 10_000).await;
     assert_eq!(ev["canonical"], "canceled");
-    s.assert_no_leak();
+    s.assert_no_leak().await;
 }
 
 #[wasm_bindgen_test]
@@ -441,7 +452,7 @@ async fn a_server_fault_during_pay_never_charges_twice() {
             1,
             "{fault}: exactly one charge"
         );
-        s.assert_no_leak();
+        s.assert_no_leak().await;
     }
 }
 
@@ -455,5 +466,5 @@ async fn tips_and_amounts_change_through_the_checkout() {
     assert_eq!(r["intent"]["totalAmount"]["value"], 1200);
     let r = s.settle(s.core.set_amount(1.5)).await;
     assert_eq!(r["error"]["code"], "validation_error");
-    s.assert_no_leak();
+    s.assert_no_leak().await;
 }

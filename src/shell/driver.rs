@@ -345,8 +345,9 @@ async fn read_stream(weak: &Weak<Inner>, id: RequestId, resp: &gloo_net::http::R
         let chunk = fetch::read_chunk(&reader).await;
         let Some(inner) = weak.upgrade() else { return };
         if !inner.requests.borrow().contains_key(&id.0) {
-            let _ = reader.cancel();
-            return; // aborted by the core (terminal status, idle timeout, destroy)
+            // Aborted by the core (terminal status, idle timeout, destroy): the abort already tore the
+            // body down. No `reader.cancel()`: its promise would reject with nobody listening.
+            return;
         }
         match chunk {
             Ok(Some(bytes)) => {
