@@ -186,8 +186,8 @@ export class IntentCheckoutElement extends HTMLElement {
       });
     }
     const intent = checkout.intent();
-    this.#show(intent, intent?.canonical);
-    this.#emit('ready', { version: this.#wasm.version(), intent });
+    this.#show(intent);
+    this.#emit('ready', { version: this.#wasm.version(), intent, status: intent?.status, canonical: canonicalOf(intent) });
   }
 
   #destroyCheckout() {

@@ -1,0 +1,74 @@
+// The other ways in: the npm entry (`intent-checkout/element`) with mount(), and properties set on the
+// element before its script has loaded (the custom-element upgrade path).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSandbox, launchBrowser, call, fillCard, waitForState } from './harness.mjs';
+
+let sandbox;
+let browser;
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+async function page(path, html, files = {}) {
+  const p = await browser.context.newPage();
+  p.problems = [];
+  p.on('pageerror', (e) => p.problems.push(e.message));
+  await p.route(sandbox.url + path, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+  for (const [name, body] of Object.entries(files)) {
+    await p.route(sandbox.url + name, (route) => route.fulfill({ contentType: 'text/javascript', body }));
+  }
+  await p.goto(sandbox.url + path);
+  return p;
+}
+
+test('npm entry: import { mount } from the element module, listeners from `on`, pay to success', async () => {
+  const created = await call(sandbox, '/demo/payment-intents', { amount: 1500, currencyCode: 'EUR' });
+  const app = `
+    import { mount, IntentCheckoutElement, createCheckout } from '/pkg/element.js';
+    window.__events = [];
+    const el = mount('#here', {
+      paymentIntentId: ${JSON.stringify(created.paymentIntentId)},
+      connectToken: ${JSON.stringify(created.clientSessionSecret)},
+      locale: 'de-DE',
+      on: { ready: (e) => __events.push('ready ' + e.detail.canonical), succeeded: () => __events.push('succeeded') },
+    });
+    window.__kind = [el instanceof IntentCheckoutElement, typeof createCheckout];`;
+  const p = await page('/npm', `<!doctype html><div id="here"></div><script type="module" src="/app.js"></script>`, { '/app.js': app });
+  await waitForState(p, 'form');
+  assert.deepEqual(await p.evaluate(() => window.__kind), [true, 'function']);
+  assert.match((await p.locator('[data-testid="pay-button"]').textContent()).replace(/\s/g, ' '), /15,00 € bezahlen/);
+  await fillCard(p);
+  await p.locator('[data-testid="pay-button"]').click();
+  await waitForState(p, 'succeeded');
+  assert.deepEqual(await p.evaluate(() => window.__events), ['ready requires_payment_method', 'succeeded']);
+  assert.deepEqual(p.problems.filter((m) => m !== 'signal is aborted without reason'), []);
+  await p.close();
+});
+
+test('properties set before the element is defined are picked up when it upgrades', async () => {
+  const created = await call(sandbox, '/demo/payment-intents', { amount: 300 });
+  // The page script runs first; the checkout's script tag is added afterwards.
+  const early = `
+    const el = document.querySelector('intent-checkout');
+    el.paymentIntentId = ${JSON.stringify(created.paymentIntentId)};
+    el.connectToken = ${JSON.stringify(created.clientSessionSecret)};
+    el.refreshToken = () => Promise.resolve('unused');
+    const s = document.createElement('script');
+    s.src = '/pkg/intent-checkout.js';
+    document.head.append(s);`;
+  const p = await page('/early', `<!doctype html><intent-checkout locale="en-GB"></intent-checkout><script src="/early.js"></script>`, { '/early.js': early });
+  await waitForState(p, 'form');
+  assert.equal(await p.locator('[data-testid="pay-button"]').textContent(), 'Pay £3.00');
+  const own = await p.evaluate(() => {
+    const el = document.querySelector('intent-checkout');
+    return [Object.hasOwn(el, 'connectToken'), el.connectToken, typeof el.refreshToken];
+  });
+  assert.deepEqual(own, [false, undefined, 'function']);
+  await p.close();
+});
