@@ -382,13 +382,14 @@ fn lifecycle_state_from_snapshot() {
         Some(Timestamp::parse_rfc3339("2024-04-07T23:25:45Z").unwrap())
     );
     let mut refunded = pi.clone();
-    refunded.status = "Refunded".into();
+    refunded.status = "Captured".into();
     refunded.next_action = None;
     refunded.refunded_amount = 100;
     assert_eq!(
         refunded.canonical_status(Dialect::Dojo),
         Ok(CanonicalStatus::PartiallyRefunded)
     );
+    refunded.status = "Refunded".into();
     refunded.refunded_amount = 1100;
     assert_eq!(
         refunded.canonical_status(Dialect::Dojo),

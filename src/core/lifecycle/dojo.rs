@@ -16,166 +16,65 @@
 //! - **Cancel** ("voided before any payment attempt made") only while no attempt was made; an unpaid intent
 //!   is also voided (`Canceled`) when `expireAt` passes (30 days by default). A held payment is released with
 //!   `Reverse`, not `Cancel` (Dojo's API has a reversal endpoint and no cancel endpoint).
-//! - **Refunds**: any refund makes the wire status `Refunded`; canonically `PartiallyRefunded` until
-//!   `refundedAmount` reaches the captured amount, and further partial refunds stay legal until then.
-//!   `Reverse` after capture is legal (seed 000: "collected and afterwards reversed").
-//! - **One capture**: Dojo allows several partial captures; we model one (full or partial).
+//! - **Refunds**: a partial refund leaves the wire status `Captured` (canonical `PartiallyRefunded`, told apart
+//!   by `refundedAmount > 0`); the status becomes `Refunded` when `refundedAmount` reaches the captured amount
+//!   (seed 000: `Refunded` is "collected and afterwards refunded"). `Reverse` after capture is legal (seed 000:
+//!   "collected and afterwards reversed").
+//! - **Several captures**: Dojo's API allows "multiple partial captures on the same total", so a `Manual`
+//!   intent that is `Captured` accepts further captures up to the authorised amount.
+//! - **Asynchronous methods**: the seeds are silent and Dojo's enum has no processing value; the sandbox
+//!   simulates asynchronous settlement in every dialect, so `Confirm` → `Processing` exists with wire name
+//!   `Created`, and `Settle`/`Decline` leave it as in Stripe (a failure returns to `Created`).
 
 use super::{
     rule, CanonicalStatus as S, Guard as G, PaymentEventType as E, Rule, TriggerKind as T,
 };
 
-/// Canonical → wire. `Created` parses to `RequiresPaymentMethod`, `Refunded` to `Refunded`, `Reversed` to
-/// `Reversed`; `Dialect::resolve_status` refines the first two.
+/// Canonical → wire. `Created` parses to `RequiresPaymentMethod`, `Captured` to `Succeeded`, `Reversed` to
+/// `Reversed`; `Dialect::resolve_status` refines the first two with `nextAction` and `refundedAmount`.
 pub(super) const WIRE: &[(S, &str)] = &[
     (S::RequiresPaymentMethod, "Created"),
     (S::RequiresAction, "Created"),
     (S::Authorized, "Authorized"),
     (S::Succeeded, "Captured"),
+    (S::PartiallyRefunded, "Captured"),
     (S::Refunded, "Refunded"),
-    (S::PartiallyRefunded, "Refunded"),
+    (S::Processing, "Created"),
     (S::Reversed, "Reversed"),
     (S::Expired, "Reversed"),
     (S::Canceled, "Canceled"),
 ];
 
-/// The Dojo table (19 rows).
+/// The Dojo table (24 rows).
+#[rustfmt::skip]
 pub(super) const TABLE: &[Rule] = &[
-    // Created: attempts. Auto captures at once; Manual holds for up to 7 days.
-    rule(
-        S::RequiresPaymentMethod,
-        T::Authorise,
-        G::AutoCapture,
-        S::Succeeded,
-        Some(E::Captured),
-    ),
-    rule(
-        S::RequiresPaymentMethod,
-        T::Authorise,
-        G::ManualCapture,
-        S::Authorized,
-        Some(E::Authorized),
-    ),
-    rule(
-        S::RequiresPaymentMethod,
-        T::Decline,
-        G::Always,
-        S::RequiresPaymentMethod,
-        Some(E::Declined),
-    ),
-    rule(
-        S::RequiresPaymentMethod,
-        T::RequireAction,
-        G::Always,
-        S::RequiresAction,
-        Some(E::AuthChallenged),
-    ),
-    rule(
-        S::RequiresPaymentMethod,
-        T::Cancel,
-        G::NoAttemptYet,
-        S::Canceled,
-        Some(E::Canceled),
-    ),
-    rule(
-        S::RequiresPaymentMethod,
-        T::Expire,
-        G::Always,
-        S::Canceled,
-        Some(E::Canceled),
-    ),
+    // Created: attempts. Auto captures at once; Manual holds for up to 7 days (or `autoExpireIn`).
+    rule(S::RequiresPaymentMethod, T::Authorise,       G::AutoCapture,         S::Succeeded,             Some(E::Captured)),
+    rule(S::RequiresPaymentMethod, T::Authorise,       G::ManualCapture,       S::Authorized,            Some(E::Authorized)),
+    rule(S::RequiresPaymentMethod, T::Decline,         G::Always,              S::RequiresPaymentMethod, Some(E::Declined)),
+    rule(S::RequiresPaymentMethod, T::RequireAction,   G::Always,              S::RequiresAction,        Some(E::AuthChallenged)),
+    rule(S::RequiresPaymentMethod, T::Confirm,         G::Always,              S::Processing,            None),
+    rule(S::RequiresPaymentMethod, T::Cancel,          G::NoAttemptYet,        S::Canceled,              Some(E::Canceled)),
+    rule(S::RequiresPaymentMethod, T::Expire,          G::Always,              S::Canceled,              Some(E::Canceled)),
     // Created while challenged (3-D Secure).
-    rule(
-        S::RequiresAction,
-        T::ActionCompleted,
-        G::AutoCapture,
-        S::Succeeded,
-        Some(E::Captured),
-    ),
-    rule(
-        S::RequiresAction,
-        T::ActionCompleted,
-        G::ManualCapture,
-        S::Authorized,
-        Some(E::Authorized),
-    ),
-    rule(
-        S::RequiresAction,
-        T::ActionFailed,
-        G::Always,
-        S::RequiresPaymentMethod,
-        Some(E::Declined),
-    ),
-    rule(
-        S::RequiresAction,
-        T::Expire,
-        G::Always,
-        S::Canceled,
-        Some(E::Canceled),
-    ),
-    // Authorized (pre-authorised, awaiting collection).
-    rule(
-        S::Authorized,
-        T::Capture,
-        G::Always,
-        S::Succeeded,
-        Some(E::Captured),
-    ),
-    rule(
-        S::Authorized,
-        T::Reverse,
-        G::Always,
-        S::Reversed,
-        Some(E::Reversed),
-    ),
-    rule(
-        S::Authorized,
-        T::Expire,
-        G::ReleaseOnExpiry,
-        S::Expired,
-        Some(E::Reversed),
-    ),
-    rule(
-        S::Authorized,
-        T::Expire,
-        G::CaptureOnExpiry,
-        S::Succeeded,
-        Some(E::Captured),
-    ),
+    rule(S::RequiresAction,        T::ActionCompleted, G::AutoCapture,         S::Succeeded,             Some(E::Captured)),
+    rule(S::RequiresAction,        T::ActionCompleted, G::ManualCapture,       S::Authorized,            Some(E::Authorized)),
+    rule(S::RequiresAction,        T::ActionFailed,    G::Always,              S::RequiresPaymentMethod, Some(E::Declined)),
+    rule(S::RequiresAction,        T::Expire,          G::Always,              S::Canceled,              Some(E::Canceled)),
+    // Created while an asynchronous payment is processing.
+    rule(S::Processing,            T::Settle,          G::CaptureRequested,    S::Succeeded,             Some(E::Captured)),
+    rule(S::Processing,            T::Settle,          G::NothingCaptured,     S::Authorized,            Some(E::Authorized)),
+    rule(S::Processing,            T::Decline,         G::Always,              S::RequiresPaymentMethod, Some(E::Declined)),
+    // Authorized: pre-authorised, awaiting collection.
+    rule(S::Authorized,            T::Capture,         G::Always,              S::Succeeded,             Some(E::Captured)),
+    rule(S::Authorized,            T::Reverse,         G::Always,              S::Reversed,              Some(E::Reversed)),
+    rule(S::Authorized,            T::Expire,          G::ReleaseOnExpiry,     S::Expired,               Some(E::Reversed)),
+    rule(S::Authorized,            T::Expire,          G::CaptureOnExpiry,     S::Succeeded,             Some(E::Captured)),
     // Captured.
-    rule(
-        S::Succeeded,
-        T::Refund,
-        G::RefundLeavesBalance,
-        S::PartiallyRefunded,
-        Some(E::Refunded),
-    ),
-    rule(
-        S::Succeeded,
-        T::Refund,
-        G::RefundCompletes,
-        S::Refunded,
-        Some(E::Refunded),
-    ),
-    rule(
-        S::Succeeded,
-        T::Reverse,
-        G::Always,
-        S::Reversed,
-        Some(E::Reversed),
-    ),
-    rule(
-        S::PartiallyRefunded,
-        T::Refund,
-        G::RefundLeavesBalance,
-        S::PartiallyRefunded,
-        Some(E::Refunded),
-    ),
-    rule(
-        S::PartiallyRefunded,
-        T::Refund,
-        G::RefundCompletes,
-        S::Refunded,
-        Some(E::Refunded),
-    ),
+    rule(S::Succeeded,             T::Capture,         G::ManualCapture,       S::Succeeded,             Some(E::Captured)),
+    rule(S::Succeeded,             T::Reverse,         G::Always,              S::Reversed,              Some(E::Reversed)),
+    rule(S::Succeeded,             T::Refund,          G::RefundLeavesBalance, S::PartiallyRefunded,     Some(E::Refunded)),
+    rule(S::Succeeded,             T::Refund,          G::RefundCompletes,     S::Refunded,              Some(E::Refunded)),
+    rule(S::PartiallyRefunded,     T::Refund,          G::RefundLeavesBalance, S::PartiallyRefunded,     Some(E::Refunded)),
+    rule(S::PartiallyRefunded,     T::Refund,          G::RefundCompletes,     S::Refunded,              Some(E::Refunded)),
 ];

@@ -480,8 +480,8 @@ impl Dialect {
     }
 
     /// Parses a wire name and refines it with what the rest of the snapshot says:
-    /// Dojo `Created` with a `nextAction` is `RequiresAction` (challenged); Dojo `Refunded` with less refunded
-    /// than captured is `PartiallyRefunded`; Stripe `succeeded` with refunds is `PartiallyRefunded`/`Refunded`
+    /// Dojo `Created` with a `nextAction` is `RequiresAction` (challenged); Dojo `Captured` with some (not all)
+    /// refunded is `PartiallyRefunded`; Stripe `succeeded` with refunds is `PartiallyRefunded`/`Refunded`
     /// (Stripe refunds do not change the intent's status).
     pub fn resolve_status(
         self,
@@ -493,7 +493,9 @@ impl Dialect {
             (Dialect::Dojo, CanonicalStatus::RequiresPaymentMethod) if hints.next_action => {
                 CanonicalStatus::RequiresAction
             }
-            (Dialect::Dojo, CanonicalStatus::Refunded) if hints.refunded < hints.captured => {
+            (Dialect::Dojo, CanonicalStatus::Succeeded)
+                if hints.refunded > 0 && hints.refunded < hints.captured =>
+            {
                 CanonicalStatus::PartiallyRefunded
             }
             (Dialect::Stripe, CanonicalStatus::Succeeded) if hints.refunded > 0 => {
@@ -534,11 +536,11 @@ impl Dialect {
     }
 
     /// How long a `Manual` authorisation is held before [`Trigger::Expire`] is due:
-    /// Dojo 7 days (seeds 000, 002), Setel 30 minutes (seed 004), Stripe none (the seed is silent).
+    /// Dojo 7 days (seeds 000, 002), Setel 30 minutes (seed 004), Stripe 7 days (Stripe's practice; the seed
+    /// is silent).
     pub fn default_hold_ttl(self) -> Option<Duration> {
         match self {
-            Dialect::Dojo => Some(Duration::from_days(7)),
-            Dialect::Stripe => None,
+            Dialect::Dojo | Dialect::Stripe => Some(Duration::from_days(7)),
             Dialect::Setel => Some(Duration::from_mins(30)),
         }
     }
@@ -926,7 +928,9 @@ pub fn apply(
             | TriggerKind::RequireAction
     ) && matches!(
         from,
-        CanonicalStatus::RequiresPaymentMethod | CanonicalStatus::RequiresConfirmation
+        CanonicalStatus::RequiresPaymentMethod
+            | CanonicalStatus::RequiresConfirmation
+            | CanonicalStatus::Failed
     );
     if counts_attempt {
         next.attempts = next.attempts.saturating_add(1);
@@ -936,21 +940,33 @@ pub fn apply(
     let mut refund = 0i64;
     match &trigger {
         Trigger::Capture(amount) => {
-            let amount = amount.unwrap_or(state.amount);
-            state
-                .amount
-                .same_currency(&amount)
-                .map_err(LifecycleError::Money)?;
-            if amount.is_zero() {
+            // From a hold the capture starts at zero; a further (Dojo) capture adds to what was captured.
+            let already = if from == CanonicalStatus::Authorized {
+                0
+            } else {
+                state.captured
+            };
+            let available = state.amount.minor_units().saturating_sub(already);
+            let requested = match amount {
+                Some(m) => {
+                    state
+                        .amount
+                        .same_currency(m)
+                        .map_err(LifecycleError::Money)?;
+                    m.minor_units()
+                }
+                None => available,
+            };
+            if requested <= 0 && available > 0 {
                 return Err(LifecycleError::InvalidAmount);
             }
-            if amount.minor_units() > state.amount.minor_units() {
+            if requested <= 0 || requested > available {
                 return Err(LifecycleError::CaptureExceedsAuthorized {
-                    requested: amount.minor_units(),
-                    available: state.amount.minor_units(),
+                    requested,
+                    available,
                 });
             }
-            next.captured = amount.minor_units();
+            next.captured = already.saturating_add(requested);
         }
         Trigger::Refund(amount) => {
             state

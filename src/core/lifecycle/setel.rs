@@ -6,9 +6,11 @@
 //! - **Direct capture** (`Auto`) goes from `requires_payment_method` straight to `processing` on `Authorise`;
 //!   a wallet transaction (`Confirm`, `Auto` only) does the same. `Manual` holds in `authorised`; `Capture`
 //!   moves it to `processing`; `Settle` ends in `succeeded`.
-//! - **`failed`** is terminal: the seed offers no retry. A decline, or a failure while `processing`, lands there.
+//! - **`failed` can be retried**: a decline, or a failure while `processing`, lands in `failed`; the seed does
+//!   not call it final, and its cancel rule ("any point except processing or succeeded") includes `failed`,
+//!   so a `failed` intent accepts a new attempt (same rows as `requires_payment_method`) or a cancel.
 //! - **Hold expiry**: `authorised` → `expired` once 30 minutes have passed since the hold began.
-//! - **Cancel** is legal from `requires_payment_method`, `requires_action` and `authorised`; not from
+//! - **Cancel** is legal from `requires_payment_method`, `requires_action`, `failed` and `authorised`; not from
 //!   `processing`/`succeeded` (the seed) nor from `partially_refunded` (funds are settled; refund instead).
 //! - **Refunds** accumulate `refundedAmount`: `partially_refunded` until it equals the captured amount, then
 //!   `refunded`.
@@ -31,105 +33,33 @@ pub(super) const WIRE: &[(S, &str)] = &[
     (S::Refunded, "refunded"),
 ];
 
-/// The Setel table (15 rows).
+/// The Setel table (20 rows).
+#[rustfmt::skip]
 pub(super) const TABLE: &[Rule] = &[
-    rule(
-        S::RequiresPaymentMethod,
-        T::Authorise,
-        G::AutoCapture,
-        S::Processing,
-        None,
-    ),
-    rule(
-        S::RequiresPaymentMethod,
-        T::Authorise,
-        G::ManualCapture,
-        S::Authorized,
-        Some(E::Authorized),
-    ),
-    rule(
-        S::RequiresPaymentMethod,
-        T::Confirm,
-        G::AutoCapture,
-        S::Processing,
-        None,
-    ),
-    rule(
-        S::RequiresPaymentMethod,
-        T::Decline,
-        G::Always,
-        S::Failed,
-        Some(E::Declined),
-    ),
-    rule(
-        S::RequiresPaymentMethod,
-        T::Cancel,
-        G::Always,
-        S::Canceled,
-        Some(E::Canceled),
-    ),
-    rule(
-        S::RequiresAction,
-        T::Cancel,
-        G::Always,
-        S::Canceled,
-        Some(E::Canceled),
-    ),
-    rule(S::Authorized, T::Capture, G::Always, S::Processing, None),
-    rule(
-        S::Authorized,
-        T::Cancel,
-        G::Always,
-        S::Canceled,
-        Some(E::Reversed),
-    ),
-    rule(
-        S::Authorized,
-        T::Expire,
-        G::Always,
-        S::Expired,
-        Some(E::Reversed),
-    ),
-    rule(
-        S::Processing,
-        T::Settle,
-        G::CaptureRequested,
-        S::Succeeded,
-        Some(E::Captured),
-    ),
-    rule(
-        S::Processing,
-        T::Decline,
-        G::Always,
-        S::Failed,
-        Some(E::Declined),
-    ),
-    rule(
-        S::Succeeded,
-        T::Refund,
-        G::RefundLeavesBalance,
-        S::PartiallyRefunded,
-        Some(E::Refunded),
-    ),
-    rule(
-        S::Succeeded,
-        T::Refund,
-        G::RefundCompletes,
-        S::Refunded,
-        Some(E::Refunded),
-    ),
-    rule(
-        S::PartiallyRefunded,
-        T::Refund,
-        G::RefundLeavesBalance,
-        S::PartiallyRefunded,
-        Some(E::Refunded),
-    ),
-    rule(
-        S::PartiallyRefunded,
-        T::Refund,
-        G::RefundCompletes,
-        S::Refunded,
-        Some(E::Refunded),
-    ),
+    // requires_payment_method: direct capture / wallet go straight to processing; Manual holds.
+    rule(S::RequiresPaymentMethod, T::Authorise,       G::AutoCapture,         S::Processing,            None),
+    rule(S::RequiresPaymentMethod, T::Authorise,       G::ManualCapture,       S::Authorized,            Some(E::Authorized)),
+    rule(S::RequiresPaymentMethod, T::Confirm,         G::AutoCapture,         S::Processing,            None),
+    rule(S::RequiresPaymentMethod, T::Decline,         G::Always,              S::Failed,                Some(E::Declined)),
+    rule(S::RequiresPaymentMethod, T::Cancel,          G::Always,              S::Canceled,              Some(E::Canceled)),
+    // requires_action (not yet supported by Setel: only cancel leaves it)
+    rule(S::RequiresAction,        T::Cancel,          G::Always,              S::Canceled,              Some(E::Canceled)),
+    // failed: a new attempt or a cancel
+    rule(S::Failed,                T::Authorise,       G::AutoCapture,         S::Processing,            None),
+    rule(S::Failed,                T::Authorise,       G::ManualCapture,       S::Authorized,            Some(E::Authorized)),
+    rule(S::Failed,                T::Confirm,         G::AutoCapture,         S::Processing,            None),
+    rule(S::Failed,                T::Decline,         G::Always,              S::Failed,                Some(E::Declined)),
+    rule(S::Failed,                T::Cancel,          G::Always,              S::Canceled,              Some(E::Canceled)),
+    // authorised (hold, 30 minutes)
+    rule(S::Authorized,            T::Capture,         G::Always,              S::Processing,            None),
+    rule(S::Authorized,            T::Cancel,          G::Always,              S::Canceled,              Some(E::Reversed)),
+    rule(S::Authorized,            T::Expire,          G::Always,              S::Expired,               Some(E::Reversed)),
+    // processing
+    rule(S::Processing,            T::Settle,          G::CaptureRequested,    S::Succeeded,             Some(E::Captured)),
+    rule(S::Processing,            T::Decline,         G::Always,              S::Failed,                Some(E::Declined)),
+    // succeeded / partially_refunded
+    rule(S::Succeeded,             T::Refund,          G::RefundLeavesBalance, S::PartiallyRefunded,     Some(E::Refunded)),
+    rule(S::Succeeded,             T::Refund,          G::RefundCompletes,     S::Refunded,              Some(E::Refunded)),
+    rule(S::PartiallyRefunded,     T::Refund,          G::RefundLeavesBalance, S::PartiallyRefunded,     Some(E::Refunded)),
+    rule(S::PartiallyRefunded,     T::Refund,          G::RefundCompletes,     S::Refunded,              Some(E::Refunded)),
 ];

@@ -16,7 +16,8 @@
 //! - **Refunds** go through Stripe's Refunds API and leave the intent `succeeded`; we still track them
 //!   (canonical `PartiallyRefunded`/`Refunded`, wire `succeeded`) so "never refund more than captured" holds
 //!   in every dialect.
-//! - Uncaptured authorisations in Stripe expire in practice, but the seed does not say so: no `Expire` rows.
+//! - **Hold expiry**: the seed is silent; Stripe cancels uncaptured `requires_capture` intents after 7 days,
+//!   and the sandbox does the same, so `Expire` → `canceled` once the hold (7 days by default) is over.
 
 use super::{
     rule, CanonicalStatus as S, Guard as G, PaymentEventType as E, Rule, TriggerKind as T,
@@ -35,223 +36,45 @@ pub(super) const WIRE: &[(S, &str)] = &[
     (S::Canceled, "canceled"),
 ];
 
-/// The Stripe table (31 rows).
+/// The Stripe table (32 rows).
+#[rustfmt::skip]
 pub(super) const TABLE: &[Rule] = &[
     // requires_payment_method
-    rule(
-        S::RequiresPaymentMethod,
-        T::AttachPaymentMethod,
-        G::Always,
-        S::RequiresConfirmation,
-        None,
-    ),
-    rule(
-        S::RequiresPaymentMethod,
-        T::Authorise,
-        G::AutoCapture,
-        S::Succeeded,
-        Some(E::Captured),
-    ),
-    rule(
-        S::RequiresPaymentMethod,
-        T::Authorise,
-        G::ManualCapture,
-        S::Authorized,
-        Some(E::Authorized),
-    ),
-    rule(
-        S::RequiresPaymentMethod,
-        T::Confirm,
-        G::Always,
-        S::Processing,
-        None,
-    ),
-    rule(
-        S::RequiresPaymentMethod,
-        T::Decline,
-        G::AttemptsLeft,
-        S::RequiresPaymentMethod,
-        Some(E::Declined),
-    ),
-    rule(
-        S::RequiresPaymentMethod,
-        T::Decline,
-        G::AttemptsExhausted,
-        S::Canceled,
-        Some(E::Canceled),
-    ),
-    rule(
-        S::RequiresPaymentMethod,
-        T::RequireAction,
-        G::Always,
-        S::RequiresAction,
-        Some(E::AuthChallenged),
-    ),
-    rule(
-        S::RequiresPaymentMethod,
-        T::Cancel,
-        G::Always,
-        S::Canceled,
-        Some(E::Canceled),
-    ),
+    rule(S::RequiresPaymentMethod, T::AttachPaymentMethod, G::Always,          S::RequiresConfirmation,  None),
+    rule(S::RequiresPaymentMethod, T::Authorise,       G::AutoCapture,         S::Succeeded,             Some(E::Captured)),
+    rule(S::RequiresPaymentMethod, T::Authorise,       G::ManualCapture,       S::Authorized,            Some(E::Authorized)),
+    rule(S::RequiresPaymentMethod, T::Confirm,         G::Always,              S::Processing,            None),
+    rule(S::RequiresPaymentMethod, T::Decline,         G::AttemptsLeft,        S::RequiresPaymentMethod, Some(E::Declined)),
+    rule(S::RequiresPaymentMethod, T::Decline,         G::AttemptsExhausted,   S::Canceled,              Some(E::Canceled)),
+    rule(S::RequiresPaymentMethod, T::RequireAction,   G::Always,              S::RequiresAction,        Some(E::AuthChallenged)),
+    rule(S::RequiresPaymentMethod, T::Cancel,          G::Always,              S::Canceled,              Some(E::Canceled)),
     // requires_confirmation
-    rule(
-        S::RequiresConfirmation,
-        T::Authorise,
-        G::AutoCapture,
-        S::Succeeded,
-        Some(E::Captured),
-    ),
-    rule(
-        S::RequiresConfirmation,
-        T::Authorise,
-        G::ManualCapture,
-        S::Authorized,
-        Some(E::Authorized),
-    ),
-    rule(
-        S::RequiresConfirmation,
-        T::Confirm,
-        G::Always,
-        S::Processing,
-        None,
-    ),
-    rule(
-        S::RequiresConfirmation,
-        T::Decline,
-        G::AttemptsLeft,
-        S::RequiresPaymentMethod,
-        Some(E::Declined),
-    ),
-    rule(
-        S::RequiresConfirmation,
-        T::Decline,
-        G::AttemptsExhausted,
-        S::Canceled,
-        Some(E::Canceled),
-    ),
-    rule(
-        S::RequiresConfirmation,
-        T::RequireAction,
-        G::Always,
-        S::RequiresAction,
-        Some(E::AuthChallenged),
-    ),
-    rule(
-        S::RequiresConfirmation,
-        T::Cancel,
-        G::Always,
-        S::Canceled,
-        Some(E::Canceled),
-    ),
+    rule(S::RequiresConfirmation,  T::Authorise,       G::AutoCapture,         S::Succeeded,             Some(E::Captured)),
+    rule(S::RequiresConfirmation,  T::Authorise,       G::ManualCapture,       S::Authorized,            Some(E::Authorized)),
+    rule(S::RequiresConfirmation,  T::Confirm,         G::Always,              S::Processing,            None),
+    rule(S::RequiresConfirmation,  T::Decline,         G::AttemptsLeft,        S::RequiresPaymentMethod, Some(E::Declined)),
+    rule(S::RequiresConfirmation,  T::Decline,         G::AttemptsExhausted,   S::Canceled,              Some(E::Canceled)),
+    rule(S::RequiresConfirmation,  T::RequireAction,   G::Always,              S::RequiresAction,        Some(E::AuthChallenged)),
+    rule(S::RequiresConfirmation,  T::Cancel,          G::Always,              S::Canceled,              Some(E::Canceled)),
     // requires_action
-    rule(
-        S::RequiresAction,
-        T::ActionCompleted,
-        G::AutoCapture,
-        S::Succeeded,
-        Some(E::Captured),
-    ),
-    rule(
-        S::RequiresAction,
-        T::ActionCompleted,
-        G::ManualCapture,
-        S::Authorized,
-        Some(E::Authorized),
-    ),
-    rule(
-        S::RequiresAction,
-        T::Confirm,
-        G::Always,
-        S::Processing,
-        None,
-    ),
-    rule(
-        S::RequiresAction,
-        T::ActionFailed,
-        G::AttemptsLeft,
-        S::RequiresPaymentMethod,
-        Some(E::Declined),
-    ),
-    rule(
-        S::RequiresAction,
-        T::ActionFailed,
-        G::AttemptsExhausted,
-        S::Canceled,
-        Some(E::Canceled),
-    ),
-    rule(
-        S::RequiresAction,
-        T::Cancel,
-        G::Always,
-        S::Canceled,
-        Some(E::Canceled),
-    ),
+    rule(S::RequiresAction,        T::ActionCompleted, G::AutoCapture,         S::Succeeded,             Some(E::Captured)),
+    rule(S::RequiresAction,        T::ActionCompleted, G::ManualCapture,       S::Authorized,            Some(E::Authorized)),
+    rule(S::RequiresAction,        T::Confirm,         G::Always,              S::Processing,            None),
+    rule(S::RequiresAction,        T::ActionFailed,    G::AttemptsLeft,        S::RequiresPaymentMethod, Some(E::Declined)),
+    rule(S::RequiresAction,        T::ActionFailed,    G::AttemptsExhausted,   S::Canceled,              Some(E::Canceled)),
+    rule(S::RequiresAction,        T::Cancel,          G::Always,              S::Canceled,              Some(E::Canceled)),
     // processing
-    rule(
-        S::Processing,
-        T::Settle,
-        G::CaptureRequested,
-        S::Succeeded,
-        Some(E::Captured),
-    ),
-    rule(
-        S::Processing,
-        T::Settle,
-        G::NothingCaptured,
-        S::Authorized,
-        Some(E::Authorized),
-    ),
-    rule(
-        S::Processing,
-        T::Decline,
-        G::AttemptsLeft,
-        S::RequiresPaymentMethod,
-        Some(E::Declined),
-    ),
-    rule(
-        S::Processing,
-        T::Decline,
-        G::AttemptsExhausted,
-        S::Canceled,
-        Some(E::Canceled),
-    ),
+    rule(S::Processing,            T::Settle,          G::CaptureRequested,    S::Succeeded,             Some(E::Captured)),
+    rule(S::Processing,            T::Settle,          G::NothingCaptured,     S::Authorized,            Some(E::Authorized)),
+    rule(S::Processing,            T::Decline,         G::AttemptsLeft,        S::RequiresPaymentMethod, Some(E::Declined)),
+    rule(S::Processing,            T::Decline,         G::AttemptsExhausted,   S::Canceled,              Some(E::Canceled)),
     // requires_capture
-    rule(S::Authorized, T::Capture, G::Always, S::Processing, None),
-    rule(
-        S::Authorized,
-        T::Cancel,
-        G::Always,
-        S::Canceled,
-        Some(E::Reversed),
-    ),
-    // succeeded (refunds through the Refunds API; wire status unchanged)
-    rule(
-        S::Succeeded,
-        T::Refund,
-        G::RefundLeavesBalance,
-        S::PartiallyRefunded,
-        Some(E::Refunded),
-    ),
-    rule(
-        S::Succeeded,
-        T::Refund,
-        G::RefundCompletes,
-        S::Refunded,
-        Some(E::Refunded),
-    ),
-    rule(
-        S::PartiallyRefunded,
-        T::Refund,
-        G::RefundLeavesBalance,
-        S::PartiallyRefunded,
-        Some(E::Refunded),
-    ),
-    rule(
-        S::PartiallyRefunded,
-        T::Refund,
-        G::RefundCompletes,
-        S::Refunded,
-        Some(E::Refunded),
-    ),
+    rule(S::Authorized,            T::Capture,         G::Always,              S::Processing,            None),
+    rule(S::Authorized,            T::Cancel,          G::Always,              S::Canceled,              Some(E::Reversed)),
+    rule(S::Authorized,            T::Expire,          G::Always,              S::Canceled,              Some(E::Reversed)),
+    // succeeded (refunds through the Refunds API; the wire status stays `succeeded`)
+    rule(S::Succeeded,             T::Refund,          G::RefundLeavesBalance, S::PartiallyRefunded,     Some(E::Refunded)),
+    rule(S::Succeeded,             T::Refund,          G::RefundCompletes,     S::Refunded,              Some(E::Refunded)),
+    rule(S::PartiallyRefunded,     T::Refund,          G::RefundLeavesBalance, S::PartiallyRefunded,     Some(E::Refunded)),
+    rule(S::PartiallyRefunded,     T::Refund,          G::RefundCompletes,     S::Refunded,              Some(E::Refunded)),
 ];
