@@ -95,13 +95,7 @@ export const advanceClock = (sandbox, seconds) => call(sandbox, '/test/clock/adv
 export async function openCheckout(browser, sandbox, order = {}, { waitFor = 'form' } = {}) {
   const page = await browser.context.newPage();
   page.problems = [];
-  page.knownNoise = 0;
-  page.on('pageerror', (e) => {
-    // KNOWN SDK ISSUE (reported): when the core aborts its event stream (terminal status, destroy), the
-    // pending `reader.read()` promise rejects with nobody listening. Counted apart so it stays visible.
-    if (e.message === 'signal is aborted without reason') page.knownNoise++;
-    else page.problems.push(`pageerror: ${e.message}`);
-  });
+  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error' && !/favicon/.test(m.text())) page.problems.push(`console: ${m.text()}`); });
   await page.addInitScript(() => {
     window.__csp = [];
