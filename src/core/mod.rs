@@ -2,8 +2,10 @@
 //! Plain Rust with no browser types, no I/O and no clock; the wasm shell and the sandbox both build on it.
 pub mod flow;
 
+pub mod card;
 pub mod intent;
 pub mod lifecycle;
+pub mod mirror;
 pub mod money;
 pub mod time;
 pub mod token;

@@ -225,6 +225,13 @@ impl Timestamp {
         Ok(Timestamp(ms))
     }
 
+    /// The UTC calendar year and month (1..=12) of this instant.
+    pub fn year_month(self) -> (i64, u32) {
+        let (y, m, _) = civil_from_days(self.0.div_euclid(MS_PER_DAY));
+        // ok: `civil_from_days` returns a month in 1..=12, so the conversion cannot fail.
+        (y, u32::try_from(m).unwrap_or(1))
+    }
+
     /// Formats as `YYYY-MM-DDTHH:MM:SS.mmmZ`, clamped to [`Timestamp::MIN`]..=[`Timestamp::MAX`].
     pub fn to_rfc3339(self) -> String {
         let ms = self.0.clamp(Self::MIN.0, Self::MAX.0);
