@@ -65,3 +65,27 @@ test('keyboard only: Tab through the fields, type, Enter to pay, focus lands on 
   assert.match(await page.locator('[data-testid="announcer"]').textContent(), /Payment successful/);
   await page.close();
 });
+
+test('keyboard only through 3-D Secure: the challenge gets focus, Tab reaches its buttons, Enter approves', async () => {
+  const page = await openCheckout(browser, sandbox, { locale: 'en-GB' });
+  await page.locator('[data-testid="card-number"]').focus();
+  await page.keyboard.type('4000000000003220');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('1234');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('123');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Grace Hopper');
+  await page.keyboard.press('Enter'); // submits the form from the last field
+  await waitForState(page, 'action');
+  const frame = page.frameLocator('[data-testid="challenge-frame"]');
+  await frame.locator('[data-testid="challenge-approve"]').waitFor();
+  assert.equal(await focused(page), 'challenge-frame');
+  await page.keyboard.press('Tab');
+  const inFrame = await frame.locator('[data-testid="challenge-approve"]').evaluate((b) => document.activeElement === b);
+  assert.equal(inFrame, true, 'Tab moved into the challenge, onto Approve');
+  await page.keyboard.press('Enter');
+  await waitForState(page, 'succeeded');
+  assert.equal(await focused(page), 'result-title');
+  await page.close();
+});

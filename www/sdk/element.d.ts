@@ -33,8 +33,10 @@ export class IntentCheckoutElement extends HTMLElement {
   dialect: string | null;
   /** Write-only: the intent's connect token (client session secret). Reads return undefined. */
   connectToken: string | undefined;
+  /** When the token expires (ISO date or unix ms), so the core can refresh it ahead of time. */
+  connectTokenExpiresAt: string | number | undefined;
   /** Called for a fresh token when the current one expires, and by "Try again" after a decline. */
-  refreshToken: (() => Promise<string>) | null;
+  refreshToken: (() => Promise<string | { clientSessionSecret: string; clientSessionSecretExpirationDate?: string }>) | null;
   /** The latest intent snapshot (no token), or null before the first one. */
   readonly intent: Record<string, unknown> | null;
   /** The underlying checkout (see `createCheckout`), once started. */
@@ -47,7 +49,8 @@ export interface MountOptions {
   apiBase?: string;
   paymentIntentId?: string;
   connectToken?: string;
-  refreshToken?: () => Promise<string>;
+  connectTokenExpiresAt?: string | number;
+  refreshToken?: () => Promise<string | { clientSessionSecret: string; clientSessionSecretExpirationDate?: string }>;
   locale?: string;
   dialect?: string;
   /** Listeners attached before the element starts, e.g. `{ succeeded: () => location.assign('/thanks') }`. */
