@@ -408,7 +408,7 @@ export class IntentCheckoutElement extends HTMLElement {
     }
     for (const f of FIELDS) {
       const code = this.#touched.has(f) ? this.#errors[f] : undefined;
-      ui[f].err.textContent = code ? t(`${f}.${code}`, null, '') || t(`${f}_error`) : '';
+      ui[f].err.textContent = code ? t(`${f}.${code}`, null, '') || t(code, null, '') || t(`${f}_error`) : '';
       ui[f].input.setAttribute('aria-invalid', code ? 'true' : 'false');
     }
     ui.pay.disabled = v === 'paying' || !this.#checkout;
@@ -492,7 +492,7 @@ export class IntentCheckoutElement extends HTMLElement {
       const list = Array.isArray(found) ? found : found && typeof found === 'object' ? (found.param ? [found] : Object.entries(found).map(([param, code]) => ({ param, code }))) : [];
       for (const e of list) {
         const f = fieldOf(e.param ?? e.field);
-        const code = typeof e.code === 'string' && e.code !== 'validation_error' ? e.code : 'invalid';
+        const code = [e.cardCode, e.reason, e.apiCode, e.code].find((c) => typeof c === 'string' && c !== 'validation_error') ?? 'invalid';
         if (f && e.code !== false && e.code !== null) errors[f] ??= code;
       }
     }
