@@ -467,8 +467,8 @@ export class IntentCheckoutElement extends HTMLElement {
     const [mm, yy] = [digits(ui.expiry.input.value).slice(0, 2), digits(ui.expiry.input.value).slice(2, 4)];
     return {
       number: digits(ui.number.input.value),
-      expiryMonth: Number(mm || 0),
-      expiryYear: yy.length === 2 ? 2000 + Number(yy) : 0,
+      expiryMonth: mm ? Number(mm) : '',
+      expiryYear: yy.length === 2 ? 2000 + Number(yy) : yy,
       cvc: digits(ui.cvc.input.value),
       cardholderName: ui.name.input.value.trim(),
     };
