@@ -468,3 +468,21 @@ async fn tips_and_amounts_change_through_the_checkout() {
     assert_eq!(r["error"]["code"], "validation_error");
     s.assert_no_leak().await;
 }
+
+#[wasm_bindgen_test]
+fn form_helpers_answer_in_one_call() {
+    assert_eq!(intent_checkout::currency_exponent("JPY"), Some(0));
+    assert_eq!(intent_checkout::currency_exponent("KWD"), Some(3));
+    assert_eq!(intent_checkout::currency_exponent("XYZ"), None);
+    assert_eq!(intent_checkout::card_brand("3782 8224"), "amex");
+    let v: Value =
+        serde_json::from_str(&intent_checkout::validate_card(&card("4242"), None)).expect("JSON");
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["errors"]["number"], "incomplete");
+    let v: Value = serde_json::from_str(&intent_checkout::validate_card(
+        &card("4242424242424242"),
+        None,
+    ))
+    .expect("JSON");
+    assert_eq!(v["valid"], true, "{v}");
+}

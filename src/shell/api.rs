@@ -211,13 +211,28 @@ fn random_seed() -> u64 {
     }
 }
 
-/// Checks card fields for the widget's inline errors. Returns `null` when valid, else the
-/// `{code: 'validation_error', param, message}` JSON text of the first problem.
+/// Checks card fields for the widget's inline errors, all fields at once:
+/// `{"valid", "brand", "errors": {"number"|"expiry"|"cvc"|"cardholderName": "required"|"incomplete"|"invalid"|"expired"}}`.
 #[wasm_bindgen(js_name = validateCard)]
-pub fn validate_card(card: &JsValue, now_ms: Option<f64>) -> Option<String> {
+pub fn validate_card(card: &JsValue, now_ms: Option<f64>) -> String {
     let card = card_from_js(card);
     let t = now_ms.map_or_else(now, |n| n as Millis);
-    flow::validate_card(&card, t)
-        .err()
-        .map(|e| e.to_json().to_string())
+    flow::form::check_json(&card, t)
+}
+
+/// The card brand of a (partial) number: `visa`, `mastercard`, `amex`, `discover` or `unknown`.
+#[wasm_bindgen(js_name = cardBrand)]
+pub fn card_brand(number: &str) -> String {
+    flow::form::digits(number)
+        .map_or(flow::form::Brand::Unknown, |d| flow::form::Brand::of(&d))
+        .name()
+        .to_string()
+}
+
+/// Minor-unit digits of an ISO 4217 currency (GBP 2, JPY 0, KWD 3), or `undefined` if unknown.
+#[wasm_bindgen(js_name = currencyExponent)]
+pub fn currency_exponent(code: &str) -> Option<u8> {
+    crate::core::money::Currency::from_code(code)
+        .ok()
+        .map(|c| c.exponent())
 }

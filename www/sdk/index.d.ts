@@ -166,5 +166,20 @@ export class Checkout extends EventTarget {
 /** Loads the SDK once, loads the intent, starts following it. Rejects with a `CheckoutError`. */
 export function createCheckout(options: CheckoutOptions): Promise<Checkout>;
 
-/** Card checks without a request (for inline errors): null when valid. */
-export function validateCard(card: Partial<CardInput>, nowMs?: number): Promise<{ code: 'validation_error'; param: string; message: string } | null>;
+export type FieldErrorCode = 'required' | 'incomplete' | 'invalid' | 'expired';
+export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | 'unknown';
+
+export interface CardCheck {
+  valid: boolean;
+  brand: CardBrand;
+  errors: Partial<Record<'number' | 'expiry' | 'cvc' | 'cardholderName', FieldErrorCode>>;
+}
+
+/** Card checks without a request (for inline errors), every field at once. Loads the module if needed. */
+export function validateCard(card: Partial<CardInput>, nowMs?: number): Promise<CardCheck>;
+
+/** Minor-unit digits of an ISO 4217 code (GBP 2, JPY 0, KWD 3); undefined if unknown or before the module loaded. */
+export function currencyExponent(code: string): number | undefined;
+
+/** The brand of a (partial) card number; undefined before the module loaded. */
+export function cardBrand(number: string): CardBrand | undefined;

@@ -134,7 +134,7 @@ export class Checkout extends EventTarget {
  */
 export async function createCheckout(options) {
   if (!options || typeof options !== 'object') throw new CheckoutError('sdk_error', 'options are required');
-  const wasm = await loadWasm(options.wasmUrl).catch((e) => {
+  const wasm = await loadWasm(options.wasmUrl).then((w) => (ready = w), (e) => {
     throw new CheckoutError('network_error', 'the checkout module could not load: ' + ((e && e.message) || e));
   });
   const checkout = new Checkout(null);
@@ -163,12 +163,26 @@ export async function createCheckout(options) {
   return checkout;
 }
 
+// The instantiated module once loaded, for the synchronous helpers below.
+let ready = null;
+const loaded = () => loadWasm().then((wasm) => (ready = wasm));
+
 /**
- * Checks card fields without a request, for inline errors. Returns null when valid, else
- * `{code: 'validation_error', param, message}` for the first problem.
+ * Checks card fields without a request, all at once, for inline errors:
+ * `{valid, brand, errors: {number?, expiry?, cvc?, cardholderName?}}` with codes
+ * `required` | `incomplete` | `invalid` | `expired`.
  */
 export async function validateCard(card, nowMs) {
-  const wasm = await loadWasm();
-  const r = wasm.validateCard(card ?? {}, nowMs);
-  return r == null ? null : JSON.parse(r);
+  const wasm = ready ?? (await loaded());
+  return JSON.parse(wasm.validateCard(card ?? {}, nowMs));
+}
+
+/** Minor-unit digits of an ISO 4217 code (GBP 2, JPY 0, KWD 3); undefined if unknown or not loaded yet. */
+export function currencyExponent(code) {
+  return ready?.currencyExponent(String(code ?? ''));
+}
+
+/** The brand of a (partial) card number; undefined until the module is loaded. */
+export function cardBrand(number) {
+  return ready?.cardBrand(String(number ?? ''));
 }

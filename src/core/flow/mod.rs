@@ -12,6 +12,7 @@
 
 pub mod backoff;
 pub mod error;
+pub mod form;
 pub mod json;
 pub mod sse;
 pub mod view;
@@ -1453,49 +1454,17 @@ fn card_body(card: &CardInput) -> String {
     json::Obj::new().raw("paymentMethod", &method).finish()
 }
 
-/// Checks before sending, so an obvious typo costs no request (the server checks again).
+/// Checks before sending, so an obvious typo costs no request (the server checks again). The first
+/// problem becomes a `validation_error` whose `param` names the field.
 pub fn validate_card(card: &CardInput, now: Millis) -> Result<(), CheckoutError> {
-    let _ = now;
-    let bad = |param: &str, message: &str| {
-        let mut e = CheckoutError::new(ErrorCode::ValidationError, message);
-        e.param = Some(param.into());
-        Err(e)
-    };
-    let digits: Vec<u32> = card
-        .number
-        .chars()
-        .filter(|c| *c != ' ' && *c != '-')
-        .map(|c| c.to_digit(10).unwrap_or(99))
-        .collect();
-    if digits.len() < 12 || digits.len() > 19 || digits.iter().any(|d| *d > 9) || !luhn(&digits) {
-        return bad("number", "the card number is not valid");
+    match form::check(card, now).first() {
+        None => Ok(()),
+        Some((field, code)) => {
+            let mut e =
+                CheckoutError::new(ErrorCode::ValidationError, "the card details are not valid");
+            e.param = Some((*field).into());
+            e.api_code = Some((*code).into());
+            Err(e)
+        }
     }
-    if !(1..=12).contains(&card.expiry_month) {
-        return bad("expiryMonth", "the expiry month is not valid");
-    }
-    if card.cvc.len() < 3 || card.cvc.len() > 4 || !card.cvc.bytes().all(|b| b.is_ascii_digit()) {
-        return bad("cvc", "the security code is not valid");
-    }
-    Ok(())
-}
-
-fn luhn(digits: &[u32]) -> bool {
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, d)| {
-            if i % 2 == 1 {
-                let x = d * 2;
-                if x > 9 {
-                    x - 9
-                } else {
-                    x
-                }
-            } else {
-                *d
-            }
-        })
-        .sum();
-    sum % 10 == 0
 }
