@@ -591,7 +591,7 @@ impl PaymentIntent {
         let hold_started_at = if status == CanonicalStatus::Authorized {
             Some(
                 events(PaymentEventType::Authorized)
-                    .last()
+                    .next_back()
                     .map(|e| e.created_at)
                     .unwrap_or(self.updated_at),
             )
@@ -600,7 +600,7 @@ impl PaymentIntent {
         };
         let last_failure_at = self.last_payment_error.as_ref().map(|_| {
             events(PaymentEventType::Declined)
-                .last()
+                .next_back()
                 .map(|e| e.created_at)
                 .unwrap_or(self.updated_at)
         });

@@ -3,6 +3,20 @@
 //!
 //! Architecture invariant: the tables in `dojo.rs`, `stripe.rs` and `setel.rs` are the only place that says
 //! what is legal; the sandbox and the SDK both call [`apply`], so they cannot disagree.
+//!
+//! Tables: Dojo 24 rows, Stripe 32, Setel 20 (`Dialect::table`). Choices between or beyond the seeds are
+//! written next to each table; in short:
+//! - Dojo has no `Failed` on the wire (API enum wins over seed 000): a decline stays `Created` with a
+//!   `Declined` event and `lastPaymentError`, and can be restarted (with a fresh token, seed 000's tip).
+//! - Dojo 3-D Secure stays `Created` on the wire (canonical `RequiresAction`, told apart by `nextAction`).
+//! - Dojo's pre-authorised sub-states: awaiting collection = `Authorized`, released = `Reversed`,
+//!   expired = `Expired` (wire `Reversed`; or captured when `autoExpireAction` is `Capture`).
+//! - Dojo cancel only before any attempt (seed 000); unpaid intents are voided at `expireAt` (30 days).
+//! - Dojo partial refunds keep `Captured`; `Refunded` once everything captured is refunded.
+//! - Stripe auto-cancel after `DEFAULT_MAX_CONFIRMATION_ATTEMPTS` (10, configurable) confirmations; refunds
+//!   leave `succeeded` on the wire; holds expire to `canceled` after 7 days (not in the seed).
+//! - Setel `failed` accepts a new attempt or a cancel; `requires_action` is parsed but never entered.
+//! - Asynchronous processing exists in every dialect (Dojo: wire `Created`), as the sandbox simulates it.
 
 mod dojo;
 mod setel;
