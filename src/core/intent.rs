@@ -19,6 +19,9 @@ use crate::core::token::{ConnectToken, SecretString};
 pub const MAX_STRING_LEN: usize = 2_048;
 
 /// One payment intent. `status` is the dialect's wire name; field names are Dojo's in every dialect.
+///
+/// The derived `Deserialize` is for trusted input (the sandbox's own records); anything from the network
+/// goes through [`PaymentIntent::from_json`], which validates and names the bad field.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentIntent {

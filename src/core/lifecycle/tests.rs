@@ -837,3 +837,53 @@ fn error_display_and_codes() {
     assert_eq!(e.to_string(), "setel: cannot cancel from processing");
     assert_eq!(e.code(), "illegal_transition");
 }
+
+#[test]
+fn cancel_sets_and_reachability_match_the_seeds() {
+    let from = |d: Dialect, k: TriggerKind| {
+        let mut v: Vec<S> = d
+            .table()
+            .iter()
+            .filter(|r| r.trigger == k)
+            .map(|r| r.from)
+            .collect();
+        v.dedup();
+        v
+    };
+    // Stripe: "at any point before it's in a processing or succeeded state".
+    assert_eq!(
+        from(Dialect::Stripe, TriggerKind::Cancel),
+        [
+            S::RequiresPaymentMethod,
+            S::RequiresConfirmation,
+            S::RequiresAction,
+            S::Authorized
+        ]
+    );
+    // Setel: "at any point except when the status is processing or succeeded" (and not after success).
+    assert_eq!(
+        from(Dialect::Setel, TriggerKind::Cancel),
+        [
+            S::RequiresPaymentMethod,
+            S::RequiresAction,
+            S::Failed,
+            S::Authorized
+        ]
+    );
+    // Dojo: only "before any payment attempt" (guarded), never once authorised (that is a reversal).
+    assert_eq!(
+        from(Dialect::Dojo, TriggerKind::Cancel),
+        [S::RequiresPaymentMethod]
+    );
+    // Every status is reachable from a fresh intent, except Setel's unsupported requires_action.
+    for d in Dialect::ALL {
+        for s in d.statuses() {
+            let reachable = d.can_reach(S::RequiresPaymentMethod, s);
+            assert_eq!(
+                reachable,
+                !(d == Dialect::Setel && s == S::RequiresAction),
+                "{d:?} {s:?}"
+            );
+        }
+    }
+}
