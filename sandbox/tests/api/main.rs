@@ -8,6 +8,7 @@ mod binary;
 mod browser;
 mod demo_and_challenge;
 mod faults;
+mod fuzz;
 mod idempotency;
 mod lifecycle;
 mod merchant;
