@@ -113,7 +113,7 @@ impl Config {
                 "--secret-key" => c.secret_key = value()?,
                 "--dialect" => {
                     let d = value()?;
-                    c.dialect = Dialect::parse(&d)
+                    c.dialect = Dialect::from_name(&d)
                         .ok_or(format!("--dialect must be dojo, stripe or setel, not {d}"))?;
                 }
                 // Capped so that deadlines stay far from integer overflow.

@@ -7,20 +7,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::clock::{rfc3339, timespan, Millis};
-use crate::lifecycle::{self, CaptureMode, Dialect, Status};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AutoExpireAction {
-    Release,
-    Capture,
-}
-
-#[derive(Debug, Clone)]
-pub struct PaymentError {
-    pub code: &'static str,
-    pub decline_code: &'static str,
-    pub message: &'static str,
-}
+use crate::lifecycle::{AutoExpireAction, CanonicalStatus, CaptureMode, LifecycleState};
 
 #[derive(Debug, Clone)]
 pub struct PaymentEvent {
@@ -50,21 +37,22 @@ pub struct CaptureRecord {
 #[derive(Debug, Clone)]
 pub struct Intent {
     pub id: String,
-    pub dialect: Dialect,
-    pub status: Status,
-    pub capture_mode: CaptureMode,
+    /// Status, amounts captured and refunded, attempts and deadlines: advanced only by `lifecycle::apply`.
+    pub life: LifecycleState,
     pub currency: &'static str,
     pub amount: i64,
     pub requested_amount: Option<i64>,
     pub tips: i64,
-    pub authorized: i64,
-    pub captured: i64,
-    pub refunded: i64,
+    /// Held on the card and neither captured nor released yet (for the ledger).
+    pub held: i64,
+    /// Captured minor units already booked in the ledger.
+    pub booked: i64,
+    /// An asynchronous payment in a dialect with no `processing` status: the wire still says created.
+    pub settling: bool,
     pub custom_amount_allowed: bool,
     pub tips_allowed: bool,
     pub created_at: Millis,
     pub updated_at: Millis,
-    pub expire_at: Millis,
     pub auto_expire_in: Option<i64>,
     pub auto_expire_action: Option<AutoExpireAction>,
     pub reference: String,
@@ -74,7 +62,6 @@ pub struct Intent {
     pub secret_expires: Millis,
     pub version: u64,
     pub challenge: Option<String>,
-    pub last_error: Option<PaymentError>,
     pub events: Vec<PaymentEvent>,
     pub captures: Vec<CaptureRecord>,
     pub card: Option<CardOnFile>,
@@ -115,8 +102,8 @@ struct NextAction<'a> {
 #[serde(rename_all = "camelCase")]
 struct ErrorView<'a> {
     code: &'a str,
-    decline_code: &'a str,
-    message: &'a str,
+    decline_code: Option<&'a str>,
+    message: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -141,10 +128,11 @@ struct BrowserView<'a> {
     tips_amount: MoneyRef<'a>,
     total_amount: MoneyRef<'a>,
     refunded_amount: i64,
+    captured_amount: i64,
     config: Config,
     created_at: String,
     updated_at: String,
-    expire_at: String,
+    expire_at: Option<String>,
     reference: &'a str,
     description: Option<&'a str>,
     client_session_secret_expiration_date: String,
@@ -160,7 +148,28 @@ impl Intent {
     }
 
     pub fn wire_status(&self) -> &'static str {
-        lifecycle::wire(self.dialect, self.status)
+        self.life.wire_status()
+    }
+
+    pub fn status(&self) -> CanonicalStatus {
+        self.life.status()
+    }
+
+    pub fn capture_mode(&self) -> CaptureMode {
+        self.life.capture_mode()
+    }
+
+    /// The page's stream ends once the payment's outcome is settled: a terminal status, or collected.
+    pub fn stream_done(&self) -> bool {
+        self.life.is_terminal()
+            || matches!(
+                self.status(),
+                CanonicalStatus::Succeeded | CanonicalStatus::PartiallyRefunded
+            )
+    }
+
+    fn expire_at(&self) -> Option<Millis> {
+        self.life.expire_at().map(|t| t.as_unix_millis())
     }
 
     pub fn etag(&self) -> String {
@@ -179,12 +188,13 @@ impl Intent {
         let view = BrowserView {
             id: &self.id,
             status: self.wire_status(),
-            dialect: self.dialect.name(),
-            capture_mode: self.capture_mode,
+            dialect: self.life.dialect().name(),
+            capture_mode: self.capture_mode(),
             amount: self.m(self.amount),
             tips_amount: self.m(self.tips),
             total_amount: self.m(self.total()),
-            refunded_amount: self.refunded,
+            refunded_amount: self.life.refunded(),
+            captured_amount: self.life.captured(),
             config: Config {
                 payment: PaymentConfig {
                     custom_amount_allowed: self.custom_amount_allowed,
@@ -193,7 +203,7 @@ impl Intent {
             },
             created_at: rfc3339(self.created_at),
             updated_at: rfc3339(self.updated_at),
-            expire_at: rfc3339(self.expire_at),
+            expire_at: self.expire_at().map(rfc3339),
             reference: &self.reference,
             description: self.description.as_deref(),
             client_session_secret_expiration_date: rfc3339(self.secret_expires),
@@ -202,10 +212,10 @@ impl Intent {
                 kind: "three_d_secure",
                 url: format!("{base}/challenge/{c}"),
             }),
-            last_payment_error: self.last_error.as_ref().map(|e| ErrorView {
-                code: e.code,
-                decline_code: e.decline_code,
-                message: e.message,
+            last_payment_error: self.life.last_error().map(|e| ErrorView {
+                code: &e.code,
+                decline_code: e.decline_code.as_deref(),
+                message: e.message.as_deref(),
             }),
             payment_events: self
                 .events
@@ -235,7 +245,7 @@ impl Intent {
         put("id", json!(self.id));
         put(
             "captureMode",
-            json!(match self.capture_mode {
+            json!(match self.capture_mode() {
                 CaptureMode::Auto => "Auto",
                 CaptureMode::Manual => "Manual",
             }),
@@ -273,7 +283,7 @@ impl Intent {
             put("requestedAmount", money(r, self.currency));
         }
         put("totalAmount", money(self.total(), self.currency));
-        put("refundedAmount", json!(self.refunded));
+        put("refundedAmount", json!(self.life.refunded()));
         put("createdAt", json!(rfc3339(self.created_at)));
         put("updatedAt", json!(rfc3339(self.updated_at)));
         put("reference", json!(self.reference));
@@ -300,7 +310,7 @@ impl Intent {
                 }),
             );
         }
-        put("expireAt", json!(rfc3339(self.expire_at)));
+        put("expireAt", json!(self.expire_at().map(rfc3339)));
         if let Some(s) = self.auto_expire_in {
             put("autoExpireIn", json!(timespan(s)));
         }

@@ -1,5 +1,5 @@
 //! All sandbox state behind one lock: intents, secrets, 3-D Secure challenges, timers, idempotency
-//! keys and the ledger. Every change goes through here and is judged by `lifecycle::next`.
+//! keys and the ledger. Every status change is `lifecycle::apply` on the intent's lifecycle state.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -8,20 +8,21 @@ use axum::http::StatusCode;
 use crate::cards::{Behaviour, CheckedCard};
 use crate::clock::Millis;
 use crate::idempotency::Keys;
-use crate::intent::{
-    AutoExpireAction, CaptureRecord, CardOnFile, Intent, PaymentError, PaymentEvent,
-};
+use crate::intent::{CaptureRecord, CardOnFile, Intent, PaymentEvent};
 use crate::ledger::{Ledger, Movement};
-use crate::lifecycle::{self, Action, CaptureMode, Dialect, Status};
+use crate::lifecycle::{
+    self, AutoExpireAction, CanonicalStatus as S, CaptureMode, Dialect, Duration, LifecycleError,
+    LifecycleState, Money, PaymentError, PaymentEventType, Timestamp, Trigger,
+};
 use crate::problem::{ApiResult, Problem};
-
-/// Unpaid intents are voided after 30 days, as Dojo documents for `expireAt`.
-pub const INTENT_LIFETIME_MS: Millis = 30 * 86_400_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Timer {
+    /// `processing` ends (`Settle`).
     Settle(String),
-    Hold(String),
+    /// An asynchronous payment in a dialect without `processing` is authorised now.
+    Deferred(String),
+    /// A deadline from `lifecycle::next_deadline` (hold or void).
     Expire(String),
 }
 
@@ -122,27 +123,46 @@ impl Store {
         self.timers.insert((at, self.seq), timer);
     }
 
+    /// Schedules the intent's next lifecycle deadline, if it has one.
+    fn schedule_deadline(&mut self, id: &str) {
+        let due = self
+            .intents
+            .get(id)
+            .and_then(|i| lifecycle::next_deadline(&i.life))
+            .map(|(at, _)| at.as_unix_millis());
+        if let Some(at) = due {
+            self.schedule(at, Timer::Expire(id.to_string()));
+        }
+    }
+
     pub fn create(&mut self, n: NewIntent, now: Millis, ttl_secs: i64) -> &Intent {
         let id = random_id("pi_sandbox_", 16);
         let secret = random_id("cs_sandbox_", 32);
-        let expire_at = n.expire_at.unwrap_or(now + INTENT_LIFETIME_MS);
+        let total = money(n.amount.saturating_add(n.tips), n.currency);
+        let mut life = LifecycleState::new(n.dialect, n.capture_mode, total, ts(now));
+        if let Some(at) = n.expire_at {
+            life = life.with_expire_at(Some(ts(at)));
+        }
+        if let Some(secs) = n.auto_expire_in {
+            life = life.with_hold_ttl(Some(Duration::from_secs(secs)));
+        }
+        if let Some(action) = n.auto_expire_action {
+            life = life.with_auto_expire_action(action);
+        }
         let intent = Intent {
             id: id.clone(),
-            dialect: n.dialect,
-            status: Status::Created,
-            capture_mode: n.capture_mode,
+            life,
             currency: n.currency,
             amount: n.amount,
             requested_amount: None,
             tips: n.tips,
-            authorized: 0,
-            captured: 0,
-            refunded: 0,
+            held: 0,
+            booked: 0,
+            settling: false,
             custom_amount_allowed: n.custom_amount_allowed,
             tips_allowed: n.tips_allowed,
             created_at: now,
             updated_at: now,
-            expire_at,
             auto_expire_in: n.auto_expire_in,
             auto_expire_action: n.auto_expire_action,
             reference: n.reference,
@@ -152,7 +172,6 @@ impl Store {
             secret_expires: now + ttl_secs * 1000,
             version: 1,
             challenge: None,
-            last_error: None,
             events: Vec::new(),
             captures: Vec::new(),
             card: None,
@@ -164,7 +183,9 @@ impl Store {
                 superseded: false,
             },
         );
-        self.schedule(expire_at, Timer::Expire(id.clone()));
+        if let Some((at, _)) = lifecycle::next_deadline(&intent.life) {
+            self.schedule(at.as_unix_millis(), Timer::Expire(id.clone()));
+        }
         self.intents.entry(id).or_insert(intent)
     }
 
@@ -218,9 +239,15 @@ impl Store {
     }
 
     /// Checks that a payment may start now (before faults, latency or the card's behaviour).
-    pub fn check_payable(&self, id: &str) -> ApiResult<()> {
+    pub fn check_payable(&self, id: &str, now: Millis) -> ApiResult<()> {
         let i = self.get(id)?;
-        legal(i, Action::PayApproved).map(|_| ())
+        if i.settling {
+            return Err(Problem::illegal("pay", i.wire_status())
+                .with("reason", "a payment is already being processed"));
+        }
+        lifecycle::apply(&i.life, Trigger::Authorise, ts(now))
+            .map(|_| ())
+            .map_err(|e| problem(&e, i, "pay"))
     }
 
     pub fn pay(
@@ -230,6 +257,7 @@ impl Store {
         now: Millis,
         settle_ms: Millis,
     ) -> ApiResult<Change> {
+        self.check_payable(id, now)?;
         // Only a 3-D Secure card needs a challenge id; skip the random draw otherwise.
         let challenge = match card.behaviour {
             Behaviour::ThreeDSecure => random_id("ch_", 16),
@@ -238,14 +266,34 @@ impl Store {
         let txn = random_id("txn_", 12);
         let intent = find(&mut self.intents, id)?;
         let from = intent.wire_status();
-        let action = match card.behaviour {
-            Behaviour::Approve => Action::PayApproved,
-            Behaviour::Decline { .. } => Action::PayDeclined,
-            Behaviour::ThreeDSecure => Action::PayChallenged,
-            Behaviour::AsyncSettle => Action::PayPending,
+        let trigger = match card.behaviour {
+            Behaviour::Approve => Trigger::Authorise,
+            Behaviour::Decline {
+                decline_code,
+                message,
+            } => Trigger::Decline(PaymentError {
+                code: "card_declined".into(),
+                decline_code: Some(decline_code.into()),
+                message: Some(message.into()),
+            }),
+            Behaviour::ThreeDSecure => Trigger::RequireAction,
+            Behaviour::AsyncSettle => Trigger::Confirm,
             Behaviour::ProcessingError => return Err(Problem::processing_error()),
         };
-        intent.status = legal(intent, action)?;
+        // An asynchronous card where the dialect cannot say `processing` (Dojo; Setel's Manual): the
+        // wire keeps its status and the authorisation arrives later.
+        let deferred = card.behaviour == Behaviour::AsyncSettle
+            && lifecycle::apply(&intent.life, Trigger::Confirm, ts(now)).is_err();
+        // Setel skips 3-D Secure ("not yet supported"): the challenge card then pays like 4242.
+        let (trigger, challenged) = match trigger {
+            Trigger::RequireAction
+                if lifecycle::apply(&intent.life, Trigger::RequireAction, ts(now)).is_err() =>
+            {
+                (Trigger::Authorise, false)
+            }
+            Trigger::RequireAction => (Trigger::RequireAction, true),
+            t => (t, false),
+        };
         intent.card = Some(CardOnFile {
             brand: card.brand,
             masked: card.masked.clone(),
@@ -254,40 +302,32 @@ impl Store {
             transaction_id: txn.clone(),
             at: now,
         });
-        intent.last_error = None;
-        let mut hold = None;
-        let mut settle = false;
-        match card.behaviour {
-            Behaviour::Approve => {
-                hold = paid(intent, &mut self.ledger, &txn, now);
-            }
-            Behaviour::Decline {
-                decline_code,
-                message,
-            } => {
-                intent.last_error = Some(PaymentError {
-                    code: "card_declined",
-                    decline_code,
-                    message,
-                });
-                event(intent, "Declined", &txn, None, now);
-            }
-            Behaviour::ThreeDSecure => {
+        if deferred {
+            intent.settling = true;
+        } else {
+            step(intent, &mut self.ledger, trigger, &txn, None, now)?;
+            if challenged {
                 intent.challenge = Some(challenge.clone());
-                event(intent, "AuthChallenged", &txn, None, now);
             }
-            Behaviour::AsyncSettle | Behaviour::ProcessingError => settle = true,
         }
         let change = bump(intent, from, now);
-        if !challenge.is_empty() && intent.challenge.as_deref() == Some(challenge.as_str()) {
+        let processing = intent.status() == S::Processing;
+        if challenged {
             self.challenges.insert(challenge, id.to_string());
         }
-        if let Some(at) = hold {
-            self.schedule(at, Timer::Hold(id.to_string()));
+        if deferred {
+            self.schedule(now + settle_ms, Timer::Deferred(id.to_string()));
+        } else if processing {
+            // Card 0077 settles after the configured delay; a synchronous card in a dialect that
+            // passes through `processing` (Setel's direct capture) settles on the next tick.
+            let at = if card.behaviour == Behaviour::AsyncSettle {
+                now + settle_ms
+            } else {
+                now
+            };
+            self.schedule(at, Timer::Settle(id.to_string()));
         }
-        if settle {
-            self.schedule(now + settle_ms, Timer::Settle(id.to_string()));
-        }
+        self.schedule_deadline(id);
         Ok(change)
     }
 
@@ -318,37 +358,40 @@ impl Store {
             return Err(unavailable());
         }
         let from = intent.wire_status();
-        let action = if approved {
-            Action::ChallengeApproved
+        let trigger = if approved {
+            Trigger::ActionCompleted
         } else {
-            Action::ChallengeFailed
+            Trigger::ActionFailed(PaymentError {
+                code: "card_declined".into(),
+                decline_code: Some("authentication_failed".into()),
+                message: Some("3-D Secure authentication failed.".into()),
+            })
         };
-        intent.status = legal(intent, action)?;
-        intent.challenge = None;
         let txn = intent
             .card
             .as_ref()
             .map(|c| c.transaction_id.clone())
             .unwrap_or_default();
-        let mut hold = None;
-        if approved {
-            hold = paid(intent, &mut self.ledger, &txn, now);
-        } else {
-            intent.last_error = Some(PaymentError {
-                code: "card_declined",
-                decline_code: "authentication_failed",
-                message: "3-D Secure authentication failed.",
-            });
-            event(intent, "Declined", &txn, None, now);
-        }
+        step(intent, &mut self.ledger, trigger, &txn, None, now)?;
+        intent.challenge = None;
         let change = bump(intent, from, now);
-        if let Some(at) = hold {
-            self.schedule(at, Timer::Hold(id));
-        }
+        self.after_step(&id, now);
         Ok(change)
     }
 
-    /// Captures `amount` (default: all that is still held). Returns the change and the capture id.
+    /// Schedules what a new status needs: a settle for `processing`, the next deadline.
+    fn after_step(&mut self, id: &str, now: Millis) {
+        if self
+            .intents
+            .get(id)
+            .is_some_and(|i| i.status() == S::Processing)
+        {
+            self.schedule(now, Timer::Settle(id.to_string()));
+        }
+        self.schedule_deadline(id);
+    }
+
+    /// Captures `amount` (default: the whole authorisation). Returns the change and the capture id.
     pub fn capture(
         &mut self,
         id: &str,
@@ -358,83 +401,80 @@ impl Store {
         let capture_id = random_id("cp_sandbox_", 12);
         let intent = find(&mut self.intents, id)?;
         let from = intent.wire_status();
-        let to = legal(intent, Action::Capture)?;
-        let remaining = intent.authorized - intent.captured;
-        let amount = amount.unwrap_or(remaining);
-        if amount < 1 || amount > remaining {
-            return Err(Problem::invalid(
-                "amount",
-                format!("the capture amount must be between 1 and {remaining}"),
-            ));
-        }
-        intent.status = to;
-        intent.captured += amount;
-        self.ledger
-            .record(id, Movement::Capture, amount, intent.currency, now);
-        // Outside Dojo a partial capture releases the rest of the hold at once.
-        if intent.dialect != Dialect::Dojo && intent.captured < intent.authorized {
-            let rest = intent.authorized - intent.captured;
-            self.ledger
-                .record(id, Movement::Release, rest, intent.currency, now);
-            intent.authorized = intent.captured;
-        }
+        let requested = amount.map(|a| money(a, intent.currency));
+        let before = intent.life.captured();
+        step(
+            intent,
+            &mut self.ledger,
+            Trigger::Capture(requested),
+            &capture_id,
+            None,
+            now,
+        )?;
         intent.captures.push(CaptureRecord {
             id: capture_id.clone(),
-            amount,
+            amount: intent.life.captured() - before,
             at: now,
         });
-        let txn = capture_id.clone();
-        event(intent, "Captured", &txn, Some(amount), now);
-        Ok((bump(intent, from, now), capture_id))
+        let change = bump(intent, from, now);
+        self.after_step(id, now);
+        Ok((change, capture_id))
     }
 
     pub fn refund(&mut self, id: &str, amount: i64, now: Millis) -> ApiResult<(Change, String)> {
         let refund_id = random_id("rfnd_sandbox_", 12);
         let intent = find(&mut self.intents, id)?;
         let from = intent.wire_status();
-        // Judge legality first: refunding an uncaptured intent is a 409 whatever the amount.
-        legal(intent, Action::Refund { full: false })?;
-        let refundable = intent.captured - intent.refunded;
-        if amount < 1 || amount > refundable {
-            return Err(Problem::invalid(
-                "amount",
-                format!("the refund amount must be between 1 and {refundable}"),
-            ));
-        }
-        let full = amount == refundable;
-        intent.status = legal(intent, Action::Refund { full })?;
-        intent.refunded += amount;
-        self.ledger
-            .record(id, Movement::Refund, amount, intent.currency, now);
-        event(intent, "Refunded", &refund_id, Some(amount), now);
+        let requested = money(amount, intent.currency);
+        step(
+            intent,
+            &mut self.ledger,
+            Trigger::Refund(requested),
+            &refund_id,
+            Some(amount),
+            now,
+        )?;
         Ok((bump(intent, from, now), refund_id))
     }
 
+    /// Dojo's reversal (`Reverse`); in dialects without one, releasing a hold is a cancel.
     pub fn reverse(&mut self, id: &str, now: Millis) -> ApiResult<(Change, String)> {
         let reversal_id = random_id("rvs_sandbox_", 12);
         let intent = find(&mut self.intents, id)?;
         let from = intent.wire_status();
-        intent.status = legal(intent, Action::Reverse)?;
-        give_back(intent, &mut self.ledger, now);
-        event(intent, "Reversed", &reversal_id, None, now);
+        let reversible = intent
+            .life
+            .dialect()
+            .table()
+            .iter()
+            .any(|r| r.from == intent.status() && r.trigger == lifecycle::TriggerKind::Reverse);
+        let trigger = if reversible || intent.status() != S::Authorized {
+            Trigger::Reverse
+        } else {
+            Trigger::Cancel
+        };
+        step(intent, &mut self.ledger, trigger, &reversal_id, None, now)?;
         Ok((bump(intent, from, now), reversal_id))
     }
 
     pub fn cancel(&mut self, id: &str, now: Millis) -> ApiResult<Change> {
         let intent = find(&mut self.intents, id)?;
         let from = intent.wire_status();
-        intent.status = legal(intent, Action::Cancel)?;
-        give_back(intent, &mut self.ledger, now);
+        if intent.settling {
+            return Err(
+                Problem::illegal("cancel", from).with("reason", "a payment is being processed")
+            );
+        }
+        step(intent, &mut self.ledger, Trigger::Cancel, "", None, now)?;
         if let Some(c) = intent.challenge.take() {
             self.challenges.remove(&c);
         }
         let intent = find(&mut self.intents, id)?;
-        event(intent, "Canceled", "", None, now);
         Ok(bump(intent, from, now))
     }
 
     /// Sets the base amount (`tips == false`) or the tip; both only while the config allows and
-    /// before any payment attempt is under way.
+    /// before the customer has paid.
     pub fn set_amount(
         &mut self,
         id: &str,
@@ -469,17 +509,21 @@ impl Store {
             ));
         }
         let from = intent.wire_status();
-        legal(intent, Action::ChangeAmount)?;
         let other = if tips { intent.amount } else { intent.tips };
-        if value
+        let total = value
             .checked_add(other)
-            .map_or(true, |t| t > crate::routes::MAX_AMOUNT)
-        {
-            return Err(Problem::invalid(
-                &format!("{param}.value"),
-                "the total amount is too large",
-            ));
+            .filter(|t| *t <= crate::routes::MAX_AMOUNT)
+            .ok_or_else(|| {
+                Problem::invalid(&format!("{param}.value"), "the total amount is too large")
+            })?;
+        if intent.settling || intent.challenge.is_some() {
+            return Err(Problem::illegal("change the amount of", from));
         }
+        let life = intent
+            .life
+            .with_amount(money(total, intent.currency))
+            .map_err(|e| problem(&e, intent, "change the amount of"))?;
+        intent.life = life;
         if tips {
             intent.tips = value;
         } else {
@@ -505,70 +549,161 @@ impl Store {
     }
 
     fn fire(&mut self, timer: Timer, now: Millis) -> Option<Change> {
-        match timer {
-            Timer::Settle(id) => {
+        let (id, trigger) = match timer {
+            Timer::Settle(id) => (id, Trigger::Settle),
+            Timer::Expire(id) => (id, Trigger::Expire),
+            Timer::Deferred(id) => {
                 let intent = self.intents.get_mut(&id)?;
-                let from = intent.wire_status();
-                intent.status = legal(intent, Action::Settled).ok()?;
-                let txn = intent
-                    .card
-                    .as_ref()
-                    .map(|c| c.transaction_id.clone())
-                    .unwrap_or_default();
-                let hold = paid(intent, &mut self.ledger, &txn, now);
-                let change = bump(intent, from, now);
-                if let Some(at) = hold {
-                    self.schedule(at, Timer::Hold(id));
-                }
-                Some(change)
-            }
-            Timer::Hold(id) => {
-                let intent = self.intents.get_mut(&id)?;
-                let from = intent.wire_status();
-                if intent.status == Status::Captured && intent.captured < intent.authorized {
-                    // A Dojo partial capture: the rest of the hold lapses quietly.
-                    let rest = intent.authorized - intent.captured;
-                    self.ledger
-                        .record(&id, Movement::Release, rest, intent.currency, now);
-                    intent.authorized = intent.captured;
+                if !intent.settling {
                     return None;
                 }
-                let capture = intent.auto_expire_action == Some(AutoExpireAction::Capture);
-                intent.status = legal(intent, Action::HoldExpired { capture }).ok()?;
-                let rest = intent.authorized - intent.captured;
-                if intent.status == Status::Captured {
-                    intent.captured += rest;
-                    self.ledger
-                        .record(&id, Movement::Capture, rest, intent.currency, now);
-                    event(intent, "Captured", "", Some(rest), now);
-                } else {
-                    self.ledger
-                        .record(&id, Movement::Release, rest, intent.currency, now);
-                    intent.authorized = intent.captured;
-                    event(intent, "Reversed", "", None, now);
-                }
-                Some(bump(intent, from, now))
+                intent.settling = false;
+                (id, Trigger::Authorise)
             }
-            Timer::Expire(id) => {
-                let intent = self.intents.get_mut(&id)?;
-                let from = intent.wire_status();
-                intent.status = legal(intent, Action::IntentExpired).ok()?;
-                event(intent, "Canceled", "", None, now);
-                Some(bump(intent, from, now))
-            }
-        }
+        };
+        let intent = self.intents.get_mut(&id)?;
+        let from = intent.wire_status();
+        let txn = intent
+            .card
+            .as_ref()
+            .map(|c| c.transaction_id.clone())
+            .unwrap_or_default();
+        step(intent, &mut self.ledger, trigger, &txn, None, now).ok()?;
+        let change = bump(intent, from, now);
+        self.after_step(&id, now);
+        Some(change)
     }
+}
+
+fn ts(ms: Millis) -> Timestamp {
+    Timestamp::from_unix_millis(ms)
+}
+
+/// Amounts reaching here were validated by the routes (supported currency, 0..=MAX_MINOR_UNITS); a value
+/// the core still refuses becomes zero, which every money trigger then rejects as invalid.
+fn money(minor: i64, currency: &str) -> Money {
+    Money::from_code(minor, currency)
+        .or_else(|_| Money::from_code(0, currency))
+        .unwrap_or_else(|_| zero_gbp())
+}
+
+fn zero_gbp() -> Money {
+    Money::from_code(0, "GBP").expect("GBP") // ok: GBP is in ISO 4217 and zero is in range
+}
+
+/// A lifecycle refusal as the client sees it.
+fn problem(e: &LifecycleError, intent: &Intent, verb: &str) -> Problem {
+    match e {
+        LifecycleError::InvalidAmount => {
+            Problem::invalid("amount", "the amount must be at least 1")
+        }
+        LifecycleError::CaptureExceedsAuthorized { available, .. } => Problem::invalid(
+            "amount",
+            format!("the capture amount must be between 1 and {available}"),
+        ),
+        LifecycleError::RefundExceedsCaptured { available, .. } => Problem::invalid(
+            "amount",
+            format!("the refund amount must be between 1 and {available}"),
+        ),
+        LifecycleError::Money(m) => Problem::invalid("amount.currencyCode", m.to_string()),
+        other => Problem::illegal(verb, intent.wire_status())
+            .with("reason", other.to_string())
+            .with("lifecycleCode", other.code()),
+    }
+}
+
+fn event_name(e: PaymentEventType) -> &'static str {
+    match e {
+        PaymentEventType::Created => "Created",
+        PaymentEventType::Authorized => "Authorized",
+        PaymentEventType::Captured => "Captured",
+        PaymentEventType::Reversed => "Reversed",
+        PaymentEventType::Refunded => "Refunded",
+        PaymentEventType::Canceled => "Canceled",
+        PaymentEventType::AuthChallenged => "AuthChallenged",
+        PaymentEventType::Declined => "Declined",
+        PaymentEventType::ManualAuthReady => "ManualAuthReady",
+        PaymentEventType::Error => "Error",
+        PaymentEventType::Unknown => "Unknown",
+    }
+}
+
+/// Applies one trigger through the lifecycle table, then books the money it moved and records the
+/// payment event the table names.
+fn step(
+    intent: &mut Intent,
+    ledger: &mut Ledger,
+    trigger: Trigger,
+    txn: &str,
+    event_amount: Option<i64>,
+    now: Millis,
+) -> ApiResult<()> {
+    let verb = match trigger {
+        Trigger::Capture(_) => "capture",
+        Trigger::Refund(_) => "refund",
+        Trigger::Reverse => "reverse",
+        Trigger::Cancel => "cancel",
+        Trigger::Expire => "expire",
+        Trigger::Settle => "settle",
+        Trigger::ActionCompleted | Trigger::ActionFailed(_) => "complete a challenge of",
+        _ => "pay",
+    };
+    let t =
+        lifecycle::apply(&intent.life, trigger, ts(now)).map_err(|e| problem(&e, intent, verb))?;
+    let before = std::mem::replace(&mut intent.life, t.state);
+    let (id, cur) = (intent.id.clone(), intent.currency);
+    let after = intent.life.status();
+    // Money, booked from what the transition did: a hold starts on entering `authorized`; what is
+    // captured is booked once collected (a capture from the hold, or a charge); a hold that can no
+    // longer be captured is released; refunds are deltas; reversing a collection refunds it.
+    let collected = |st: S| matches!(st, S::Succeeded | S::PartiallyRefunded | S::Refunded);
+    if after == S::Authorized && before.status() != S::Authorized {
+        intent.held = intent.life.amount().minor_units();
+        ledger.record(&id, Movement::Authorization, intent.held, cur, now);
+    }
+    if collected(after) && intent.life.captured() > intent.booked {
+        let delta = intent.life.captured() - intent.booked;
+        if intent.held > 0 {
+            ledger.record(&id, Movement::Capture, delta, cur, now);
+            intent.held = (intent.held - delta).max(0);
+        } else {
+            ledger.record(&id, Movement::Charge, delta, cur, now);
+        }
+        intent.booked = intent.life.captured();
+    }
+    let can_capture_more = intent
+        .life
+        .dialect()
+        .table()
+        .iter()
+        .any(|r| r.from == after && r.trigger == lifecycle::TriggerKind::Capture);
+    if intent.held > 0 && !can_capture_more && after != S::Processing {
+        ledger.record(&id, Movement::Release, intent.held, cur, now);
+        intent.held = 0;
+    }
+    if matches!(after, S::Reversed | S::Canceled | S::Expired) && collected(before.status()) {
+        let taken = intent.booked - before.refunded();
+        ledger.record(&id, Movement::Refund, taken, cur, now);
+    }
+    let refunded = intent.life.refunded() - before.refunded();
+    if refunded > 0 {
+        ledger.record(&id, Movement::Refund, refunded, cur, now);
+    }
+    if let Some(e) = t.event {
+        let amount = event_amount.or(match e {
+            PaymentEventType::Captured => Some(intent.life.captured()),
+            PaymentEventType::Authorized => Some(intent.life.amount().minor_units()),
+            _ => None,
+        });
+        event(intent, event_name(e), txn, amount, now);
+    }
+    Ok(())
 }
 
 fn find<'a>(intents: &'a mut HashMap<String, Intent>, id: &str) -> ApiResult<&'a mut Intent> {
     intents
         .get_mut(id)
         .ok_or_else(|| Problem::not_found("the payment intent"))
-}
-
-fn legal(intent: &Intent, action: Action) -> ApiResult<Status> {
-    lifecycle::next(intent.dialect, intent.capture_mode, intent.status, action)
-        .ok_or_else(|| Problem::illegal(action.verb(), intent.wire_status()))
 }
 
 fn bump(intent: &mut Intent, from: &'static str, now: Millis) -> Change {
@@ -590,44 +725,4 @@ fn event(intent: &mut Intent, kind: &'static str, txn: &str, amount: Option<i64>
         transaction_id: txn.to_string(),
         amount,
     });
-}
-
-/// Money moves for a successful authorisation; returns when the hold lapses (Manual only).
-fn paid(intent: &mut Intent, ledger: &mut Ledger, txn: &str, now: Millis) -> Option<Millis> {
-    let total = intent.total();
-    intent.last_error = None;
-    match intent.capture_mode {
-        CaptureMode::Auto => {
-            intent.authorized = total;
-            intent.captured = total;
-            ledger.record(&intent.id, Movement::Charge, total, intent.currency, now);
-            event(intent, "Captured", txn, Some(total), now);
-            None
-        }
-        CaptureMode::Manual => {
-            intent.authorized = total;
-            ledger.record(
-                &intent.id,
-                Movement::Authorization,
-                total,
-                intent.currency,
-                now,
-            );
-            event(intent, "Authorized", txn, Some(total), now);
-            let hold = match (intent.dialect, intent.auto_expire_in) {
-                (Dialect::Dojo, Some(secs)) => secs,
-                (d, _) => d.hold_secs(),
-            };
-            Some(now + hold * 1000)
-        }
-    }
-}
-
-/// Releases what is held and refunds what was taken, for reversal and cancellation.
-fn give_back(intent: &mut Intent, ledger: &mut Ledger, now: Millis) {
-    let held = intent.authorized - intent.captured;
-    ledger.record(&intent.id, Movement::Release, held, intent.currency, now);
-    let taken = intent.captured - intent.refunded;
-    ledger.record(&intent.id, Movement::Refund, taken, intent.currency, now);
-    intent.authorized = intent.captured;
 }

@@ -10,7 +10,6 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::lifecycle;
 use crate::AppState;
 
 struct State {
@@ -37,7 +36,7 @@ impl State {
                 return;
             };
             if self.last.is_some_and(|l| i.version <= l) {
-                self.done |= lifecycle::is_terminal(i.status);
+                self.done |= i.stream_done();
                 return;
             }
             let frame = format!(
@@ -45,11 +44,7 @@ impl State {
                 i.version,
                 i.browser_json(&self.base)
             );
-            (
-                Bytes::from(frame),
-                i.version,
-                lifecycle::is_terminal(i.status),
-            )
+            (Bytes::from(frame), i.version, i.stream_done())
         };
         self.queue.push_back(frame.clone());
         let (dup, reorder) = {

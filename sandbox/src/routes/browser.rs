@@ -124,7 +124,7 @@ pub async fn pay(
                 Err(replay) => return Ok(replay),
             };
             let card = parse_card(&body, st.clock.now())?;
-            st.store().check_payable(&id)?;
+            st.store().check_payable(&id, st.clock.now())?;
             before_commit(&st, true).await?;
             let base = base_url(&st, &headers);
             let settle_ms = (st.config.async_settle_secs * 1000.0) as i64;

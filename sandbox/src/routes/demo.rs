@@ -39,7 +39,7 @@ pub async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes)
                 super::currency(text("currencyCode", 10)?.unwrap_or("GBP"), "currencyCode")?;
             let dialect = match text("dialect", 10)? {
                 None => st.config.dialect,
-                Some(d) => Dialect::parse(d).ok_or_else(|| {
+                Some(d) => Dialect::from_name(d).ok_or_else(|| {
                     Problem::invalid("dialect", "`dialect` must be dojo, stripe or setel")
                 })?,
             };
@@ -79,7 +79,7 @@ pub async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes)
                     "paymentIntentId": i.id,
                     "clientSessionSecret": i.secret,
                     "clientSessionSecretExpirationDate": rfc3339(i.secret_expires),
-                    "dialect": i.dialect.name(),
+                    "dialect": i.life.dialect().name(),
                     "intent": i.browser_value(&base),
                 })
             };
@@ -172,7 +172,7 @@ pub async fn refund(
             let amount = optional_amount(&body)?;
             let (rid, _, after) = commit(&st, false, |s, now| {
                 let i = s.get(&id)?;
-                let n = amount.unwrap_or(i.captured - i.refunded);
+                let n = amount.unwrap_or(i.life.captured() - i.life.refunded());
                 s.refund(&id, n, now)
             })
             .await?;

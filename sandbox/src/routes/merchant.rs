@@ -14,7 +14,7 @@ use super::{
     require_version, respond, Fields,
 };
 use crate::clock::parse_timespan;
-use crate::intent::AutoExpireAction;
+use crate::lifecycle::AutoExpireAction;
 use crate::lifecycle::{CaptureMode, Dialect};
 use crate::problem::{ApiResult, Problem};
 use crate::store::{Change, NewIntent};

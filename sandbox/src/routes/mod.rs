@@ -21,8 +21,8 @@ use tower_http::services::ServeDir;
 use crate::problem::{ApiResult, Problem};
 use crate::AppState;
 
-/// The largest amount accepted: JavaScript's largest safe integer, so JSON round-trips in the page.
-pub const MAX_AMOUNT: i64 = 9_007_199_254_740_991;
+/// The largest amount accepted: the core's limit (JavaScript's largest safe integer).
+pub const MAX_AMOUNT: i64 = crate::lifecycle::MAX_MINOR_UNITS;
 
 /// Currencies the sandbox accepts (Dojo takes GBP and EUR; USD and MYR serve the other dialects).
 pub const CURRENCIES: &[&str] = &["GBP", "EUR", "USD", "MYR"];

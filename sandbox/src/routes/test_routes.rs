@@ -126,7 +126,7 @@ pub async fn bulk(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -
         let mode = super::merchant::parse_mode(f.str("captureMode", 10)?)?;
         let dialect = match f.str("dialect", 10)? {
             None => st.config.dialect,
-            Some(d) => crate::lifecycle::Dialect::parse(d).ok_or_else(|| {
+            Some(d) => crate::lifecycle::Dialect::from_name(d).ok_or_else(|| {
                 Problem::invalid("dialect", "`dialect` must be dojo, stripe or setel")
             })?,
         };

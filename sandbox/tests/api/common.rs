@@ -204,6 +204,19 @@ impl Sandbox {
             .await
     }
 
+    /// Polls the browser view until `status` (the sandbox settles `processing` on its next tick).
+    pub async fn wait_status(&self, id: &str, secret: &str, status: &str) -> Value {
+        let mut last = Value::Null;
+        for _ in 0..100 {
+            last = self.public(id, secret).await.body;
+            if last["status"] == status {
+                return last;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("{id} never reached {status}: {last}");
+    }
+
     pub async fn advance(&self, seconds: f64) -> Reply {
         self.test_route(
             Method::POST,

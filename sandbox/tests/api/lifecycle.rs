@@ -3,6 +3,8 @@
 use reqwest::Method;
 use serde_json::json;
 
+use intent_sandbox::lifecycle::Dialect;
+
 use crate::common::*;
 
 async fn status(sb: &Sandbox, id: &str, secret: &str) -> String {
@@ -14,7 +16,11 @@ async fn status(sb: &Sandbox, id: &str, secret: &str) -> String {
 
 #[tokio::test]
 async fn stripe_dialect() {
-    let sb = start_with(|c| c.dialect = intent_sandbox::lifecycle::Dialect::Stripe).await;
+    let sb = start_with(|c| {
+        c.dialect = Dialect::Stripe;
+        c.token_ttl_secs = 30 * 86_400;
+    })
+    .await;
     let (id, secret, _) = sb.create(create_body("Auto")).await;
     assert_eq!(status(&sb, &id, &secret).await, "requires_payment_method");
     let d = sb.pay(&id, &secret, "4000000000000002").await;
@@ -23,6 +29,18 @@ async fn stripe_dialect() {
     let ok = sb.pay(&id, &secret, "4242424242424242").await;
     assert_eq!(ok.body["status"], "succeeded");
     assert!(ok.body["lastPaymentError"].is_null());
+    // Refunds leave a Stripe intent `succeeded`.
+    let r = sb
+        .merchant_with(
+            Method::POST,
+            &format!("/payment-intents/{id}/refunds"),
+            &[("idempotencyKey", "r")],
+            Some(json!({"amount": 1000})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(status(&sb, &id, &secret).await, "succeeded");
+    assert_eq!(sb.public(&id, &secret).await.body["refundedAmount"], 1000);
 
     let (m, ms, _) = sb.create(create_body("Manual")).await;
     assert_eq!(
@@ -34,34 +52,62 @@ async fn stripe_dialect() {
         sb.pay(&m2, &ms2, "4242424242424242").await.body["status"],
         "requires_capture"
     );
+    // Capturing moves it to `processing`; it settles to `succeeded`.
+    let cap = sb
+        .merchant(
+            Method::POST,
+            &format!("/payment-intents/{m2}/captures"),
+            Some(json!({"amount": 600})),
+        )
+        .await;
+    assert_eq!(cap.status, 200, "{}", cap.body);
+    sb.wait_status(&m2, &ms2, "succeeded").await;
+    let l = sb.ledger(&m2).await;
+    assert_eq!(
+        (
+            l["totals"]["captured"].as_i64(),
+            l["totals"]["released"].as_i64()
+        ),
+        (Some(600), Some(400))
+    );
+    // An uncaptured hold lapses after 7 days.
+    let (h, hs, _) = sb.create(create_body("Manual")).await;
+    sb.pay(&h, &hs, "4242424242424242").await;
+    sb.advance(6.0 * 86_400.0).await;
+    assert_eq!(status(&sb, &h, &hs).await, "requires_capture");
+    sb.advance(86_400.0 + 1.0).await;
+    assert_eq!(status(&sb, &h, &hs).await, "canceled");
+    assert_eq!(sb.ledger(&h).await["totals"]["released"], 1000);
+    // Cancel releases a held authorisation.
     let (m3, ms3, _) = sb.create(create_body("Manual")).await;
     sb.pay(&m3, &ms3, "4242424242424242").await;
-    // Cancel releases a held authorisation in Stripe's rules.
     let c = sb
         .merchant(Method::DELETE, &format!("/payment-intents/{m3}"), None)
         .await;
     assert_eq!(c.body["status"], "canceled");
-    // An uncaptured hold lapses after 7 days.
-    sb.advance(7.0 * 86_400.0 + 1.0).await;
-    let r = sb
-        .merchant(
-            Method::POST,
-            &format!("/payment-intents/{m2}/refresh-client-session-secret"),
-            None,
-        )
-        .await;
-    let fresh = r.body["clientSessionSecret"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    assert_eq!(status(&sb, &m2, &fresh).await, "canceled");
-    assert_eq!(sb.ledger(&m2).await["totals"]["released"], 1000);
+    assert_eq!(sb.ledger(&m3).await["totals"]["released"], 1000);
+}
+
+#[tokio::test]
+async fn stripe_cancels_after_too_many_declines() {
+    let sb = start_with(|c| c.dialect = Dialect::Stripe).await;
+    let (id, secret, _) = sb.create(create_body("Auto")).await;
+    let mut last = String::new();
+    for _ in 0..10 {
+        last = sb.pay(&id, &secret, "4000000000000002").await.body["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+    }
+    assert_eq!(last, "canceled");
+    let r = sb.pay(&id, &secret, "4242424242424242").await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "illegal_transition"));
 }
 
 #[tokio::test]
 async fn setel_dialect() {
     let sb = start_with(|c| {
-        c.dialect = intent_sandbox::lifecycle::Dialect::Setel;
+        c.dialect = Dialect::Setel;
         c.token_ttl_secs = 86_400;
     })
     .await;
@@ -72,14 +118,12 @@ async fn setel_dialect() {
     };
     let (id, secret, _) = sb.create(body("Auto")).await;
     assert_eq!(status(&sb, &id, &secret).await, "requires_payment_method");
-    assert_eq!(
-        sb.pay(&id, &secret, "4000000000009995").await.body["status"],
-        "failed"
-    );
+    // Direct capture goes through `processing` to `succeeded`.
     assert_eq!(
         sb.pay(&id, &secret, "4242424242424242").await.body["status"],
-        "succeeded"
+        "processing"
     );
+    sb.wait_status(&id, &secret, "succeeded").await;
     let refund = |amount: i64, key: &'static str| {
         let (sb, id) = (&sb, id.clone());
         async move {
@@ -96,6 +140,18 @@ async fn setel_dialect() {
     assert_eq!(status(&sb, &id, &secret).await, "partially_refunded");
     refund(3000, "b").await;
     assert_eq!(status(&sb, &id, &secret).await, "refunded");
+    assert_eq!(sb.ledger(&id).await["totals"]["netCollected"], 0);
+
+    // A decline is `failed`; a new attempt may follow.
+    let (f, fs, _) = sb.create(body("Auto")).await;
+    assert_eq!(
+        sb.pay(&f, &fs, "4000000000009995").await.body["status"],
+        "failed"
+    );
+    let retry = sb.pay(&f, &fs, "4242424242424242").await;
+    assert_eq!(retry.body["status"], "processing");
+    sb.wait_status(&f, &fs, "succeeded").await;
+    assert_eq!(sb.ledger(&f).await["totals"]["charged"], 5000);
 
     let (m, ms, _) = sb.create(body("Manual")).await;
     assert_eq!(
@@ -106,6 +162,7 @@ async fn setel_dialect() {
     assert_eq!(status(&sb, &m, &ms).await, "authorised");
     sb.advance(61.0).await;
     assert_eq!(status(&sb, &m, &ms).await, "expired");
+    assert_eq!(sb.ledger(&m).await["totals"]["released"], 5000);
     let cap = sb
         .merchant(
             Method::POST,
