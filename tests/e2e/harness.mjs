@@ -125,7 +125,15 @@ export async function waitForState(page, state, timeout = 15_000) {
 /** Saves a screenshot of the widget into tests/e2e/artifacts/ (git-ignored). */
 export async function snap(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await page.locator('intent-checkout').screenshot({ path: join(ARTIFACTS, `${name}.png`), animations: 'disabled' });
+  // A page screenshot clipped to whole pixels around the element: element screenshots of a box with a
+  // fractional height come out resampled (blurred borders, cut edges).
+  const el = page.locator('intent-checkout');
+  await el.scrollIntoViewIfNeeded();
+  const b = await el.boundingBox();
+  const x = Math.max(0, Math.floor(b.x) - 4);
+  const y = Math.max(0, Math.floor(b.y) - 4);
+  const clip = { x, y, width: Math.ceil(b.x + b.width) + 4 - x, height: Math.ceil(b.y + b.height) + 4 - y };
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), clip, animations: 'disabled' });
 }
 
 /** The demo page's event log as lines. */
