@@ -75,8 +75,14 @@ test('inline errors show on blur and on submit, tied to the inputs with aria-des
   assert.notEqual((await err.textContent()).trim(), '');
   assert.equal(await number.getAttribute('aria-invalid'), 'true');
   assert.equal(await number.getAttribute('aria-describedby'), await err.getAttribute('id'));
-  // Submitting keeps the form, and puts focus on the first field with a problem.
+  // Untouched fields stay quiet until submit; then every problem shows (the core checks all fields at
+  // once) and focus goes to the first field with a problem.
+  assert.equal((await page.locator('[data-testid="card-cvc-error"]').textContent()).trim(), '');
   await page.locator('[data-testid="pay-button"]').click();
+  await page.locator('[data-testid="card-name-error"]:not(:empty)').waitFor();
+  assert.equal(await page.locator('[data-testid="card-expiry-error"]').textContent(), 'Enter the expiry date.');
+  assert.equal(await page.locator('[data-testid="card-cvc-error"]').textContent(), 'Enter the security code.');
+  assert.equal(await page.locator('[data-testid="card-name-error"]').textContent(), 'Enter the name on your card.');
   assert.equal(await page.locator('intent-checkout').getAttribute('state'), 'form');
   assert.equal(await number.evaluate((el) => el.getRootNode().activeElement === el), true);
   await snap(page, 'form-errors');

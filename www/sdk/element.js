@@ -468,7 +468,7 @@ export class IntentCheckoutElement extends HTMLElement {
     return {
       number: digits(ui.number.input.value),
       expiryMonth: mm ? Number(mm) : '',
-      expiryYear: yy.length === 2 ? 2000 + Number(yy) : yy,
+      expiryYear: yy.length === 2 ? 2000 + Number(yy) : '',
       cvc: digits(ui.cvc.input.value),
       cardholderName: ui.name.input.value.trim(),
     };
@@ -495,6 +495,9 @@ export class IntentCheckoutElement extends HTMLElement {
         const code = [e.cardCode, e.reason, e.apiCode, e.code].find((c) => typeof c === 'string' && c !== 'validation_error') ?? 'invalid';
         if (f && e.code !== false && e.code !== null) errors[f] ??= code;
       }
+      // The core judges an unfinished MM / YY as a date; say what the customer can act on instead.
+      const typed = digits(this.#ui.expiry.input.value).length;
+      if (errors.expiry && typed < 4) errors.expiry = typed ? 'incomplete' : 'required';
     }
     this.#errors = errors;
     this.#render();
