@@ -56,7 +56,6 @@ export class IntentCheckoutElement extends HTMLElement {
   #errors = {};
   #reason = null;
   #challengeUrl = null;
-  #tipChoice = null;
   #onMessage = (e) => this.#challengeMessage(e);
 
   constructor() {
@@ -254,7 +253,7 @@ export class IntentCheckoutElement extends HTMLElement {
   // ---- DOM -------------------------------------------------------------------------------------------
 
   #build() {
-    const root = this.attachShadow({ mode: 'open', delegatesFocus: false });
+    const root = this.attachShadow({ mode: 'open' });
     root.adoptedStyleSheets = [styles()];
     const ui = (this.#ui = {});
     const field = (key, attrs, extra) => {
@@ -615,7 +614,6 @@ export class IntentCheckoutElement extends HTMLElement {
   }
 
   #pressChip(pct) {
-    this.#tipChoice = pct;
     this.#ui.chips.forEach((b, i) => b.setAttribute('aria-pressed', String([0, 10, 15, 20][i] === pct)));
   }
 
@@ -682,10 +680,9 @@ export class IntentCheckoutElement extends HTMLElement {
       return;
     }
     if (e.origin !== origin || e.data?.type !== 'challenge_complete') return;
-    // The core learns the outcome from the API; until it reports, show that the bank is confirming.
+    // The core hears the same message and re-reads the intent; until it reports, the bank is confirming.
     this.#closeChallenge();
     if (this.#view === 'action') this.#setView('processing');
-    this.#checkout?.refresh?.();
   }
 }
 
