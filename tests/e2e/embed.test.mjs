@@ -72,3 +72,17 @@ test('properties set before the element is defined are picked up when it upgrade
   assert.deepEqual(own, [false, undefined, 'function']);
   await p.close();
 });
+
+test('an intent the API does not know ends in the error state with an `error` event, not a broken form', async () => {
+  const p = await page('/bogus', `<!doctype html><script src="/pkg/intent-checkout.js" defer></script><script src="/listen.js"></script>
+<intent-checkout payment-intent-id="pi_does_not_exist" connect-token="cs_nope" locale="en-GB"></intent-checkout>`, {
+    '/listen.js': `window.__errors = []; document.addEventListener('error', (e) => __errors.push(e.detail?.error?.code));`,
+  });
+  await waitForState(p, 'error');
+  assert.equal(await p.locator('[data-testid="result-title"]').textContent(), 'Something went wrong');
+  assert.equal(await p.locator('[data-testid="checkout-form"]').isVisible(), false);
+  const codes = await p.evaluate(() => window.__errors);
+  assert.equal(codes.length >= 1, true);
+  assert.ok(codes.every((c) => ['api_error', 'token_expired', 'validation_error', 'network_error'].includes(c)), codes.join());
+  await p.close();
+});
