@@ -478,7 +478,7 @@ fn form_helpers_answer_in_one_call() {
     let v: Value =
         serde_json::from_str(&intent_checkout::validate_card(&card("4242"), None)).expect("JSON");
     assert_eq!(v["valid"], false);
-    assert_eq!(v["errors"]["number"], "incomplete");
+    assert_eq!(v["errors"]["number"], "incomplete_number");
     let v: Value = serde_json::from_str(&intent_checkout::validate_card(
         &card("4242424242424242"),
         None,

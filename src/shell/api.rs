@@ -186,14 +186,11 @@ fn card_from_js(card: &JsValue) -> CardInput {
         let v = text(k);
         v.trim().parse::<u32>().unwrap_or(0)
     };
-    let mut year = num("expiryYear");
-    if year < 100 {
-        year += 2000;
-    }
     CardInput {
         number: text("number"),
         expiry_month: num("expiryMonth"),
-        expiry_year: year,
+        // Two-digit years are the core's business (27 is 2027); '' stays 0 (`required`).
+        expiry_year: num("expiryYear"),
         cvc: text("cvc"),
         cardholder_name: text("cardholderName"),
     }
@@ -212,7 +209,7 @@ fn random_seed() -> u64 {
 }
 
 /// Checks card fields for the widget's inline errors, all fields at once:
-/// `{"valid", "brand", "errors": {"number"|"expiry"|"cvc"|"cardholderName": "required"|"incomplete"|"invalid"|"expired"}}`.
+/// `{"valid", "brand", "errors": {field: code}}` (fields and codes: `core::flow::form::check`).
 #[wasm_bindgen(js_name = validateCard)]
 pub fn validate_card(card: &JsValue, now_ms: Option<f64>) -> String {
     let card = card_from_js(card);
@@ -220,13 +217,11 @@ pub fn validate_card(card: &JsValue, now_ms: Option<f64>) -> String {
     flow::form::check_json(&card, t)
 }
 
-/// The card brand of a (partial) number: `visa`, `mastercard`, `amex`, `discover` or `unknown`.
+/// The card brand of a (partial) number: `visa`, `mastercard`, `amex`, `discover`, `diners`, `jcb`,
+/// `maestro`, `unionpay` or `unknown`.
 #[wasm_bindgen(js_name = cardBrand)]
 pub fn card_brand(number: &str) -> String {
-    flow::form::digits(number)
-        .map_or(flow::form::Brand::Unknown, |d| flow::form::Brand::of(&d))
-        .name()
-        .to_string()
+    flow::form::brand(number).to_string()
 }
 
 /// Minor-unit digits of an ISO 4217 currency (GBP 2, JPY 0, KWD 3), or `undefined` if unknown.

@@ -166,8 +166,16 @@ export class Checkout extends EventTarget {
 /** Loads the SDK once, loads the intent, starts following it. Rejects with a `CheckoutError`. */
 export function createCheckout(options: CheckoutOptions): Promise<Checkout>;
 
-export type FieldErrorCode = 'required' | 'incomplete' | 'invalid' | 'expired';
-export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | 'unknown';
+export type FieldErrorCode =
+  | 'required'
+  | 'incomplete_number'
+  | 'invalid_number'
+  | 'unsupported_brand'
+  | 'invalid_expiry_month'
+  | 'invalid_expiry_year'
+  | 'expired_card'
+  | 'invalid_cvc';
+export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | 'diners' | 'jcb' | 'maestro' | 'unionpay' | 'unknown';
 
 export interface CardCheck {
   valid: boolean;

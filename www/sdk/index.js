@@ -169,8 +169,9 @@ const loaded = () => loadWasm().then((wasm) => (ready = wasm));
 
 /**
  * Checks card fields without a request, all at once, for inline errors:
- * `{valid, brand, errors: {number?, expiry?, cvc?, cardholderName?}}` with codes
- * `required` | `incomplete` | `invalid` | `expired`.
+ * `{valid, brand, errors: {number?, expiry?, cvc?, cardholderName?}}`; codes are `required` or the
+ * core's card codes (`incomplete_number`, `invalid_number`, `unsupported_brand`, `invalid_expiry_month`,
+ * `invalid_expiry_year`, `expired_card`, `invalid_cvc`).
  */
 export async function validateCard(card, nowMs) {
   const wasm = ready ?? (await loaded());

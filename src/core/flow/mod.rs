@@ -1440,13 +1440,22 @@ fn token_expired_error() -> CheckoutError {
     )
 }
 
+/// `27` is 2027 (the core's card check reads two-digit years the same way).
+fn full_year(y: u32) -> u32 {
+    if (1..100).contains(&y) {
+        y + 2000
+    } else {
+        y
+    }
+}
+
 /// The pay body, in the sandbox's (Dojo-like) shape. Holds card data: never logged.
 fn card_body(card: &CardInput) -> String {
     let number: String = card.number.chars().filter(char::is_ascii_digit).collect();
     let card = json::Obj::new()
         .str("number", &number)
         .int("expiryMonth", i64::from(card.expiry_month))
-        .int("expiryYear", i64::from(card.expiry_year))
+        .int("expiryYear", i64::from(full_year(card.expiry_year)))
         .str("cvc", &card.cvc)
         .str("cardholderName", &card.cardholder_name)
         .finish();
