@@ -7,11 +7,27 @@ use serde_json::{json, Map, Value};
 use crate::common::*;
 
 fn dojo_components() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/reference/dojo-openapi-2025-09-10.yaml"
-    );
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    // shared/ sits beside the repository (developers and CI); DOJO_OPENAPI may point elsewhere.
+    let candidates = [
+        std::env::var("DOJO_OPENAPI").unwrap_or_default(),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/reference/dojo-openapi-2025-09-10.yaml"
+        )
+        .into(),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/reference/dojo-openapi-2025-09-10.yaml"
+        )
+        .into(),
+    ];
+    let text = candidates
+        .iter()
+        .filter(|p| !p.is_empty())
+        .find_map(|p| std::fs::read_to_string(p).ok())
+        .unwrap_or_else(|| {
+            panic!("Dojo's OpenAPI file not found in {candidates:?}; set DOJO_OPENAPI")
+        });
     let doc: Value = serde_norway::from_str(&text).expect("yaml");
     let mut schemas = doc["components"]["schemas"].clone();
     openapi_to_json_schema(&mut schemas);
