@@ -93,6 +93,10 @@ struct Session {
 
 impl Session {
     async fn open(demo: &Demo, with_refresh: bool) -> Session {
+        Self::open_with(demo, with_refresh, None).await
+    }
+
+    async fn open_with(demo: &Demo, with_refresh: bool, expires_at: Option<f64>) -> Session {
         let events: Rc<RefCell<Vec<(String, Value)>>> = Rc::default();
         let transcript: Rc<RefCell<String>> = Rc::default();
         let tokens = Rc::new(RefCell::new(vec![demo.token.clone()]));
@@ -108,6 +112,9 @@ impl Session {
         set("apiBase", &sandbox().into());
         set("paymentIntentId", &demo.id.as_str().into());
         set("connectToken", &demo.token.as_str().into());
+        if let Some(at) = expires_at {
+            set("connectTokenExpiresAt", &at.into());
+        }
         let refresh = with_refresh.then(|| {
             let (id, count, toks) = (demo.id.clone(), refreshes.clone(), tokens.clone());
             Closure::<dyn FnMut() -> Promise>::new(move || {
@@ -485,4 +492,22 @@ fn form_helpers_answer_in_one_call() {
     ))
     .expect("JSON");
     assert_eq!(v["valid"], true, "{v}");
+}
+
+#[wasm_bindgen_test]
+async fn a_token_about_to_expire_is_refreshed_before_the_request_leaves() {
+    let demo = create_intent(json!({})).await;
+    // The page says the token dies in 3 s (e.g. `clientSessionSecretExpirationDate` from its server).
+    let s = Session::open_with(&demo, true, Some(js_sys::Date::now() + 3_000.0)).await;
+    s.start().await;
+    sleep(3_000).await;
+    let r = s.pay("4242424242424242").await;
+    assert!(r.get("error").is_none(), "{r}");
+    assert_eq!(
+        s.refreshes.get(),
+        1,
+        "one refresh, before the payment was sent"
+    );
+    s.wait_for("token_refreshed", 1_000).await;
+    s.assert_no_leak().await;
 }
