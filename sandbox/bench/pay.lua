@@ -10,7 +10,7 @@ end
 local intents = {}
 local n = 0
 local body = '{"paymentMethod":{"card":{"number":"4242424242424242","expiryMonth":12,'
-  .. '"expiryYear":2099,"cvc":"123","cardholderName":"Bench"}}}'
+  .. '"expiryYear":2034,"cvc":"123","cardholderName":"Bench"}}}'
 
 function init(args)
   local threads = tonumber(args[2])

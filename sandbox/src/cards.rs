@@ -1,7 +1,10 @@
-//! Test cards: number → behaviour, plus the checks a real processor makes before it tries
-//! (Luhn, expiry against the sandbox clock, CVC length per brand).
+//! Test cards: number → behaviour. The checks a processor makes first (Luhn, brand lengths, expiry
+//! against the sandbox clock, CVC length) are the SDK core's `card::validate_card`, so both agree.
 
-use crate::clock::{year_month, Millis};
+use intent_checkout::core::card::{self, Brand, CardError};
+use intent_checkout::core::time::Timestamp;
+
+use crate::clock::Millis;
 use crate::problem::Problem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,121 +62,82 @@ pub struct CardInput<'a> {
 
 const P: &str = "paymentMethod.card.";
 
-pub fn check(card: &CardInput<'_>, now: Millis) -> Result<CheckedCard, Problem> {
-    let digits: String = card
-        .number
-        .chars()
-        .filter(|c| *c != ' ' && *c != '-')
-        .collect();
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Problem::invalid(
-            &format!("{P}number"),
-            "the card number must contain only digits",
-        ));
-    }
-    let brand = brand_of(&digits);
-    let len_ok = match brand {
-        "AMEX" => digits.len() == 15,
-        "VISA" => matches!(digits.len(), 13 | 16 | 19),
-        "MASTERCARD" => digits.len() == 16,
-        _ => (12..=19).contains(&digits.len()),
-    };
-    if !len_ok || !luhn(&digits) {
-        return Err(Problem::invalid(
-            &format!("{P}number"),
-            "the card number is not valid",
-        ));
-    }
-    if !(1..=12).contains(&card.expiry_month) {
-        return Err(Problem::invalid(
-            &format!("{P}expiryMonth"),
+pub fn check(input: &CardInput<'_>, now: Millis) -> Result<CheckedCard, Problem> {
+    let param = |field: &str| format!("{P}{field}");
+    let month = u32::try_from(input.expiry_month).map_err(|_| {
+        Problem::invalid(
+            &param("expiryMonth"),
             "the expiry month must be between 1 and 12",
-        ));
-    }
-    let year = match card.expiry_year {
-        y @ 0..=99 => 2000 + y,
-        y @ 2000..=2199 => y,
-        _ => {
-            return Err(Problem::invalid(
-                &format!("{P}expiryYear"),
-                "the expiry year is not valid",
-            ))
-        }
-    };
-    let (now_y, now_m) = year_month(now);
-    if (year, card.expiry_month) < (now_y, i64::from(now_m)) {
-        return Err(Problem::invalid(
-            &format!("{P}expiryYear"),
-            "the card has expired",
-        ));
-    }
-    let cvc_len = if brand == "AMEX" { 4 } else { 3 };
-    if card.cvc.len() != cvc_len || !card.cvc.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Problem::invalid(
-            &format!("{P}cvc"),
-            format!("the CVC must be {cvc_len} digits for this card"),
-        ));
-    }
+        )
+    })?;
+    let year = u32::try_from(input.expiry_year)
+        .map_err(|_| Problem::invalid(&param("expiryYear"), "the expiry year is not valid"))?;
+    let summary = card::validate_card(
+        input.number,
+        month,
+        year,
+        input.cvc,
+        Timestamp::from_unix_millis(now),
+    )
+    .map_err(|errors| {
+        // The first error names the field; the code is the core's, for the page to translate.
+        let first = errors.first().copied().unwrap_or(CardError::InvalidNumber);
+        let (field, detail) = match first {
+            CardError::InvalidNumber => ("number", "the card number is not valid"),
+            CardError::IncompleteNumber => ("number", "the card number is incomplete"),
+            CardError::UnsupportedBrand => ("number", "this card brand is not accepted"),
+            CardError::InvalidExpiryMonth => {
+                ("expiryMonth", "the expiry month must be between 1 and 12")
+            }
+            CardError::InvalidExpiryYear => ("expiryYear", "the expiry year is not valid"),
+            CardError::ExpiredCard => ("expiryYear", "the card has expired"),
+            CardError::InvalidCvc => ("cvc", "the CVC has the wrong length for this card"),
+        };
+        Problem::invalid(&param(field), detail).with("cardError", first.code())
+    })?;
+    let digits: String = input.number.chars().filter(char::is_ascii_digit).collect();
     let behaviour = TEST_CARDS
         .iter()
         .find(|(n, _)| *n == digits)
         .map(|(_, b)| *b)
         .unwrap_or(Behaviour::Approve);
-    let last4 = &digits[digits.len() - 4..];
+    let bin = digits.get(..6).unwrap_or("");
     Ok(CheckedCard {
-        brand,
-        masked: format!("{}****{last4}", &digits[..6.min(digits.len() - 4)]),
-        expiry: format!("{:02}/{:02}", card.expiry_month, year % 100),
-        cardholder_name: card.cardholder_name.chars().take(100).collect(),
+        brand: scheme(summary.brand),
+        masked: format!("{bin}****{}", summary.last4),
+        expiry: format!("{:02}/{:02}", summary.exp_month, summary.exp_year % 100),
+        cardholder_name: input.cardholder_name.chars().take(100).collect(),
         behaviour,
     })
 }
 
-fn brand_of(d: &str) -> &'static str {
-    let two: u32 = d.get(..2).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let four: u32 = d.get(..4).and_then(|s| s.parse().ok()).unwrap_or(0);
-    if d.starts_with('4') {
-        "VISA"
-    } else if (51..=55).contains(&two) || (2221..=2720).contains(&four) {
-        "MASTERCARD"
-    } else if two == 34 || two == 37 {
-        "AMEX"
-    } else {
-        "UNKNOWN"
+/// Dojo's card scheme names (`CardScheme`).
+fn scheme(b: Brand) -> &'static str {
+    match b {
+        Brand::Visa => "VISA",
+        Brand::Mastercard => "MASTERCARD",
+        Brand::Amex => "AMEX",
+        Brand::Discover => "DISCOVER",
+        Brand::Diners => "DCI",
+        Brand::Maestro => "MAESTRO",
+        Brand::Jcb => "JCB",
+        Brand::UnionPay => "UNIONPAY",
+        Brand::Unknown => "UNKNOWN",
     }
-}
-
-fn luhn(d: &str) -> bool {
-    let sum: u32 = d
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let n = u32::from(b - b'0');
-            if i % 2 == 1 {
-                let x = n * 2;
-                if x > 9 {
-                    x - 9
-                } else {
-                    x
-                }
-            } else {
-                n
-            }
-        })
-        .sum();
-    sum % 10 == 0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// 2026-09-21, so a 2030 expiry is in the future and within the core's 50-year window.
+    const NOW: Millis = 1_790_000_000_000;
+
     fn card<'a>(number: &'a str, cvc: &'a str) -> CardInput<'a> {
         CardInput {
             number,
             expiry_month: 12,
-            expiry_year: 2099,
+            expiry_year: 2030,
             cvc,
             cardholder_name: "T",
         }
@@ -183,7 +147,7 @@ mod tests {
     fn every_test_card_passes_the_checks() {
         for (n, b) in TEST_CARDS {
             let cvc = if n.starts_with('3') { "1234" } else { "123" };
-            let c = check(&card(n, cvc), 0).map_err(|p| p.detail);
+            let c = check(&card(n, cvc), NOW).map_err(|p| p.detail);
             assert_eq!(c.map(|c| c.behaviour), Ok(*b), "{n}");
         }
     }
@@ -193,17 +157,17 @@ mod tests {
         let p =
             |r: Result<CheckedCard, Problem>| r.err().and_then(|p| p.extra.get("param").cloned());
         assert_eq!(
-            p(check(&card("4242424242424241", "123"), 0)),
+            p(check(&card("4242424242424241", "123"), NOW)),
             Some("paymentMethod.card.number".into())
         );
         assert_eq!(
-            p(check(&card("378282246310005", "123"), 0)),
+            p(check(&card("378282246310005", "123"), NOW)),
             Some("paymentMethod.card.cvc".into())
         );
         let mut old = card("4242424242424242", "123");
         old.expiry_year = 2020;
         assert_eq!(
-            p(check(&old, 1_900_000_000_000)),
+            p(check(&old, NOW)),
             Some("paymentMethod.card.expiryYear".into())
         );
     }

@@ -113,9 +113,9 @@ async fn bad_pay_bodies_change_nothing() {
         (json!({}).to_string(), "validation_error", Some("paymentMethod")),
         (json!({"paymentMethod": {}}).to_string(), "validation_error", Some("paymentMethod.card")),
         (json!({"paymentMethod": {"card": {"number": 4242}}}).to_string(), "validation_error", Some("paymentMethod.card.number")),
-        (json!({"paymentMethod": {"card": {"number": "abcd", "expiryMonth": 1, "expiryYear": 2099, "cvc": "123"}}}).to_string(), "validation_error", Some("paymentMethod.card.number")),
-        (json!({"paymentMethod": {"card": {"number": "4242424242424242", "expiryMonth": "x", "expiryYear": 2099, "cvc": "123"}}}).to_string(), "validation_error", Some("paymentMethod.card.expiryMonth")),
-        (json!({"paymentMethod": {"card": {"number": "4242424242424242", "expiryMonth": 1, "expiryYear": 2099}}}).to_string(), "validation_error", Some("paymentMethod.card.cvc")),
+        (json!({"paymentMethod": {"card": {"number": "abcd", "expiryMonth": 1, "expiryYear": 2034, "cvc": "123"}}}).to_string(), "validation_error", Some("paymentMethod.card.number")),
+        (json!({"paymentMethod": {"card": {"number": "4242424242424242", "expiryMonth": "x", "expiryYear": 2034, "cvc": "123"}}}).to_string(), "validation_error", Some("paymentMethod.card.expiryMonth")),
+        (json!({"paymentMethod": {"card": {"number": "4242424242424242", "expiryMonth": 1, "expiryYear": 2034}}}).to_string(), "validation_error", Some("paymentMethod.card.cvc")),
     ];
     for (i, (body, code, param)) in cases.into_iter().enumerate() {
         let r = sb

@@ -59,7 +59,7 @@ pub fn card(number: &str) -> Value {
         "123"
     };
     json!({"paymentMethod": {"card": {
-        "number": number, "expiryMonth": 12, "expiryYear": 2099, "cvc": cvc, "cardholderName": "Ada Lovelace"
+        "number": number, "expiryMonth": 12, "expiryYear": 2034, "cvc": cvc, "cardholderName": "Ada Lovelace"
     }}})
 }
 
