@@ -14,6 +14,8 @@ pub struct RetryPolicy {
     pub stream_idle_ms: u64,
     /// Refresh the token this long before its stated expiry (capped to a fifth of its lifetime).
     pub token_margin_ms: u64,
+    /// A page `refreshToken` that has not settled after this long counts as failed.
+    pub refresh_timeout_ms: u64,
 }
 
 impl Default for RetryPolicy {
@@ -25,6 +27,7 @@ impl Default for RetryPolicy {
             request_timeout_ms: 30_000,
             stream_idle_ms: 45_000,
             token_margin_ms: 10_000,
+            refresh_timeout_ms: 30_000,
         }
     }
 }

@@ -311,6 +311,8 @@ struct InFlight {
 enum TimerPurpose {
     RequestTimeout(RequestId),
     Retry(Job),
+    /// The page's `refreshToken` took too long.
+    RefreshTimeout,
 }
 
 /// One logical payment attempt: its key and body never change while it lives.
@@ -368,6 +370,7 @@ pub struct Checkout {
     last_attempt: LastAttempt,
     /// Bumped on every new token: a 401 for a request sent with an older token just resends it.
     token_gen: u32,
+    refresh_timer: Option<TimerId>,
     following: bool,
     /// Consecutive stream failures with no event in between; past the limit we poll instead.
     stream_failures: u32,
@@ -429,6 +432,7 @@ impl Checkout {
             pay_error: None,
             last_attempt: LastAttempt::None,
             token_gen: 0,
+            refresh_timer: None,
             following: false,
             stream_failures: 0,
             polling: false,
@@ -539,7 +543,7 @@ impl Checkout {
         let job = Job::new(Purpose::Pay);
         if fresh_token_first && self.config.can_refresh {
             // Dojo: "always refresh the token when restarting an unsuccessful payment intent".
-            self.begin_refresh();
+            self.begin_refresh(now);
             self.parked.push(Job {
                 refreshed: true,
                 ..job
@@ -744,6 +748,11 @@ impl Checkout {
                 }
             }
             TimerPurpose::Retry(job) => self.submit(job, now),
+            TimerPurpose::RefreshTimeout => {
+                if self.token_state == TokenState::Refreshing {
+                    self.token_dead(now);
+                }
+            }
         }
     }
 
@@ -751,6 +760,9 @@ impl Checkout {
     pub fn handle_refreshed(&mut self, result: Option<(String, Option<Millis>)>, now: Millis) {
         if self.destroyed || self.token_state != TokenState::Refreshing {
             return;
+        }
+        if let Some(t) = self.refresh_timer.take() {
+            self.cancel_timer(t);
         }
         match result {
             Some((secret, expires))
@@ -889,7 +901,7 @@ impl Checkout {
             TokenState::Usable => {}
         }
         if self.token.expiring(now) && self.config.can_refresh && !job.refreshed {
-            self.begin_refresh();
+            self.begin_refresh(now);
             self.parked.push(job);
             return;
         }
@@ -992,10 +1004,12 @@ impl Checkout {
         })
     }
 
-    fn begin_refresh(&mut self) {
+    fn begin_refresh(&mut self, now: Millis) {
         if self.token_state != TokenState::Refreshing {
             self.token_state = TokenState::Refreshing;
             self.outputs.push_back(Output::RefreshToken);
+            let at = now + self.config.policy.refresh_timeout_ms;
+            self.refresh_timer = Some(self.set_timer(at, TimerPurpose::RefreshTimeout));
         }
     }
 
@@ -1043,12 +1057,15 @@ impl Checkout {
             self.token_dead(now);
             return;
         }
-        self.begin_refresh();
+        self.begin_refresh(now);
         self.parked.push(job);
     }
 
     fn token_dead(&mut self, now: Millis) {
         self.token_state = TokenState::Dead;
+        if let Some(t) = self.refresh_timer.take() {
+            self.cancel_timer(t);
+        }
         let err = token_expired_error();
         self.emit(EventKind::Error, None, Some(err.clone()), None);
         for job in std::mem::take(&mut self.parked) {
@@ -1236,7 +1253,14 @@ impl Checkout {
             if phase_changed || url_changed {
                 let kind = match new.phase {
                     Phase::RequiresAction => Some(EventKind::RequiresAction),
-                    Phase::Succeeded | Phase::Authorized => Some(EventKind::Succeeded),
+                    // Once per payment: a later capture of an authorisation is a `status` change only.
+                    Phase::Succeeded | Phase::Authorized
+                        if !old.as_ref().is_some_and(|o| {
+                            matches!(o.phase, Phase::Authorized | Phase::Succeeded)
+                        }) =>
+                    {
+                        Some(EventKind::Succeeded)
+                    }
                     Phase::Failed => Some(EventKind::Failed),
                     Phase::Canceled => Some(EventKind::Canceled),
                     Phase::Expired => Some(EventKind::Expired),

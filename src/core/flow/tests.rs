@@ -912,3 +912,46 @@ fn bad_options_are_rejected() {
     assert!(Checkout::new(c, TOKEN.into(), None, 0).is_err());
     assert!(Checkout::new(config(false), "a b".into(), None, 0).is_err());
 }
+
+#[test]
+fn a_refresh_that_never_settles_ends_in_token_expired() {
+    let mut h = H::loaded(true, "Created");
+    let op = h.pay("4242424242424242");
+    let (id, _) = h.open_pay();
+    h.reply(id, problem(401, "token_expired"));
+    assert_eq!(h.refreshes, 1);
+    let stream_timeout = h.open_stream().is_some();
+    let mut waited = 0;
+    while h.settled.iter().all(|(o, _)| *o != op) {
+        waited += h.fire_next_timer();
+        assert!(waited <= 60_000, "gave up waiting for the refresh timeout");
+    }
+    assert_eq!(h.err_code(op), ErrorCode::TokenExpired);
+    assert!(waited >= RetryPolicy::default().refresh_timeout_ms || stream_timeout);
+    // The late answer changes nothing.
+    h.c.handle_refreshed(Some(("cs_too_late_token".into(), None)), h.now);
+    h.drain();
+    assert_eq!(h.c.bearer(), Some(TOKEN));
+    assert_eq!(h.posts().len(), 1);
+}
+
+#[test]
+fn a_captured_authorisation_is_not_a_second_success() {
+    let mut h = H::loaded(true, "Created");
+    let op = h.pay("4242424242424242");
+    let (id, _) = h.open_pay();
+    h.reply(id, ok(intent(2, "Authorized")));
+    assert!(matches!(h.result(op), Ok(s) if s.status == "Authorized"));
+    assert!(
+        h.open_stream().is_some(),
+        "an authorisation is still followed"
+    );
+    h.stream_send(3, "Captured", "");
+    let successes = h
+        .kinds()
+        .iter()
+        .filter(|k| **k == EventKind::Succeeded)
+        .count();
+    assert_eq!(successes, 1);
+    assert_eq!(h.kinds().last(), Some(&EventKind::Status));
+}
