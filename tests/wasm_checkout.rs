@@ -511,3 +511,36 @@ async fn a_token_about_to_expire_is_refreshed_before_the_request_leaves() {
     s.wait_for("token_refreshed", 1_000).await;
     s.assert_no_leak().await;
 }
+
+#[wasm_bindgen_test]
+async fn destroy_mid_payment_settles_the_promise_and_leaves_nothing_running() {
+    let demo = create_intent(json!({})).await;
+    let s = Session::open(&demo, false).await;
+    s.start().await;
+    // Slow the sandbox down so the payment is still in flight when the page destroys the checkout.
+    call(
+        Method::POST,
+        "/test/faults",
+        json!({"latencyMs": 1500}),
+        true,
+    )
+    .await;
+    let pay = s.core.pay(&card("4242424242424242"));
+    sleep(200).await;
+    s.core.destroy();
+    let r = s.settle(pay).await;
+    call(Method::POST, "/test/faults", json!({}), true).await;
+    assert_eq!(r["error"]["code"], "sdk_error", "{r}");
+    let before = s.events.borrow().len();
+    let calls = s.core.boundary_calls();
+    sleep(2_500).await; // the server's late answer, timers, the stream: nothing may reach the checkout
+    assert_eq!(s.events.borrow().len(), before, "no event after destroy");
+    assert_eq!(
+        s.core.boundary_calls(),
+        calls,
+        "no callback into wasm after destroy"
+    );
+    let settled = s.settle(s.core.pay(&card("4242424242424242"))).await;
+    assert_eq!(settled["error"]["code"], "sdk_error");
+    s.assert_no_leak().await;
+}
