@@ -1,3 +1,5 @@
+import type { Checkout, PaymentIntentView } from './index.js';
+
 export * from './index.js';
 
 /** What the element shows; reflected on the host as the `state` attribute (wait on it in tests). */
@@ -38,9 +40,9 @@ export class IntentCheckoutElement extends HTMLElement {
   /** Called for a fresh token when the current one expires, and by "Try again" after a decline. */
   refreshToken: (() => Promise<string | { clientSessionSecret: string; clientSessionSecretExpirationDate?: string }>) | null;
   /** The latest intent snapshot (no token), or null before the first one. */
-  readonly intent: Record<string, unknown> | null;
+  readonly intent: PaymentIntentView | null;
   /** The underlying checkout (see `createCheckout`), once started. */
-  readonly checkout: EventTarget | null;
+  readonly checkout: Checkout | null;
   addEventListener<K extends keyof IntentCheckoutEventMap>(type: K, listener: (this: IntentCheckoutElement, ev: IntentCheckoutEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
 }
