@@ -283,7 +283,7 @@ export class IntentCheckoutElement extends HTMLElement {
       field('tip', { testid: 'tip-input', input: { inputmode: 'decimal', autocomplete: 'off' } }));
     ui.brand = h('span', { class: 'brand', part: 'brand', 'data-testid': 'card-brand', 'aria-hidden': 'true' });
     const number = field('number', { testid: 'card-number', input: { inputmode: 'numeric', autocomplete: 'cc-number', spellcheck: 'false' } }, ui.brand);
-    const expiry = field('expiry', { testid: 'card-expiry', input: { inputmode: 'numeric', autocomplete: 'cc-exp', placeholder: 'MM / YY' } });
+    const expiry = field('expiry', { testid: 'card-expiry', input: { inputmode: 'numeric', autocomplete: 'cc-exp' } });
     const cvc = field('cvc', { testid: 'card-cvc', input: { inputmode: 'numeric', autocomplete: 'cc-csc', maxlength: '4' } });
     const name = field('name', { testid: 'card-name', input: { autocomplete: 'cc-name', spellcheck: 'false' } });
     const line = (cls, testid) => {
@@ -382,7 +382,9 @@ export class IntentCheckoutElement extends HTMLElement {
     ui.result.hidden = !RESULTS[v];
     for (const f of ['number', 'expiry', 'cvc', 'name', 'amount', 'tip']) ui[f].label.textContent = t(f);
     ui.tipLegend.textContent = t('tip');
-    ui.chips.forEach((b, i) => (b.textContent = i ? `${[0, 10, 15, 20][i]}%` : t('noTip')));
+    const pct = new Intl.NumberFormat(this.locale || undefined, { style: 'percent' });
+    ui.chips.forEach((b, i) => (b.textContent = i ? pct.format([0, 10, 15, 20][i] / 100) : t('noTip')));
+    ui.expiry.input.placeholder = t('expiryHint');
     ui.tip.label.textContent = t('tipOther');
     ui.subtotal.k.textContent = t('subtotal');
     ui.tipLine.k.textContent = t('tipLine');
