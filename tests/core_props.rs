@@ -4,6 +4,7 @@
 
 use intent_checkout::core::card::{format_for_display, validate_card};
 use intent_checkout::core::intent::{NextAction, PaymentIntent};
+use intent_checkout::core::json;
 use intent_checkout::core::lifecycle::{
     apply, next_deadline, AutoExpireAction, CanonicalStatus, CaptureMode, Dialect, LifecycleState,
     PaymentError, Trigger,
@@ -158,6 +159,40 @@ proptest! {
     #[test]
     fn decode_arbitrary_bytes(d in dialect(), bytes in prop::collection::vec(any::<u8>(), 0..400)) {
         let _ = PaymentIntent::from_json(&bytes, d);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// The core's JSON reader accepts exactly what serde_json accepts on JSON-like text (numbers kept to
+    /// f64's range, where serde_json refuses more), never panics, and its raw values are JSON again.
+    #[test]
+    fn json_reader_agrees_with_serde(
+        text in prop_oneof![
+            r#"[ \[\]{}",:0-9a-z\\.eE+-]{0,24}"#.boxed(),
+            prop::collection::vec(
+                prop::sample::select(vec![
+                    "{", "}", "[", "]", ",", ":", " ", "\"k\"", "\"\\u00e9\\n\"", "\"\\ud800\"", "\"\\q\"",
+                    "0", "-1", "1.5e-3", "01", "1.", "true", "null", "nul",
+                ]),
+                0..16,
+            )
+            .prop_map(|t| t.concat())
+            .boxed(),
+        ],
+        bytes in prop::collection::vec(any::<u8>(), 0..64),
+    ) {
+        let ours = json::value(&text).is_some();
+        prop_assert_eq!(ours, serde_json::from_str::<serde_json::Value>(&text).is_ok(), "{:?}", text);
+        if let Some(items) = json::object(&text).or_else(|| json::array(&text)) {
+            for (_, raw) in items {
+                prop_assert!(serde_json::from_str::<serde_json::Value>(raw).is_ok());
+                let _ = (json::int(raw), json::uint(raw), json::string(raw), json::boolean(raw));
+            }
+        }
+        let lossy = String::from_utf8_lossy(&bytes);
+        let _ = (json::members(&lossy), json::string(&lossy), json::int(&lossy), json::str_at(&lossy, "a"));
     }
 }
 

@@ -1,11 +1,13 @@
 //! The payment intent as the API sends it: Dojo's `PaymentIntent` field names plus the sandbox's omittable
 //! additions (`version`, `nextAction`, `lastPaymentError`, `paymentEvents`, `capturedAmount`).
-//! [`PaymentIntent::from_json`] decodes and validates, with typed errors naming the field.
+//! [`PaymentIntent::from_json`] decodes and validates, with typed errors naming the field. It reads with the
+//! core's light [`crate::core::json`] (no serde_json in the wasm); the derived serde impls are for native use.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+
+use crate::core::json::{self, Items, Kind};
 
 use crate::core::lifecycle::{
     AutoExpireAction, CanonicalStatus, CaptureMode, Dialect, LifecycleError, LifecycleState,
@@ -195,7 +197,7 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-type Obj = Map<String, Value>;
+type Obj<'a> = Items<'a>;
 
 fn join(path: &str, key: &str) -> String {
     let mut s = String::with_capacity(path.len() + key.len() + 1);
@@ -207,31 +209,42 @@ fn join(path: &str, key: &str) -> String {
     s
 }
 
-/// A field, with `null` read as absent.
-fn get<'a>(o: &'a Obj, key: &str) -> Option<&'a Value> {
-    o.get(key).filter(|v| !v.is_null())
+/// A field as raw JSON, with `null` read as absent. A repeated key means its last value (as serde_json and
+/// `JSON.parse` read it).
+fn get<'a>(o: &Obj<'a>, key: &str) -> Option<&'a str> {
+    json::field(o.clone(), key).filter(|v| *v != "null")
 }
 
-fn require<'a>(o: &'a Obj, key: &str, path: &str) -> Result<&'a Value, DecodeError> {
+fn require<'a>(o: &Obj<'a>, key: &str, path: &str) -> Result<&'a str, DecodeError> {
     get(o, key).ok_or_else(|| DecodeError::new(&join(path, key), DecodeErrorKind::Missing))
 }
 
-fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Obj, DecodeError> {
-    v.as_object()
-        .ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))
+fn object<'a>(v: &'a str, path: &str) -> Result<Obj<'a>, DecodeError> {
+    json::object(v).ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))
 }
 
-fn string(v: &Value, path: &str) -> Result<String, DecodeError> {
-    let s = v
-        .as_str()
-        .ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))?;
+/// Any string, unescaped.
+fn text(v: &str, path: &str) -> Result<String, DecodeError> {
+    json::string(v).ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))
+}
+
+/// A string of at most [`MAX_STRING_LEN`] bytes. An escape takes at most 6 bytes per byte it stands for, so
+/// longer raw text is refused before anything is allocated for it.
+fn string(v: &str, path: &str) -> Result<String, DecodeError> {
+    if json::kind(v) != Some(Kind::String) {
+        return Err(DecodeError::new(path, DecodeErrorKind::WrongType));
+    }
+    if v.len() > 6 * MAX_STRING_LEN + 2 {
+        return Err(DecodeError::new(path, DecodeErrorKind::BadLength));
+    }
+    let s = text(v, path)?;
     if s.len() > MAX_STRING_LEN {
         return Err(DecodeError::new(path, DecodeErrorKind::BadLength));
     }
-    Ok(s.to_owned())
+    Ok(s)
 }
 
-fn nonempty(v: &Value, path: &str) -> Result<String, DecodeError> {
+fn nonempty(v: &str, path: &str) -> Result<String, DecodeError> {
     let s = string(v, path)?;
     if s.is_empty() {
         return Err(DecodeError::new(path, DecodeErrorKind::BadLength));
@@ -239,43 +252,51 @@ fn nonempty(v: &Value, path: &str) -> Result<String, DecodeError> {
     Ok(s)
 }
 
-fn integer(v: &Value, path: &str) -> Result<i64, DecodeError> {
-    v.as_i64()
-        .ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))
+/// A plain integer: fractions, exponents, `-0` and values beyond `i64` are the wrong type.
+fn integer(v: &str, path: &str) -> Result<i64, DecodeError> {
+    json::int(v).ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))
 }
 
-fn boolean(v: &Value, path: &str) -> Result<bool, DecodeError> {
-    v.as_bool()
-        .ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))
+fn boolean(v: &str, path: &str) -> Result<bool, DecodeError> {
+    json::boolean(v).ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))
 }
 
-fn timestamp(v: &Value, path: &str) -> Result<Timestamp, DecodeError> {
-    let s = v
-        .as_str()
-        .ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))?;
-    Timestamp::parse_rfc3339(s).map_err(|e| DecodeError::new(path, DecodeErrorKind::Time(e)))
+fn timestamp(v: &str, path: &str) -> Result<Timestamp, DecodeError> {
+    let s = text(v, path)?;
+    Timestamp::parse_rfc3339(&s).map_err(|e| DecodeError::new(path, DecodeErrorKind::Time(e)))
 }
 
-fn money(v: &Value, path: &str) -> Result<Money, DecodeError> {
+fn money(v: &str, path: &str) -> Result<Money, DecodeError> {
     let o = object(v, path)?;
     let value_path = join(path, "value");
-    let value = integer(require(o, "value", path)?, &value_path)?;
+    let value = integer(require(&o, "value", path)?, &value_path)?;
     let code_path = join(path, "currencyCode");
-    let code = require(o, "currencyCode", path)?
-        .as_str()
-        .ok_or_else(|| DecodeError::new(&code_path, DecodeErrorKind::WrongType))?;
-    let currency = crate::core::money::Currency::from_code(code)
+    let code = text(require(&o, "currencyCode", path)?, &code_path)?;
+    let currency = crate::core::money::Currency::from_code(&code)
         .map_err(|e| DecodeError::new(&code_path, DecodeErrorKind::Money(e)))?;
     Money::new(value, currency)
         .map_err(|e| DecodeError::new(&value_path, DecodeErrorKind::Money(e)))
 }
 
 fn opt<T>(
-    o: &Obj,
+    o: &Obj<'_>,
     key: &str,
-    f: impl Fn(&Value, &str) -> Result<T, DecodeError>,
+    f: impl Fn(&str, &str) -> Result<T, DecodeError>,
 ) -> Result<Option<T>, DecodeError> {
     get(o, key).map(|v| f(v, key)).transpose()
+}
+
+/// An enumerated string field: `Ok(None)` when absent, `OutOfRange` for a string not in `names`.
+fn choice<T: Copy>(o: &Obj<'_>, key: &str, names: &[(&str, T)]) -> Result<Option<T>, DecodeError> {
+    let Some(v) = get(o, key) else {
+        return Ok(None);
+    };
+    let s = text(v, key)?;
+    names
+        .iter()
+        .find(|(n, _)| *n == s)
+        .map(|(_, t)| Some(*t))
+        .ok_or_else(|| DecodeError::new(key, DecodeErrorKind::OutOfRange))
 }
 
 fn same_currency(base: &Money, other: &Option<Money>, field: &str) -> Result<(), DecodeError> {
@@ -290,39 +311,38 @@ fn same_currency(base: &Money, other: &Option<Money>, field: &str) -> Result<(),
 impl PaymentIntent {
     /// Decodes and validates one intent for `dialect`. Unknown fields are tolerated; bad JSON, wrong types,
     /// missing fields, unknown statuses and absurd values are errors naming the field. Never panics.
+    ///
+    /// The JSON is checked strictly (RFC 8259, at most [`json::MAX_DEPTH`] levels) before any field is read,
+    /// so malformed JSON anywhere, even in an unknown field, is `invalid_json` at `$`. A repeated key means
+    /// its last value. Integer fields take plain integers only (`1.0`, `1e3`, `-0` are `wrong_type`; for
+    /// `version`, `out_of_range`). Unlike serde_json, a number beyond `f64` (`1e400`) is valid JSON here,
+    /// and the wrong type for the integer field that holds it.
     pub fn from_json(bytes: &[u8], dialect: Dialect) -> Result<PaymentIntent, DecodeError> {
-        let doc: Value = serde_json::from_slice(bytes)
-            .map_err(|_| DecodeError::new("$", DecodeErrorKind::InvalidJson))?;
-        Self::from_value(&doc, dialect)
-    }
-
-    /// [`PaymentIntent::from_json`] on an already parsed document.
-    pub fn from_value(doc: &Value, dialect: Dialect) -> Result<PaymentIntent, DecodeError> {
+        let invalid = || DecodeError::new("$", DecodeErrorKind::InvalidJson);
+        let utf8 = std::str::from_utf8(bytes).map_err(|_| invalid())?;
+        let doc = json::value(utf8).ok_or_else(invalid)?;
         let o = object(doc, "$")?;
-        let id = nonempty(require(o, "id", "")?, "id")?;
-        let status = string(require(o, "status", "")?, "status")?;
+        let id = nonempty(require(&o, "id", "")?, "id")?;
+        let status = string(require(&o, "status", "")?, "status")?;
         dialect
             .parse_status(&status)
             .map_err(|e| DecodeError::new("status", DecodeErrorKind::Status(e)))?;
-        let capture_mode = match get(o, "captureMode").map(|v| v.as_str()) {
-            None => CaptureMode::Auto,
-            Some(Some("Auto")) => CaptureMode::Auto,
-            Some(Some("Manual")) => CaptureMode::Manual,
-            Some(Some(_)) => {
-                return Err(DecodeError::new("captureMode", DecodeErrorKind::OutOfRange))
-            }
-            Some(None) => return Err(DecodeError::new("captureMode", DecodeErrorKind::WrongType)),
-        };
-        let amount = money(require(o, "amount", "")?, "amount")?;
+        let capture_mode = choice(
+            &o,
+            "captureMode",
+            &[("Auto", CaptureMode::Auto), ("Manual", CaptureMode::Manual)],
+        )?
+        .unwrap_or(CaptureMode::Auto);
+        let amount = money(require(&o, "amount", "")?, "amount")?;
         if amount.is_zero() {
             return Err(DecodeError::new(
                 "amount.value",
                 DecodeErrorKind::OutOfRange,
             ));
         }
-        let tips_amount = opt(o, "tipsAmount", money)?;
+        let tips_amount = opt(&o, "tipsAmount", money)?;
         same_currency(&amount, &tips_amount, "tipsAmount.currencyCode")?;
-        let total_amount = opt(o, "totalAmount", money)?;
+        let total_amount = opt(&o, "totalAmount", money)?;
         same_currency(&amount, &total_amount, "totalAmount.currencyCode")?;
         let total = match (total_amount, tips_amount) {
             (Some(t), _) => t,
@@ -331,7 +351,7 @@ impl PaymentIntent {
                 .map_err(|e| DecodeError::new("tipsAmount.value", DecodeErrorKind::Money(e)))?,
             (None, None) => amount,
         };
-        let bounded = |v: &Value, path: &str| -> Result<i64, DecodeError> {
+        let bounded = |v: &str, path: &str| -> Result<i64, DecodeError> {
             let n = integer(v, path)?;
             if n < 0 {
                 Err(DecodeError::new(
@@ -344,8 +364,8 @@ impl PaymentIntent {
                 Ok(n)
             }
         };
-        let refunded_amount = opt(o, "refundedAmount", bounded)?.unwrap_or(0);
-        let captured_amount = opt(o, "capturedAmount", bounded)?;
+        let refunded_amount = opt(&o, "refundedAmount", bounded)?.unwrap_or(0);
+        let captured_amount = opt(&o, "capturedAmount", bounded)?;
         if let Some(c) = captured_amount {
             if refunded_amount > c {
                 return Err(DecodeError::new(
@@ -354,19 +374,19 @@ impl PaymentIntent {
                 ));
             }
         }
-        let client_session_secret = opt(o, "clientSessionSecret", string)?.map(SecretString::new);
+        let client_session_secret = opt(&o, "clientSessionSecret", string)?.map(SecretString::new);
         let client_session_secret_expiration_date =
-            opt(o, "clientSessionSecretExpirationDate", timestamp)?;
-        let config = match get(o, "config") {
+            opt(&o, "clientSessionSecretExpirationDate", timestamp)?;
+        let config = match get(&o, "config") {
             None => None,
             Some(v) => {
                 let c = object(v, "config")?;
-                let payment = match get(c, "payment") {
+                let payment = match get(&c, "payment") {
                     None => None,
                     Some(p) => {
                         let p = object(p, "config.payment")?;
                         let field = |k: &str| {
-                            get(p, k)
+                            get(&p, k)
                                 .map(|v| boolean(v, &join("config.payment", k)))
                                 .transpose()
                         };
@@ -379,93 +399,79 @@ impl PaymentIntent {
                 Some(IntentConfig { payment })
             }
         };
-        let created_at = timestamp(require(o, "createdAt", "")?, "createdAt")?;
-        let updated_at = timestamp(require(o, "updatedAt", "")?, "updatedAt")?;
-        let expire_at = opt(o, "expireAt", timestamp)?;
-        let auto_expire_action = match get(o, "autoExpireAction").map(|v| v.as_str()) {
-            None => None,
-            Some(Some("Release")) => Some(AutoExpireAction::Release),
-            Some(Some("Capture")) => Some(AutoExpireAction::Capture),
-            Some(Some(_)) => {
-                return Err(DecodeError::new(
-                    "autoExpireAction",
-                    DecodeErrorKind::OutOfRange,
-                ))
-            }
-            Some(None) => {
-                return Err(DecodeError::new(
-                    "autoExpireAction",
-                    DecodeErrorKind::WrongType,
-                ))
-            }
-        };
-        let auto_expire_in = opt(o, "autoExpireIn", string)?;
+        let created_at = timestamp(require(&o, "createdAt", "")?, "createdAt")?;
+        let updated_at = timestamp(require(&o, "updatedAt", "")?, "updatedAt")?;
+        let expire_at = opt(&o, "expireAt", timestamp)?;
+        let auto_expire_action = choice(
+            &o,
+            "autoExpireAction",
+            &[
+                ("Release", AutoExpireAction::Release),
+                ("Capture", AutoExpireAction::Capture),
+            ],
+        )?;
+        let auto_expire_in = opt(&o, "autoExpireIn", string)?;
         if let Some(span) = &auto_expire_in {
             Duration::parse_timespan(span)
                 .map_err(|e| DecodeError::new("autoExpireIn", DecodeErrorKind::Time(e)))?;
         }
-        let reference = opt(o, "reference", string)?;
-        let description = opt(o, "description", string)?;
-        let version = match get(o, "version") {
+        let reference = opt(&o, "reference", string)?;
+        let description = opt(&o, "description", string)?;
+        let version = match get(&o, "version") {
             None => None,
-            Some(v) => match v.as_u64() {
+            Some(v) => match json::uint(v) {
                 Some(0) => return Err(DecodeError::new("version", DecodeErrorKind::OutOfRange)),
                 Some(n) => Some(n),
-                None if v.is_number() => {
+                None if json::kind(v) == Some(Kind::Number) => {
                     return Err(DecodeError::new("version", DecodeErrorKind::OutOfRange))
                 }
                 None => return Err(DecodeError::new("version", DecodeErrorKind::WrongType)),
             },
         };
-        let next_action = match get(o, "nextAction") {
+        let next_action = match get(&o, "nextAction") {
             None => None,
             Some(v) => {
                 let a = object(v, "nextAction")?;
                 Some(NextAction {
-                    kind: nonempty(require(a, "type", "nextAction")?, "nextAction.type")?,
-                    url: nonempty(require(a, "url", "nextAction")?, "nextAction.url")?,
+                    kind: nonempty(require(&a, "type", "nextAction")?, "nextAction.type")?,
+                    url: nonempty(require(&a, "url", "nextAction")?, "nextAction.url")?,
                 })
             }
         };
-        let last_payment_error = match get(o, "lastPaymentError") {
+        let last_payment_error = match get(&o, "lastPaymentError") {
             None => None,
             Some(v) => {
                 let e = object(v, "lastPaymentError")?;
                 let p = "lastPaymentError";
                 Some(PaymentError {
-                    code: nonempty(require(e, "code", p)?, "lastPaymentError.code")?,
-                    decline_code: get(e, "declineCode")
+                    code: nonempty(require(&e, "code", p)?, "lastPaymentError.code")?,
+                    decline_code: get(&e, "declineCode")
                         .map(|v| string(v, "lastPaymentError.declineCode"))
                         .transpose()?,
-                    message: get(e, "message")
+                    message: get(&e, "message")
                         .map(|v| string(v, "lastPaymentError.message"))
                         .transpose()?,
                 })
             }
         };
         let mut payment_events = Vec::new();
-        if let Some(v) = get(o, "paymentEvents") {
-            let items = v
-                .as_array()
+        if let Some(v) = get(&o, "paymentEvents") {
+            let items = json::array(v)
                 .ok_or_else(|| DecodeError::new("paymentEvents", DecodeErrorKind::WrongType))?;
-            for (i, item) in items.iter().enumerate() {
+            for (i, (_, item)) in items.enumerate() {
                 let mut path = String::from("paymentEvents[");
-                path.push_str(&i.to_string());
+                json::push_uint(&mut path, i as u64);
                 path.push(']');
                 let e = object(item, &path)?;
                 let type_path = join(&path, "eventType");
-                let name = require(e, "eventType", &path)?
-                    .as_str()
-                    .ok_or_else(|| DecodeError::new(&type_path, DecodeErrorKind::WrongType))?;
-                let event_type = PaymentEventType::deserialize(Value::from(name))
-                    .unwrap_or(PaymentEventType::Unknown);
+                let name = text(require(&e, "eventType", &path)?, &type_path)?;
                 payment_events.push(PaymentEvent {
-                    event_type,
+                    event_type: PaymentEventType::from_name(&name),
                     created_at: timestamp(
-                        require(e, "createdAt", &path)?,
+                        require(&e, "createdAt", &path)?,
                         &join(&path, "createdAt"),
                     )?,
-                    message: get(e, "message")
+                    message: get(&e, "message")
                         .map(|v| string(v, &join(&path, "message")))
                         .transpose()?,
                 });
@@ -495,6 +501,17 @@ impl PaymentIntent {
             payment_events,
             captured_amount,
         })
+    }
+
+    /// [`PaymentIntent::from_json`] on a document already parsed by serde_json (native convenience for tests
+    /// and the sandbox; the wasm never calls it).
+    pub fn from_value(
+        doc: &serde_json::Value,
+        dialect: Dialect,
+    ) -> Result<PaymentIntent, DecodeError> {
+        let text = serde_json::to_vec(doc)
+            .map_err(|_| DecodeError::new("$", DecodeErrorKind::InvalidJson))?;
+        Self::from_json(&text, dialect)
     }
 
     /// JSON for the browser view (all additions included).

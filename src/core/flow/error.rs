@@ -1,6 +1,6 @@
 //! The one error the page sees: a closed set of codes plus a message that never contains the token.
 
-use super::json::{self, Obj};
+use crate::core::json::{self, Obj};
 
 /// The closed set of error codes that cross to JS (`CheckoutError.code`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

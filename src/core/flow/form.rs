@@ -2,8 +2,9 @@
 //! The rules are the core's (`core::card`: brand, Luhn, lengths, CVC, expiry); this adds `required` for
 //! empty fields and the cardholder name, and shapes the answer for JS.
 
-use super::{json, CardInput, Millis};
+use super::{CardInput, Millis};
 use crate::core::card::{self, CardField};
+use crate::core::json;
 use crate::core::time::Timestamp;
 
 const FIELDS: [&str; 4] = ["number", "expiry", "cvc", "cardholderName"];

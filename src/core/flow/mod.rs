@@ -13,7 +13,7 @@
 pub mod backoff;
 pub mod error;
 pub mod form;
-pub mod json;
+pub use crate::core::json;
 pub mod sse;
 pub mod view;
 

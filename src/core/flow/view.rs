@@ -6,7 +6,7 @@
 //! mirror's rule itself (a snapshot whose `version` is not newer is dropped), and the sandbox's contract
 //! tests decode every view with both decoders so they cannot drift.
 
-use super::json::{self, Obj};
+use crate::core::json::{self, Obj};
 
 /// Where an intent stands, as far as the page's checkout is concerned (dialect-independent).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

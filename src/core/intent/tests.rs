@@ -1,4 +1,5 @@
 use super::*;
+use serde_json::{Map, Value};
 
 /// Dojo's own "Auto" example response (OpenAPI, `POST /payment-intents`), with unknown extra fields.
 const DOJO_EXAMPLE: &str = r#"{
@@ -406,4 +407,221 @@ fn lifecycle_state_from_snapshot() {
         stripe.canonical_status(Dialect::Stripe),
         Ok(CanonicalStatus::Succeeded)
     );
+}
+
+/// `base()` as JSON text with `members` (raw JSON) added last, or first.
+fn with_raw(members: &str, first: bool) -> String {
+    let text = serde_json::to_string(&base()).unwrap();
+    let inner = &text[1..text.len() - 1];
+    if first {
+        format!("{{{members},{inner}}}")
+    } else {
+        format!("{{{inner},{members}}}")
+    }
+}
+
+/// The decode's outcome as ("ok" | error code, field).
+fn outcome(text: &str) -> (String, String) {
+    match PaymentIntent::from_json(text.as_bytes(), Dialect::Dojo) {
+        Ok(_) => ("ok".into(), String::new()),
+        Err(e) => (e.code().into(), e.field),
+    }
+}
+
+/// The outcome when serde_json reads the text first (what `from_json` did before it had its own reader).
+fn serde_outcome(text: &str) -> (String, String) {
+    match serde_json::from_str::<Value>(text) {
+        Ok(doc) => match PaymentIntent::from_value(&doc, Dialect::Dojo) {
+            Ok(_) => ("ok".into(), String::new()),
+            Err(e) => (e.code().into(), e.field),
+        },
+        Err(_) => ("invalid_json".into(), "$".into()),
+    }
+}
+
+fn expect(code: &str, field: &str) -> (String, String) {
+    (code.into(), field.into())
+}
+
+#[test]
+fn integer_fields_take_plain_integers_only() {
+    for (members, code, field) in [
+        (r#""refundedAmount":100"#, "ok", ""),
+        (r#""refundedAmount":1e2"#, "wrong_type", "refundedAmount"),
+        (r#""refundedAmount":100.0"#, "wrong_type", "refundedAmount"),
+        (r#""refundedAmount":-0"#, "wrong_type", "refundedAmount"),
+        (r#""capturedAmount":1.5"#, "wrong_type", "capturedAmount"),
+        (
+            r#""amount":{"value":1000.0,"currencyCode":"GBP"}"#,
+            "wrong_type",
+            "amount.value",
+        ),
+        (
+            r#""amount":{"value":1E3,"currencyCode":"GBP"}"#,
+            "wrong_type",
+            "amount.value",
+        ),
+        (
+            r#""amount":{"value":9223372036854775808,"currencyCode":"GBP"}"#,
+            "wrong_type",
+            "amount.value",
+        ),
+        (
+            r#""amount":{"value":123456789012345678901234567890,"currencyCode":"GBP"}"#,
+            "wrong_type",
+            "amount.value",
+        ),
+        (r#""version":3.0"#, "out_of_range", "version"),
+        (r#""version":3e0"#, "out_of_range", "version"),
+        (r#""version":-0"#, "out_of_range", "version"),
+        (
+            r#""version":18446744073709551616"#,
+            "out_of_range",
+            "version",
+        ),
+        (r#""version":1e19"#, "out_of_range", "version"),
+        (r#""version":18446744073709551615"#, "ok", ""),
+        (r#""version":true"#, "wrong_type", "version"),
+    ] {
+        let text = with_raw(members, false);
+        assert_eq!(outcome(&text), expect(code, field), "{members}");
+        assert_eq!(
+            serde_outcome(&text),
+            expect(code, field),
+            "serde: {members}"
+        );
+    }
+    // The one difference: serde_json refuses numbers beyond f64 as invalid JSON; here they are valid JSON
+    // and the wrong type for an integer field (or out of range for `version`).
+    let huge = with_raw(r#""refundedAmount":1e400"#, false);
+    assert_eq!(outcome(&huge), expect("wrong_type", "refundedAmount"));
+    assert_eq!(serde_outcome(&huge), expect("invalid_json", "$"));
+    let huge = with_raw(r#""version":-1e400"#, false);
+    assert_eq!(outcome(&huge), expect("out_of_range", "version"));
+}
+
+#[test]
+fn repeated_keys_mean_their_last_value_like_serde() {
+    for (members, first, code, field) in [
+        (r#""status":"Failed""#, false, "unknown_status", "status"),
+        (r#""status":"Failed""#, true, "ok", ""),
+        (r#""status":"Captured","status":"Created""#, false, "ok", ""),
+        (
+            r#""amount":{"value":5,"currencyCode":"GBP","value":-1}"#,
+            false,
+            "negative_amount",
+            "amount.value",
+        ),
+        (r#""nextAction":null"#, false, "ok", ""),
+        (r#""id":null"#, false, "missing_field", "id"),
+        (r#""id":7"#, true, "ok", ""),
+    ] {
+        let text = with_raw(members, first);
+        assert_eq!(outcome(&text), expect(code, field), "{members}");
+        assert_eq!(
+            serde_outcome(&text),
+            expect(code, field),
+            "serde: {members}"
+        );
+    }
+}
+
+#[test]
+fn malformed_json_anywhere_is_invalid_json() {
+    let deep = |n: usize| {
+        with_raw(
+            &format!(r#""extra":{}{}"#, "[".repeat(n), "]".repeat(n)),
+            false,
+        )
+    };
+    // The intent object itself is one level.
+    let ok = deep(json::MAX_DEPTH - 1);
+    assert_eq!(outcome(&ok), expect("ok", ""));
+    assert_eq!(serde_outcome(&ok), expect("ok", ""));
+    let too_deep = deep(json::MAX_DEPTH);
+    assert_eq!(outcome(&too_deep), expect("invalid_json", "$"));
+    assert_eq!(serde_outcome(&too_deep), expect("invalid_json", "$"));
+    let hostile = with_raw(&format!(r#""extra":{}"#, "[{\"a\":".repeat(200_000)), false);
+    assert_eq!(outcome(&hostile), expect("invalid_json", "$"));
+    for members in [
+        r#""extra":[1,]"#,
+        r#""extra":"\x""#,
+        r#""extra":01"#,
+        r#""extra":"\ud800""#,
+        r#""extra":"unterminated"#,
+        r#""extra":tru"#,
+        r#""extra":{"a" 1}"#,
+        r#""reference":"tab	inside""#,
+    ] {
+        let text = with_raw(members, false);
+        assert_eq!(outcome(&text), expect("invalid_json", "$"), "{members}");
+        assert_eq!(
+            serde_outcome(&text),
+            expect("invalid_json", "$"),
+            "serde: {members}"
+        );
+    }
+    let text = with_raw(r#""a":1"#, false);
+    assert_eq!(outcome(&(text.clone() + " \n\t")), expect("ok", ""));
+    assert_eq!(outcome(&(text.clone() + "x")), expect("invalid_json", "$"));
+    assert_eq!(outcome(&(text.clone() + "{}")), expect("invalid_json", "$"));
+    let mut bytes = with_raw(r#""reference":"é""#, false).into_bytes();
+    let at = bytes.iter().position(|&b| b == 0xC3).unwrap();
+    bytes[at + 1] = 0x28;
+    let e = PaymentIntent::from_json(&bytes, Dialect::Dojo).unwrap_err();
+    assert_eq!((e.code(), e.field.as_str()), ("invalid_json", "$"));
+}
+
+#[test]
+fn escaped_strings_keys_and_lengths() {
+    let text = with_raw(r#""r\u0065ference":"Order \u0031 \ud83d\ude00\n""#, false);
+    let pi = PaymentIntent::from_json(text.as_bytes(), Dialect::Dojo).unwrap();
+    assert_eq!(pi.reference.as_deref(), Some("Order 1 😀\n"));
+    assert_eq!(
+        pi,
+        PaymentIntent::from_value(&serde_json::from_str(&text).unwrap(), Dialect::Dojo).unwrap()
+    );
+    // Lengths count the unescaped text.
+    let escaped = |n: usize| with_raw(&format!(r#""reference":"{}""#, r"\u0041".repeat(n)), false);
+    let pi = PaymentIntent::from_json(escaped(MAX_STRING_LEN).as_bytes(), Dialect::Dojo).unwrap();
+    assert_eq!(pi.reference.map(|r| r.len()), Some(MAX_STRING_LEN));
+    assert_eq!(
+        outcome(&escaped(MAX_STRING_LEN + 1)),
+        expect("bad_length", "reference")
+    );
+    let long = with_raw(
+        &format!(r#""description":"{}""#, "x".repeat(1_000_000)),
+        false,
+    );
+    assert_eq!(outcome(&long), expect("bad_length", "description"));
+    let bad_escape = with_raw(r#""reference":"\ud800\ue000""#, false);
+    assert_eq!(outcome(&bad_escape), expect("invalid_json", "$"));
+}
+
+#[test]
+fn event_names_agree_with_serde() {
+    use PaymentEventType::*;
+    for t in [
+        Created,
+        Authorized,
+        Captured,
+        Reversed,
+        Refunded,
+        Canceled,
+        AuthChallenged,
+        Declined,
+        ManualAuthReady,
+        Error,
+        Unknown,
+    ] {
+        let name = serde_json::to_value(t).unwrap();
+        assert_eq!(PaymentEventType::from_name(name.as_str().unwrap()), t);
+    }
+    for other in ["SomethingNew", "", "created"] {
+        let via_serde: PaymentEventType = serde_json::from_value(Value::from(other)).unwrap();
+        assert_eq!(
+            (PaymentEventType::from_name(other), via_serde),
+            (Unknown, Unknown)
+        );
+    }
 }

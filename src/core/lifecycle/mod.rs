@@ -182,6 +182,27 @@ pub enum PaymentEventType {
     Unknown,
 }
 
+impl PaymentEventType {
+    /// The event type named `name` (Dojo's spelling, as serialised); `Unknown` for any other name, as the
+    /// derived `Deserialize` does. For decoders that do without serde.
+    pub fn from_name(name: &str) -> PaymentEventType {
+        use PaymentEventType::*;
+        match name {
+            "Created" => Created,
+            "Authorized" => Authorized,
+            "Captured" => Captured,
+            "Reversed" => Reversed,
+            "Refunded" => Refunded,
+            "Canceled" => Canceled,
+            "AuthChallenged" => AuthChallenged,
+            "Declined" => Declined,
+            "ManualAuthReady" => ManualAuthReady,
+            "Error" => Error,
+            _ => Unknown,
+        }
+    }
+}
+
 /// Why the last attempt failed, as the API reports it (`lastPaymentError`).
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
