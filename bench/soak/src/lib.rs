@@ -1,0 +1,953 @@
+//! Fault soak (issue 7, figure 6): checkouts driven through the SDK's own sans-IO flow machine
+//! (`intent_checkout::core::flow::Checkout`, the same core the wasm shell drives in the page) with a real
+//! HTTP shell (reqwest on a single-threaded tokio runtime: requests, SSE bodies read chunk by chunk,
+//! timers, aborts) against an intent-sandbox with injected faults. The sandbox's money ledger then says
+//! whether anything was charged twice.
+//!
+//! What a checkout does: the merchant creates an intent (demo route, never faulted), the page starts the
+//! checkout (load + follow), pays with a card; if the payment ends without a known outcome the customer
+//! presses Pay again with the same card (up to `max_user_retries` times), which must reuse the key.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use futures_util::StreamExt;
+use intent_checkout::core::flow::{
+    CardInput, Checkout, Config, ErrorCode, EventKind, Method, Millis, OpId, OpResult, Output,
+    Phase, Reply, Request, RequestId, RetryPolicy, SseParser, TimerId,
+};
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+
+/// Requests a checkout makes when nothing goes wrong: load, event stream, pay.
+pub const FAULT_FREE_REQUESTS: u64 = 3;
+
+#[derive(Clone, Debug)]
+pub struct SoakConfig {
+    pub checkouts: usize,
+    /// Checkouts running at once (each is one page).
+    pub concurrency: usize,
+    /// Seeds the sandbox's fault generator, the card mix and each checkout's key generator.
+    pub seed: u64,
+    /// Body of `POST /test/faults` (without the seed).
+    pub faults: Value,
+    pub policy: RetryPolicy,
+    /// Pay presses after an attempt that ended without a known outcome.
+    pub max_user_retries: u32,
+    /// A checkout not decided by then counts as unresolved.
+    pub checkout_deadline: Duration,
+}
+
+impl SoakConfig {
+    /// The issue's mix: about 20 % of the requests that can fail get a fault.
+    pub fn standard(checkouts: usize, seed: u64) -> SoakConfig {
+        SoakConfig {
+            checkouts,
+            concurrency: 16,
+            seed,
+            faults: json!({
+                "errorBeforeCommit": 0.06,
+                "errorAfterCommit": 0.06,
+                "dropAfterCommit": 0.06,
+                // Past the client's request timeout below.
+                "latencyMs": 400,
+                "latencyProbability": 0.12,
+                "duplicateEvents": 0.2,
+                "reorderEvents": 0.2,
+            }),
+            // The SDK's schedule (doubling, jittered, capped, 4 retries) scaled down 25x so that a
+            // thousand checkouts fit in well under a minute; the request timeout is what the
+            // injected latency has to beat.
+            policy: RetryPolicy {
+                base_ms: 20,
+                cap_ms: 320,
+                max_retries: 4,
+                request_timeout_ms: 250,
+                stream_idle_ms: 5_000,
+                token_margin_ms: 10_000,
+            },
+            max_user_retries: 6,
+            checkout_deadline: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Where the sandbox runs.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// Started in this process on its own 2-thread runtime, listening on 127.0.0.1:0.
+    InProcess,
+    /// An already running `intent-sandbox` (base URL, secret key).
+    External { base: String, key: String },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The page saw the intent succeed and the server agrees (Captured).
+    Succeeded,
+    /// The card was declined; the server shows no charge.
+    Declined,
+    /// Neither: not settled in time, retries exhausted, or the page and the server disagree.
+    Unresolved,
+}
+
+#[derive(Clone, Debug)]
+pub struct CheckoutReport {
+    pub intent_id: String,
+    pub card: &'static str,
+    pub manual: bool,
+    pub amount: i64,
+    pub outcome: Outcome,
+    pub detail: String,
+    pub requests: u64,
+    pub pay_posts: u64,
+    pub reads: u64,
+    pub streams: u64,
+    pub timeouts: u64,
+    /// `intent` frames that arrived on event streams (duplicated and re-sent ones included).
+    pub wire_frames: u64,
+    pub user_retries: u32,
+    pub keys: Vec<String>,
+    /// `status` events whose version was not above the previous one (must stay 0: the mirror drops
+    /// duplicated and reordered stream events).
+    pub version_regressions: u64,
+    pub status_events: u64,
+    pub millis: u128,
+}
+
+#[derive(Debug)]
+pub struct SoakReport {
+    pub config: SoakConfig,
+    pub checkouts: Vec<CheckoutReport>,
+    /// Intents with more than one charge, or charged more than their amount.
+    pub double_charges: u64,
+    /// Checkouts whose ledger disagrees with the outcome (a success without a charge, a decline with one).
+    pub ledger_mismatches: u64,
+    pub charges: u64,
+    pub injected_faults: u64,
+    pub seconds: f64,
+}
+
+impl SoakReport {
+    pub fn unresolved(&self) -> Vec<&CheckoutReport> {
+        self.checkouts
+            .iter()
+            .filter(|c| c.outcome == Outcome::Unresolved)
+            .collect()
+    }
+    pub fn count(&self, o: Outcome) -> usize {
+        self.checkouts.iter().filter(|c| c.outcome == o).count()
+    }
+    pub fn pay_posts(&self) -> u64 {
+        self.checkouts.iter().map(|c| c.pay_posts).sum()
+    }
+    pub fn distinct_keys(&self) -> u64 {
+        self.checkouts
+            .iter()
+            .map(|c| c.keys.iter().collect::<HashSet<_>>().len() as u64)
+            .sum()
+    }
+    /// Checkouts that sent more than one key (with one card per checkout, there should be none).
+    pub fn multi_key_checkouts(&self) -> usize {
+        self.checkouts
+            .iter()
+            .filter(|c| c.keys.iter().collect::<HashSet<_>>().len() > 1)
+            .count()
+    }
+    pub fn version_regressions(&self) -> u64 {
+        self.checkouts.iter().map(|c| c.version_regressions).sum()
+    }
+
+    /// The figure as markdown.
+    pub fn markdown(&self) -> String {
+        let n = self.checkouts.len().max(1) as f64;
+        let stat = |f: &dyn Fn(&CheckoutReport) -> u64| {
+            let mut v: Vec<u64> = self.checkouts.iter().map(f).collect();
+            v.sort_unstable();
+            let mean = v.iter().sum::<u64>() as f64 / n;
+            let p95 = v
+                .get(((v.len() as f64) * 0.95) as usize)
+                .copied()
+                .unwrap_or(0);
+            let max = v.last().copied().unwrap_or(0);
+            format!("{mean:.2} | {p95} | {max}")
+        };
+        let pay = self.pay_posts();
+        let keys = self.distinct_keys();
+        let mut s = String::new();
+        s += &format!(
+            "- checkouts: **{}** ({} concurrent), seed {}, faults `{}`\n",
+            self.checkouts.len(),
+            self.config.concurrency,
+            self.config.seed,
+            self.config.faults
+        );
+        s += &format!(
+            "- client policy: request timeout {} ms, backoff {}..{} ms, {} retries; up to {} customer re-presses of Pay\n",
+            self.config.policy.request_timeout_ms,
+            self.config.policy.base_ms,
+            self.config.policy.cap_ms,
+            self.config.policy.max_retries,
+            self.config.max_user_retries
+        );
+        s += &format!(
+            "- outcomes: {} succeeded ({} of them Manual capture, captured by the merchant while the page followed the stream), {} declined, **{} not terminal or resolved**\n",
+            self.count(Outcome::Succeeded),
+            self.checkouts.iter().filter(|c| c.manual && c.outcome == Outcome::Succeeded).count(),
+            self.count(Outcome::Declined),
+            self.count(Outcome::Unresolved)
+        );
+        s += &format!(
+            "- ledger: {} charges, **{} double charges**, {} outcome/ledger mismatches\n",
+            self.charges, self.double_charges, self.ledger_mismatches
+        );
+        s += &format!(
+            "- faults injected by the sandbox: {} (over {} requests)\n",
+            self.injected_faults,
+            self.checkouts.iter().map(|c| c.requests).sum::<u64>()
+        );
+        s += &format!(
+            "- idempotency keys: {} new, {} POSTs reused a key ({:.1} % of {} pay POSTs); checkouts that used more than one key: {}\n",
+            keys,
+            pay - keys,
+            100.0 * (pay - keys) as f64 / pay.max(1) as f64,
+            pay,
+            self.multi_key_checkouts()
+        );
+        s += &format!(
+            "- stream: {} `intent` frames arrived (duplicates and re-sent older ones included), the page got {} `status` events, {} of them with a version not above the previous one\n",
+            self.checkouts.iter().map(|c| c.wire_frames).sum::<u64>(),
+            self.checkouts.iter().map(|c| c.status_events).sum::<u64>(),
+            self.version_regressions(),
+        );
+        s += &format!("- wall time: {:.1} s\n\n", self.seconds);
+        s += "| per checkout | mean | p95 | max |\n| --- | --- | --- | --- |\n";
+        s += &format!(
+            "| retries (requests beyond the fault-free {FAULT_FREE_REQUESTS}) | {} |\n",
+            stat(&|c| c.requests.saturating_sub(FAULT_FREE_REQUESTS))
+        );
+        s += &format!("| pay POSTs | {} |\n", stat(&|c| c.pay_posts));
+        s += &format!(
+            "| intent reads (load, resolve) | {} |\n",
+            stat(&|c| c.reads)
+        );
+        s += &format!("| stream connections | {} |\n", stat(&|c| c.streams));
+        s += &format!(
+            "| requests timed out by the client | {} |\n",
+            stat(&|c| c.timeouts)
+        );
+        s += &format!(
+            "| customer re-presses of Pay | {} |\n",
+            stat(&|c| c.user_retries as u64)
+        );
+        s += &format!("| milliseconds | {} |\n", stat(&|c| c.millis as u64));
+        let bad = self.unresolved();
+        if !bad.is_empty() {
+            s += "\nUnresolved:\n";
+            for c in bad.iter().take(10) {
+                s += &format!("- {} ({}): {}\n", c.intent_id, c.card, c.detail);
+            }
+        }
+        s
+    }
+}
+
+// ----- the run -----
+
+/// Runs the soak on a fresh single-threaded runtime (the flow machine is `!Send`).
+pub fn run(config: SoakConfig, target: Target) -> Result<SoakReport, String> {
+    let (base, key, _server) = match target {
+        Target::InProcess => {
+            let s = InProcessSandbox::start()?;
+            (s.base.clone(), s.key.clone(), Some(s))
+        }
+        Target::External { base, key } => (base, key, None),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&rt, soak(config, base, key))
+}
+
+async fn soak(config: SoakConfig, base: String, key: String) -> Result<SoakReport, String> {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let api = Api {
+        http: http.clone(),
+        base: base.clone(),
+        key,
+    };
+    let mut faults = config.faults.clone();
+    faults["seed"] = json!(config.seed);
+    api.test("POST", "/test/faults", Some(faults)).await?;
+
+    let started = Instant::now();
+    let mut rng = SplitMix(config.seed ^ 0x5eed);
+    let plans: Vec<(usize, &'static str, bool, i64, u64)> = (0..config.checkouts)
+        .map(|i| {
+            let r = rng.next() % 100;
+            let card = match r {
+                0..=79 => "4242424242424242",
+                80..=87 => "4000000000000002", // generic decline
+                88..=92 => "4000000000000077", // settles asynchronously
+                _ => "5555555555554444",
+            };
+            // Manual capture: the merchant captures after the payment, and the page learns it from
+            // the stream (where duplicated and reordered events are injected).
+            let manual = rng.next() % 100 < 40;
+            (
+                i,
+                card,
+                manual,
+                500 + (rng.next() % 10_000) as i64,
+                rng.next(),
+            )
+        })
+        .collect();
+    let api = Rc::new(api);
+    let cfg = Rc::new(config.clone());
+    let reports: Vec<CheckoutReport> = futures_util::stream::iter(plans)
+        .map(|(_, card, manual, amount, seed)| {
+            let api = api.clone();
+            let cfg = cfg.clone();
+            async move { one_checkout(&api, &cfg, card, manual, amount, seed).await }
+        })
+        .buffer_unordered(config.concurrency.max(1))
+        .collect()
+        .await;
+    let seconds = started.elapsed().as_secs_f64();
+
+    let faults_now = api.test("GET", "/test/faults", None).await?;
+    let injected = faults_now["injected"].as_u64().unwrap_or(0);
+    api.test("DELETE", "/test/faults", None).await?;
+
+    // Let async settlements and in-flight retries land before reading the ledger.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let ledger = api.test("GET", "/test/ledger", None).await?;
+    let mut charges_per: BTreeMap<String, (u64, i64)> = BTreeMap::new();
+    for e in ledger["entries"].as_array().cloned().unwrap_or_default() {
+        // Money taken from the customer: one-step charges and captures of held funds.
+        if e["movement"] == "charge" || e["movement"] == "capture" {
+            let id = e["paymentIntentId"].as_str().unwrap_or("").to_string();
+            let c = charges_per.entry(id).or_default();
+            c.0 += 1;
+            c.1 += e["amount"]["value"].as_i64().unwrap_or(0);
+        }
+    }
+    let mut double = 0;
+    let mut mismatches = 0;
+    let mut checkouts = reports;
+    for c in &mut checkouts {
+        let (n, sum) = charges_per.get(&c.intent_id).copied().unwrap_or((0, 0));
+        if n > 1 || sum > c.amount {
+            double += 1;
+        }
+        let ok = match c.outcome {
+            Outcome::Succeeded => n == 1 && sum == c.amount,
+            Outcome::Declined => n == 0,
+            Outcome::Unresolved => true,
+        };
+        if !ok {
+            mismatches += 1;
+            c.detail = format!("{}; ledger: {n} charges, {sum}", c.detail);
+        }
+    }
+    Ok(SoakReport {
+        config,
+        checkouts,
+        double_charges: double,
+        ledger_mismatches: mismatches,
+        charges: charges_per.values().map(|c| c.0).sum(),
+        injected_faults: injected,
+        seconds,
+    })
+}
+
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    key: String,
+}
+
+impl Api {
+    async fn test(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
+        let mut req = self
+            .http
+            .request(m, format!("{}{path}", self.base))
+            .header("authorization", format!("Basic {}", self.key))
+            .header("version", "2025-09-10");
+        if let Some(b) = body {
+            req = req
+                .header("content-type", "application/json")
+                .body(b.to_string());
+        }
+        let res = req.send().await.map_err(|e| format!("{path}: {e}"))?;
+        let status = res.status();
+        let text = res.text().await.map_err(|e| format!("{path}: {e}"))?;
+        if !status.is_success() {
+            return Err(format!("{method} {path}: {status} {text}"));
+        }
+        serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))
+    }
+
+    async fn demo(&self, path: &str, body: Value) -> Result<Value, String> {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .map_err(|e| format!("{path}: {e}"))?;
+        let status = res.status();
+        let text = res.text().await.map_err(|e| format!("{path}: {e}"))?;
+        if !status.is_success() {
+            return Err(format!("POST {path}: {status} {text}"));
+        }
+        serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))
+    }
+}
+
+enum Input {
+    Reply(RequestId, Reply),
+    Failure(RequestId),
+    StreamOpen(RequestId),
+    StreamData(RequestId, Vec<u8>),
+    StreamEnd(RequestId),
+    Timer(TimerId),
+    Refreshed(Option<(String, Option<Millis>)>),
+}
+
+pub fn now_ms() -> Millis {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as Millis)
+        .unwrap_or(0)
+}
+
+/// The HTTP shell of one checkout: executes the machine's outputs and feeds back what happened.
+struct Shell {
+    http: reqwest::Client,
+    base: String,
+    intent_id: String,
+    tx: mpsc::UnboundedSender<Input>,
+    rx: mpsc::UnboundedReceiver<Input>,
+    inflight: HashMap<RequestId, AbortHandle>,
+    timers: HashMap<TimerId, AbortHandle>,
+    settled: HashMap<OpId, OpResult>,
+    report: CheckoutReport,
+    last_version: Option<u64>,
+    /// The input being handled is a timer (an `Abort` now means a request timed out).
+    timer_fired: bool,
+    /// Counts what arrives on the wire, independently of the machine's parser.
+    wire: HashMap<RequestId, SseParser>,
+}
+
+impl Shell {
+    fn pump(&mut self, m: &mut Checkout) {
+        while let Some(o) = m.poll_output() {
+            match o {
+                Output::Send { id, request } => {
+                    let bearer = m.bearer().unwrap_or_default().to_string();
+                    self.send(id, request, bearer);
+                }
+                Output::Abort(id) => {
+                    if let Some(h) = self.inflight.remove(&id) {
+                        h.abort();
+                        if self.timer_fired {
+                            self.report.timeouts += 1;
+                        }
+                    }
+                }
+                Output::SetTimer { id, at } => {
+                    let tx = self.tx.clone();
+                    let wait = at.saturating_sub(now_ms());
+                    let h = tokio::task::spawn_local(async move {
+                        tokio::time::sleep(Duration::from_millis(wait)).await;
+                        let _ = tx.send(Input::Timer(id));
+                    });
+                    self.timers.insert(id, h.abort_handle());
+                }
+                Output::CancelTimer(id) => {
+                    if let Some(h) = self.timers.remove(&id) {
+                        h.abort();
+                    }
+                }
+                Output::RefreshToken => {
+                    let tx = self.tx.clone();
+                    let http = self.http.clone();
+                    let url = format!(
+                        "{}/demo/payment-intents/{}/refresh-client-session-secret",
+                        self.base, self.intent_id
+                    );
+                    tokio::task::spawn_local(async move {
+                        let r = async {
+                            let res = http.post(url).send().await.ok()?;
+                            let v: Value = res.json().await.ok()?;
+                            Some((v["clientSessionSecret"].as_str()?.to_string(), None))
+                        }
+                        .await;
+                        let _ = tx.send(Input::Refreshed(r));
+                    });
+                }
+                Output::Emit(ev) => {
+                    if ev.kind == EventKind::Status {
+                        self.report.status_events += 1;
+                        let v = ev.intent.as_ref().map(|i| i.version);
+                        if let (Some(prev), Some(v)) = (self.last_version, v) {
+                            if v <= prev {
+                                self.report.version_regressions += 1;
+                            }
+                        }
+                        self.last_version = v.or(self.last_version);
+                    } else if ev.kind == EventKind::Ready {
+                        self.last_version = ev.intent.as_ref().map(|i| i.version);
+                    }
+                }
+                Output::Settle { op, result } => {
+                    self.settled.insert(op, result);
+                }
+            }
+        }
+        self.timer_fired = false;
+    }
+
+    fn send(&mut self, id: RequestId, request: Request, bearer: String) {
+        self.report.requests += 1;
+        if request.stream {
+            self.report.streams += 1;
+        } else if request.method == Method::Post && request.path.ends_with("/payments") {
+            self.report.pay_posts += 1;
+            if let Some(k) = request.header("Idempotency-Key") {
+                self.report.keys.push(k.to_string());
+            }
+        } else if request.method == Method::Get {
+            self.report.reads += 1;
+        }
+        let url = format!("{}{}", self.base, request.path);
+        let method = match request.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+        };
+        let mut req = self
+            .http
+            .request(method, url)
+            .header("authorization", format!("Bearer {bearer}"));
+        for (k, v) in &request.headers {
+            req = req.header(*k, v.as_str());
+        }
+        if let Some(b) = request.body.clone() {
+            req = req.body(b);
+        }
+        let tx = self.tx.clone();
+        let stream = request.stream;
+        let h = tokio::task::spawn_local(async move {
+            let res = match req.send().await {
+                Ok(r) => r,
+                Err(_) => {
+                    let _ = tx.send(Input::Failure(id));
+                    return;
+                }
+            };
+            let status = res.status().as_u16();
+            let etag = res
+                .headers()
+                .get("etag")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            if stream && status == 200 {
+                let _ = tx.send(Input::StreamOpen(id));
+                let mut body = res.bytes_stream();
+                while let Some(chunk) = body.next().await {
+                    match chunk {
+                        Ok(b) => {
+                            let _ = tx.send(Input::StreamData(id, b.to_vec()));
+                        }
+                        Err(_) => {
+                            let _ = tx.send(Input::Failure(id));
+                            return;
+                        }
+                    }
+                }
+                let _ = tx.send(Input::StreamEnd(id));
+                return;
+            }
+            match res.text().await {
+                Ok(body) => {
+                    let _ = tx.send(Input::Reply(id, Reply { status, etag, body }));
+                }
+                Err(_) => {
+                    let _ = tx.send(Input::Failure(id));
+                }
+            }
+        });
+        self.inflight.insert(id, h.abort_handle());
+    }
+
+    fn feed(&mut self, m: &mut Checkout, input: Input) {
+        let now = now_ms();
+        match input {
+            Input::Reply(id, r) => {
+                self.inflight.remove(&id);
+                m.handle_reply(id, r, now)
+            }
+            Input::Failure(id) => {
+                self.inflight.remove(&id);
+                m.handle_failure(id, now)
+            }
+            Input::StreamOpen(id) => m.handle_stream_open(id, now),
+            Input::StreamData(id, b) => {
+                let frames = self.wire.entry(id).or_default().feed(&b);
+                self.report.wire_frames +=
+                    frames.iter().filter(|e| e.event == "intent").count() as u64;
+                m.handle_stream_data(id, &b, now)
+            }
+            Input::StreamEnd(id) => {
+                self.inflight.remove(&id);
+                m.handle_stream_end(id, now)
+            }
+            Input::Timer(id) => {
+                self.timers.remove(&id);
+                self.timer_fired = true;
+                m.handle_timer(id, now)
+            }
+            Input::Refreshed(r) => m.handle_refreshed(r, now),
+        }
+    }
+
+    /// Runs the machine until `op` settles or the deadline passes.
+    async fn wait(&mut self, m: &mut Checkout, op: OpId, deadline: Instant) -> Option<OpResult> {
+        loop {
+            self.pump(m);
+            if let Some(r) = self.settled.remove(&op) {
+                return Some(r);
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            match tokio::time::timeout(left, self.rx.recv()).await {
+                Ok(Some(input)) => self.feed(m, input),
+                _ => return None,
+            }
+        }
+    }
+
+    /// Runs the machine until `done` holds or the deadline passes.
+    async fn wait_until(
+        &mut self,
+        m: &mut Checkout,
+        deadline: Instant,
+        done: impl Fn(&Checkout) -> bool,
+    ) -> bool {
+        loop {
+            self.pump(m);
+            if done(m) {
+                return true;
+            }
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                return false;
+            };
+            match tokio::time::timeout(left, self.rx.recv()).await {
+                Ok(Some(input)) => self.feed(m, input),
+                _ => return false,
+            }
+        }
+    }
+
+    fn shut_down(&mut self, m: &mut Checkout) {
+        m.destroy();
+        self.pump(m);
+        for (_, h) in self.inflight.drain() {
+            h.abort();
+        }
+        for (_, h) in self.timers.drain() {
+            h.abort();
+        }
+    }
+}
+
+async fn one_checkout(
+    api: &Api,
+    cfg: &SoakConfig,
+    card: &'static str,
+    manual: bool,
+    amount: i64,
+    seed: u64,
+) -> CheckoutReport {
+    let t0 = Instant::now();
+    let mut report = CheckoutReport {
+        intent_id: String::new(),
+        card,
+        manual,
+        amount,
+        outcome: Outcome::Unresolved,
+        detail: String::new(),
+        requests: 0,
+        pay_posts: 0,
+        reads: 0,
+        streams: 0,
+        timeouts: 0,
+        wire_frames: 0,
+        user_retries: 0,
+        keys: Vec::new(),
+        version_regressions: 0,
+        status_events: 0,
+        millis: 0,
+    };
+    let created = match api
+        .demo(
+            "/demo/payment-intents",
+            json!({"amount": amount, "currencyCode": "GBP",
+                "captureMode": if manual { "Manual" } else { "Auto" }}),
+        )
+        .await
+    {
+        Ok(v) => v,
+        Err(e) => {
+            report.detail = format!("create failed: {e}");
+            return report;
+        }
+    };
+    let id = created["paymentIntentId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let token = created["clientSessionSecret"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    report.intent_id = id.clone();
+    let config = Config {
+        intent_id: id.clone(),
+        api_origin: api.base.clone(),
+        can_refresh: true,
+        policy: cfg.policy,
+        seed,
+    };
+    let mut m = match Checkout::new(config, token, None, now_ms()) {
+        Ok(m) => m,
+        Err(e) => {
+            report.detail = format!("checkout refused: {}", e.message);
+            return report;
+        }
+    };
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut sh = Shell {
+        http: api.http.clone(),
+        base: api.base.clone(),
+        intent_id: id.clone(),
+        tx,
+        rx,
+        inflight: HashMap::new(),
+        timers: HashMap::new(),
+        settled: HashMap::new(),
+        report,
+        last_version: None,
+        timer_fired: false,
+        wire: HashMap::new(),
+    };
+    let deadline = t0 + cfg.checkout_deadline;
+    let (outcome, detail) = drive(api, &mut sh, &mut m, cfg, card, deadline).await;
+    sh.shut_down(&mut m);
+    let mut report = sh.report;
+    report.outcome = outcome;
+    report.detail = detail;
+    // The server's word: an outcome the page believes must be what the intent says.
+    if outcome != Outcome::Unresolved {
+        match api
+            .test("GET", &format!("/payment-intents/{id}"), None)
+            .await
+        {
+            Ok(v) => {
+                let status = v["status"].as_str().unwrap_or("");
+                let agrees = match outcome {
+                    Outcome::Succeeded => status == "Captured",
+                    _ => status == "Created",
+                };
+                if !agrees {
+                    report.detail = format!("page says {outcome:?}, server says {status}");
+                    report.outcome = Outcome::Unresolved;
+                }
+            }
+            Err(e) => {
+                report.detail = format!("server read failed: {e}");
+                report.outcome = Outcome::Unresolved;
+            }
+        }
+    }
+    report.millis = t0.elapsed().as_millis();
+    report
+}
+
+async fn drive(
+    api: &Api,
+    sh: &mut Shell,
+    m: &mut Checkout,
+    cfg: &SoakConfig,
+    card: &'static str,
+    deadline: Instant,
+) -> (Outcome, String) {
+    // Load (a failed load is a page reload for the customer: start again).
+    let mut loaded = false;
+    for _ in 0..=cfg.max_user_retries {
+        let op = m.start(now_ms());
+        match sh.wait(m, op, deadline).await {
+            Some(Ok(_)) => {
+                loaded = true;
+                break;
+            }
+            Some(Err(_)) => sh.report.user_retries += 1,
+            None => return (Outcome::Unresolved, "load did not settle in time".into()),
+        }
+    }
+    if !loaded {
+        return (Outcome::Unresolved, "the intent never loaded".into());
+    }
+    let input = CardInput {
+        number: card.into(),
+        expiry_month: 12,
+        expiry_year: 2099,
+        cvc: "123".into(),
+        cardholder_name: "Soak Test".into(),
+    };
+    let mut last = String::new();
+    for press in 0..=cfg.max_user_retries {
+        if press > 0 {
+            sh.report.user_retries += 1;
+        }
+        let op = m.pay(&input, now_ms());
+        let result = match sh.wait(m, op, deadline).await {
+            Some(r) => r,
+            None => return (Outcome::Unresolved, "pay did not settle in time".into()),
+        };
+        match result {
+            Ok(s) if matches!(s.phase, Phase::Succeeded) => {
+                return (Outcome::Succeeded, String::new())
+            }
+            Ok(s) if matches!(s.phase, Phase::Authorized) => {
+                // The merchant's server captures; the page must see it arrive on the stream.
+                let path = format!("/demo/payment-intents/{}/captures", sh.intent_id);
+                if let Err(e) = api.demo(&path, json!({})).await {
+                    return (Outcome::Unresolved, format!("capture failed: {e}"));
+                }
+                let done = sh
+                    .wait_until(m, deadline, |m| {
+                        m.intent().is_some_and(|i| i.phase == Phase::Succeeded)
+                    })
+                    .await;
+                return if done {
+                    (Outcome::Succeeded, String::new())
+                } else {
+                    (
+                        Outcome::Unresolved,
+                        "the capture never reached the page".into(),
+                    )
+                };
+            }
+            Ok(s) => last = format!("pay settled with status {}", s.status),
+            Err(e) if e.code == ErrorCode::CardDeclined => {
+                return (Outcome::Declined, String::new())
+            }
+            Err(e) => {
+                last = format!("{}: {}", e.code.as_str(), e.message);
+                // The outcome may have arrived on the stream after the attempt gave up.
+                if m.intent().is_some_and(|i| i.phase == Phase::Succeeded) {
+                    return (Outcome::Succeeded, String::new());
+                }
+                if e.code == ErrorCode::UnexpectedTransition {
+                    // Not payable as the page sees it: wait a little for the stream to catch up.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+    (Outcome::Unresolved, format!("gave up: {last}"))
+}
+
+// ----- the in-process sandbox -----
+
+pub struct InProcessSandbox {
+    pub base: String,
+    pub key: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl InProcessSandbox {
+    pub fn start() -> Result<InProcessSandbox, String> {
+        let key = "sk_soak".to_string();
+        let mut config = intent_sandbox::Config::defaults();
+        config.port = 0;
+        config.secret_key = key.clone();
+        config.tick_ms = 20;
+        config.async_settle_secs = 0.2;
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = addr_tx.send(Err(e.to_string()));
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                match intent_sandbox::bind(config).await {
+                    Ok((listener, state)) => {
+                        let addr = listener.local_addr().map_err(|e| e.to_string());
+                        let _ = addr_tx.send(addr.map(|a| a.to_string()));
+                        let _ = intent_sandbox::run(listener, state, async {
+                            let _ = stop_rx.await;
+                        })
+                        .await;
+                    }
+                    Err(e) => {
+                        let _ = addr_tx.send(Err(e));
+                    }
+                }
+            });
+        });
+        let addr = addr_rx
+            .recv_timeout(Duration::from_secs(10))
+            .map_err(|e| e.to_string())??;
+        Ok(InProcessSandbox {
+            base: format!("http://{addr}"),
+            key,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for InProcessSandbox {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// SplitMix64, for the card mix.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
