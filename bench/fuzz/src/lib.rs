@@ -1,0 +1,243 @@
+//! Fuzz targets (issue 7, figure 7). Each takes arbitrary bytes, must never panic, and checks a property;
+//! a broken property is an `Err` (the drivers count it apart from panics). The same functions back the
+//! stable random-input driver (`src/main.rs`) and the cargo-fuzz targets (`fuzz/`, nightly only).
+
+use intent_checkout::core::flow::{
+    CardInput, Checkout, CheckoutError, Config, Output, Reply, RequestId, RetryPolicy, Snapshot,
+    SseParser, TimerId,
+};
+
+pub type TargetFn = fn(&[u8]) -> Result<(), String>;
+
+/// `(name, corpus folder, function)`.
+pub const TARGETS: &[(&str, &str, TargetFn)] = &[
+    ("intent decoder", "intent", intent),
+    ("SSE parser", "sse", sse),
+    ("ProblemDetails decoder", "problem", problem),
+    ("checkout flow machine", "flow", flow),
+];
+
+const SECRET: &str = "cs_fuzz_secret_9f3c";
+
+/// The intent decoder the page runs on every snapshot (`Snapshot::parse`, browser view JSON).
+/// Property: a decoded snapshot never keeps a `clientSessionSecret`, and its phase is the one its
+/// status (and next action) say.
+pub fn intent(data: &[u8]) -> Result<(), String> {
+    let text = String::from_utf8_lossy(data);
+    if let Some(s) = Snapshot::parse(&text) {
+        if s.raw.get("clientSessionSecret").is_some() {
+            return Err("the decoded snapshot kept clientSessionSecret".into());
+        }
+        let _ = s.phase.canonical();
+        let _ = s.change_from(Some(&s));
+        let _ = s.change_from(None);
+    }
+    Ok(())
+}
+
+/// The SSE parser. The first byte picks chunk boundaries; property: any chunking yields the same events
+/// as feeding everything at once.
+pub fn sse(data: &[u8]) -> Result<(), String> {
+    let Some((&cut, body)) = data.split_first() else {
+        return Ok(());
+    };
+    let whole = SseParser::new().feed(body);
+    let mut p = SseParser::new();
+    let mut chunked = Vec::new();
+    let step = (cut as usize % 7) + 1;
+    let mut i = 0;
+    let mut n = 0;
+    while i < body.len() {
+        // Uneven chunks: 1..=step bytes, varying.
+        let len = ((n * 31 + cut as usize) % step + 1).min(body.len() - i);
+        chunked.extend(p.feed(&body[i..i + len]));
+        i += len;
+        n += 1;
+    }
+    if chunked != whole {
+        return Err(format!(
+            "chunking changed the events: {} at once vs {} in chunks of up to {step}",
+            whole.len(),
+            chunked.len()
+        ));
+    }
+    Ok(())
+}
+
+/// The ProblemDetails (RFC 7807) decoder. The first two bytes are the HTTP status. Property: after
+/// `scrub`, no field of the page's error holds the token, even when the server echoed it.
+pub fn problem(data: &[u8]) -> Result<(), String> {
+    if data.len() < 2 {
+        return Ok(());
+    }
+    let status = u16::from_le_bytes([data[0], data[1]]);
+    let mut body = String::from_utf8_lossy(&data[2..]).into_owned();
+    if status % 3 == 0 {
+        // Echo the token somewhere in the body, as a careless server might.
+        let at = (status as usize) % (body.len() + 1);
+        let at = (0..=at)
+            .rev()
+            .find(|i| body.is_char_boundary(*i))
+            .unwrap_or(0);
+        body.insert_str(at, SECRET);
+    }
+    let e = CheckoutError::from_problem(status, &body).scrub(SECRET);
+    let json = e.to_json().to_string();
+    if json.contains(SECRET) {
+        return Err("the token survived scrub".into());
+    }
+    let _ = e.code.as_str();
+    Ok(())
+}
+
+/// The whole checkout flow machine, fed an arbitrary sequence of inputs (replies with fuzzed status and
+/// body, stream bytes, failures, timer firings, refreshes, messages, pay, destroy). Properties: no
+/// panic, and the token never appears in anything the machine hands to the page.
+pub fn flow(data: &[u8]) -> Result<(), String> {
+    let config = Config {
+        intent_id: "pi_fuzz".into(),
+        api_origin: "http://127.0.0.1:4242".into(),
+        can_refresh: data.first().is_some_and(|b| b & 1 == 1),
+        policy: RetryPolicy::default(),
+        seed: 42,
+    };
+    let mut now = 1_800_000_000_000u64;
+    let Ok(mut m) = Checkout::new(config, SECRET.into(), Some(now + 600_000), now) else {
+        return Err("a valid checkout was refused".into());
+    };
+    let mut requests: Vec<RequestId> = Vec::new();
+    let mut timers: Vec<TimerId> = Vec::new();
+    let mut leaks = 0;
+    let mut drain = |m: &mut Checkout, requests: &mut Vec<RequestId>, timers: &mut Vec<TimerId>| {
+        while let Some(o) = m.poll_output() {
+            match o {
+                Output::Send { id, request } => {
+                    if request.path.contains(SECRET)
+                        || request.headers.iter().any(|(_, v)| v.contains(SECRET))
+                    {
+                        leaks += 1;
+                    }
+                    requests.push(id)
+                }
+                Output::SetTimer { id, .. } => timers.push(id),
+                Output::Emit(ev) => {
+                    if ev.detail_json().contains(SECRET) {
+                        leaks += 1;
+                    }
+                }
+                Output::Settle { result, .. } => {
+                    let text = intent_checkout::core::flow::op_result_json(&result, None);
+                    if text.contains(SECRET) {
+                        leaks += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+    };
+    let start = m.start(now);
+    let _ = start;
+    drain(&mut m, &mut requests, &mut timers);
+    let mut rest = data.get(1..).unwrap_or_default();
+    let card = CardInput {
+        number: "4242424242424242".into(),
+        expiry_month: 12,
+        expiry_year: 2099,
+        cvc: "123".into(),
+        cardholder_name: "Fuzz".into(),
+    };
+    while let Some((&op, tail)) = rest.split_first() {
+        // Each step: one opcode byte, one length byte, then that many payload bytes.
+        let (len, tail) = match tail.split_first() {
+            Some((&l, t)) => ((l as usize) * 2, t),
+            None => (0, tail),
+        };
+        let len = len.min(tail.len());
+        let (payload, tail) = tail.split_at(len);
+        rest = tail;
+        now += (op as u64 % 16) * 97;
+        let pick = |v: &Vec<RequestId>| -> Option<RequestId> {
+            (!v.is_empty()).then(|| v[(op as usize / 8) % v.len()])
+        };
+        let text = String::from_utf8_lossy(payload).into_owned();
+        match op % 11 {
+            0 | 1 => {
+                if let Some(id) = pick(&requests) {
+                    let status = [200, 200, 201, 304, 400, 401, 402, 404, 409, 429, 500, 503]
+                        [(op as usize / 11) % 12];
+                    let body = if payload.first().is_some_and(|b| b & 3 == 0) {
+                        format!(
+                            "{{\"id\":\"pi_fuzz\",\"version\":{},\"status\":\"{}\",\"amount\":{{\"value\":1000,\"currencyCode\":\"GBP\"}}}}",
+                            payload.len() as u64 + (op as u64),
+                            ["Created", "Captured", "Authorized", "Canceled", "requires_action", "failed", "x"]
+                                [payload.len() % 7]
+                        )
+                    } else {
+                        text.clone()
+                    };
+                    m.handle_reply(
+                        id,
+                        Reply {
+                            status,
+                            etag: None,
+                            body,
+                        },
+                        now,
+                    );
+                }
+            }
+            2 => {
+                if let Some(id) = pick(&requests) {
+                    m.handle_failure(id, now)
+                }
+            }
+            3 => {
+                if let Some(id) = pick(&requests) {
+                    m.handle_stream_open(id, now)
+                }
+            }
+            4 | 5 => {
+                if let Some(id) = pick(&requests) {
+                    m.handle_stream_data(id, payload, now)
+                }
+            }
+            6 => {
+                if let Some(id) = pick(&requests) {
+                    m.handle_stream_end(id, now)
+                }
+            }
+            7 => {
+                if !timers.is_empty() {
+                    let t = timers[(op as usize / 8) % timers.len()];
+                    m.handle_timer(t, now);
+                }
+            }
+            8 => {
+                let r = (!payload.is_empty()).then(|| (text.clone(), Some(now + 60_000)));
+                m.handle_refreshed(r, now)
+            }
+            9 => {
+                if op & 0x80 != 0 {
+                    m.handle_message("http://127.0.0.1:4242", &text, now)
+                } else {
+                    let _ = m.pay(&card, now);
+                }
+            }
+            _ => match op / 11 % 6 {
+                0 => m.destroy(),
+                1 => m.cancel(now),
+                2 => {
+                    let _ = m.set_tip(i64::from(op) - 50, now);
+                }
+                _ => {
+                    let _ = m.pay(&card, now);
+                }
+            },
+        }
+        drain(&mut m, &mut requests, &mut timers);
+    }
+    if leaks > 0 {
+        return Err(format!("the token reached the page {leaks} times"));
+    }
+    Ok(())
+}
