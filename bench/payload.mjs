@@ -1,0 +1,216 @@
+// Figure 1, payload: raw / gzip -9 / brotli -q 11 of what a card checkout loads.
+// Usage: node bench/payload.mjs   (needs `npm run build`; installs the competitors into $BENCH_COMPETITORS,
+// default /tmp/bench-competitors, from bench/competitors/package.json, never into the repo).
+// Prints markdown.
+import { readFileSync, existsSync, mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
+import { join, dirname, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = join(root, 'pkg');
+const compDir = process.env.BENCH_COMPETITORS ?? '/tmp/bench-competitors';
+const TARGET_BROTLI = 45 * 1024;
+
+const measure = (buf) => ({
+  raw: buf.length,
+  gzip: gzipSync(buf, { level: 9 }).length,
+  brotli: brotliCompressSync(buf, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: buf.length },
+  }).length,
+});
+const kb = (n) => (n / 1024).toFixed(1);
+const sum = (rows) =>
+  rows.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }), {
+    raw: 0,
+    gzip: 0,
+    brotli: 0,
+  });
+const row = (name, m, note = '') => `| ${name} | ${kb(m.raw)} | ${kb(m.gzip)} | **${kb(m.brotli)}** | ${note} |`;
+const out = [];
+const p = (s = '') => out.push(s);
+
+// ----- ours: the script-tag path, following the files' own imports from the entry -----
+function scriptTagFiles() {
+  const seen = [];
+  const queue = ['intent-checkout.js'];
+  while (queue.length) {
+    const f = queue.shift();
+    if (seen.includes(f)) continue;
+    seen.push(f);
+    if (!f.endsWith('.js')) continue;
+    const src = readFileSync(join(pkg, f), 'utf8');
+    const refs = [
+      ...src.matchAll(/import\(\s*base\s*\+\s*['"]([^'"]+)['"]/g), // the classic entry's dynamic import
+      ...src.matchAll(/\bfrom\s+['"]\.\/([^'"]+)['"]/g),
+      ...src.matchAll(/\bimport\s+['"]\.\/([^'"]+)['"]/g),
+      ...src.matchAll(/import\(\s*['"]\.\/([^'"]+)['"]\s*\)/g),
+      ...src.matchAll(/new URL\(\s*['"]([^'"]+\.wasm)['"]\s*,\s*import\.meta\.url/g), // the glue's wasm
+    ].map((m) => m[1].replace(/^\.\//, ''));
+    for (const r of refs) if (existsSync(join(pkg, r))) queue.push(r);
+  }
+  return seen;
+}
+
+async function esbuildModule() {
+  const entry = join(compDir, 'node_modules/esbuild/lib/main.js');
+  if (!existsSync(entry)) {
+    mkdirSync(compDir, { recursive: true });
+    copyFileSync(join(root, 'bench/competitors/package.json'), join(compDir, 'package.json'));
+    try {
+      execFileSync('npm', ['install', '--prefix', compDir, '--no-audit', '--no-fund', '--loglevel=error'], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        timeout: 300_000,
+      });
+    } catch (e) {
+      return null;
+    }
+  }
+  return (await import(entry)).default;
+}
+
+async function bundle(esbuild, entry) {
+  const r = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    write: false,
+    outdir: '/tmp/bench-payload-out',
+    nodePaths: [join(compDir, 'node_modules')],
+    logLevel: 'silent',
+    loader: { '.css': 'css', '.woff': 'file', '.woff2': 'file', '.svg': 'file', '.png': 'file' },
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  return r.outputFiles.map((f) => ({ name: basename(f.path), ...measure(Buffer.from(f.contents)) }));
+}
+
+const version = (name) => {
+  try {
+    return JSON.parse(readFileSync(join(compDir, 'node_modules', name, 'package.json'), 'utf8')).version;
+  } catch {
+    return '?';
+  }
+};
+
+if (!existsSync(join(pkg, 'intent-checkout.js'))) {
+  console.log('pkg/ is missing: run `npm run build` first');
+  process.exit(1);
+}
+
+p('Command: `node bench/payload.mjs` (after `npm run build`). KB = 1024 bytes; brotli -q 11 in **bold**.');
+p();
+p('### intent-checkout, script-tag path (`<script src=".../intent-checkout.js">`, files as shipped in pkg/)');
+p();
+p('| file | raw KB | gzip -9 KB | brotli -q 11 KB | |');
+p('| --- | --- | --- | --- | --- |');
+const files = scriptTagFiles();
+const ours = files.map((f) => ({ f, ...measure(readFileSync(join(pkg, f))) }));
+for (const r of ours) p(row(r.f, r));
+const scriptTag = sum(ours);
+const verdict =
+  scriptTag.brotli <= TARGET_BROTLI
+    ? `target < 45 KB met (${kb(TARGET_BROTLI - scriptTag.brotli)} KB to spare)`
+    : `target < 45 KB **missed by ${kb(scriptTag.brotli - TARGET_BROTLI)} KB**`;
+p(row('**total (script-tag checkout)**', scriptTag, verdict));
+p();
+p('Files found by following the entry\'s imports (`import(base + ...)`, `from \'./...\'`, the glue\'s `new URL(\'..wasm\', import.meta.url)`).');
+p();
+
+const esbuild = await esbuildModule();
+let results = [];
+if (esbuild) {
+  p('### intent-checkout, npm ESM path (esbuild --bundle --minify, the .wasm as a separate file)');
+  p();
+  p('| entry | raw KB | gzip -9 KB | brotli -q 11 KB | |');
+  p('| --- | --- | --- | --- | --- |');
+  const wasm = measure(readFileSync(join(pkg, 'intent_checkout_bg.wasm')));
+  for (const [label, entry] of [
+    ["`import 'intent-checkout/element'` (widget + createCheckout)", 'intent-checkout.js'],
+    ["`import { createCheckout } from 'intent-checkout'` (headless)", 'intent-checkout-core.js'],
+  ]) {
+    try {
+      const js = sum(await bundle(esbuild, join(root, 'bench/competitors', entry)));
+      p(row(label + ' JS', js));
+      const total = sum([js, wasm]);
+      p(row(label + ' JS + .wasm', total));
+      if (entry === 'intent-checkout.js') results.push(['intent-checkout (npm, element + wasm)', total, 'everything; no remote code']);
+    } catch (e) {
+      p(`| ${label} | not bundled: ${String(e.message).split('\n')[0]} | | | |`);
+    }
+  }
+  p();
+  results.unshift(['intent-checkout (script tag, as shipped)', scriptTag, 'everything; no remote code']);
+
+  p('### Competitors, measured the same way from their npm packages');
+  p();
+  p(`Installed with \`npm install --prefix ${compDir}\` from \`bench/competitors/package.json\` (not in the repo's package.json). `
+    + 'Each entry in `bench/competitors/` is bundled with esbuild (bundle, minify, ESM, browser, NODE_ENV=production); JS and CSS outputs counted.');
+  p();
+  p('| checkout | raw KB | gzip -9 KB | brotli -q 11 KB | counted / not counted |');
+  p('| --- | --- | --- | --- | --- |');
+  const comps = [
+    [`@adyen/adyen-web ${version('@adyen/adyen-web')}: \`AdyenCheckout\` + \`Card\` + adyen.css`, 'adyen.js',
+      'JS + CSS bundle; not the secured-fields iframes loaded from Adyen\'s CDN'],
+    [`braintree-web ${version('braintree-web')}: \`client\` + \`hostedFields\``, 'braintree.js',
+      'JS bundle; not the hosted-field iframes served by Braintree'],
+    [`@square/web-sdk ${version('@square/web-sdk')}: \`payments()\` loader`, 'square.js',
+      'the loader only; the real SDK (web.squarecdn.com/v1/square.js) and card iframe load remotely, not counted'],
+  ];
+  for (const [label, entry, note] of comps) {
+    try {
+      const parts = await bundle(esbuild, join(root, 'bench/competitors', entry));
+      const t = sum(parts);
+      p(row(label, t, `${parts.map((x) => x.name.replace(/^.*\./, '.')).join(' + ')}: ${note}`));
+      results.push([label.split(':')[0], t, note]);
+    } catch (e) {
+      p(`| ${label} | not bundled: ${String(e.message).split('\n')[0]} | | | |`);
+    }
+  }
+  // Braintree's prebuilt browser files are its script-tag path (the same files its CDN serves).
+  const bt = ['client.min.js', 'hosted-fields.min.js'].map((f) =>
+    join(compDir, 'node_modules/braintree-web/dist/browser', f),
+  );
+  if (bt.every(existsSync)) {
+    const t = sum(bt.map((f) => measure(readFileSync(f))));
+    p(row('braintree-web script-tag files: dist/browser/client.min.js + hosted-fields.min.js', t, 'as its CDN serves them; iframes not counted'));
+  }
+  p();
+  const us = scriptTag.brotli;
+  p('Brotli totals side by side: ' + results.map(([n, t]) => `${n.split(' ')[0]} ${kb(t.brotli)} KB`).join(', ')
+    + `. Relative to our script-tag total: ${results.slice(2).map(([n, t]) => `${n.split(' ')[0]} ${(t.brotli / us).toFixed(1)}x`).join(', ')} (local bytes only; the competitors also load remote code not counted here).`);
+} else {
+  p('Competitors not measured: esbuild and the packages could not be installed into ' + compDir + '.');
+}
+
+// ----- what costs most in the wasm (twiggy, on the release module before wasm-opt, which keeps names) -----
+const named = join(root, 'target/wasm32-unknown-unknown/release/intent_checkout.wasm');
+const twiggy = join(process.env.HOME ?? '/root', '.cargo/bin/twiggy');
+p();
+p('### What costs most in the .wasm');
+p();
+if (existsSync(twiggy) && existsSync(named)) {
+  try {
+    const top = execFileSync(twiggy, ['top', '-n', '15', named], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    p('`twiggy top -n 15 target/wasm32-unknown-unknown/release/intent_checkout.wasm` (before wasm-bindgen and wasm-opt, so sizes are a little larger than shipped):');
+    p();
+    p('```');
+    p(top.trimEnd());
+    p('```');
+    const mono = execFileSync(twiggy, ['monos', '-m', '8', '-n', '8', named], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    p();
+    p('`twiggy monos -m 8 -n 8` (generic functions instantiated many times):');
+    p();
+    p('```');
+    p(mono.trimEnd());
+    p('```');
+  } catch (e) {
+    p('twiggy failed: ' + String(e.message).split('\n')[0]);
+  }
+} else {
+  p('twiggy not installed (`cargo install twiggy`), or no release wasm in target/: skipped.');
+}
+console.log(out.join('\n'));
