@@ -811,7 +811,7 @@ async fn drive(
     let input = CardInput {
         number: card.into(),
         expiry_month: 12,
-        expiry_year: 2099,
+        expiry_year: 2030,
         cvc: "123".into(),
         cardholder_name: "Soak Test".into(),
     };
