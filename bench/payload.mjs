@@ -186,31 +186,44 @@ if (esbuild) {
   p('Competitors not measured: esbuild and the packages could not be installed into ' + compDir + '.');
 }
 
-// ----- what costs most in the wasm (twiggy, on the release module before wasm-opt, which keeps names) -----
+// ----- what costs most in the wasm: the shipped pipeline again (wasm-bindgen, wasm-opt -Oz), names kept (-g) -----
+p();
+p('### What costs most');
+p();
 const named = join(root, 'target/wasm32-unknown-unknown/release/intent_checkout.wasm');
-const twiggy = join(process.env.HOME ?? '/root', '.cargo/bin/twiggy');
-p();
-p('### What costs most in the .wasm');
-p();
-if (existsSync(twiggy) && existsSync(named)) {
-  try {
-    const top = execFileSync(twiggy, ['top', '-n', '15', named], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    p('`twiggy top -n 15 target/wasm32-unknown-unknown/release/intent_checkout.wasm` (before wasm-bindgen and wasm-opt, so sizes are a little larger than shipped):');
+const work = '/tmp/bench-wasm-named';
+try {
+  mkdirSync(work, { recursive: true });
+  const env = { ...process.env, PATH: `${process.env.HOME}/.cargo/bin:${process.env.PATH}` };
+  execFileSync('wasm-bindgen', [named, '--target', 'web', '--out-dir', work, '--out-name', 'ic', '--no-typescript'], { env });
+  execFileSync(join(root, 'node_modules/.bin/wasm-opt'), ['-Oz', '-g', join(work, 'ic_bg.wasm'), '-o', join(work, 'ic_named.wasm')], { env });
+  const { markdown } = await import('./wasm-size.mjs');
+  p(markdown(join(work, 'ic_named.wasm'), join(pkg, 'intent_checkout_bg.wasm'),
+    'the shipped pipeline rebuilt with names kept (`wasm-bindgen` then `wasm-opt -Oz -g` on target/wasm32-unknown-unknown/release/intent_checkout.wasm; `node bench/wasm-size.mjs`)'));
+  const twiggy = join(process.env.HOME ?? '/root', '.cargo/bin/twiggy');
+  if (existsSync(twiggy)) {
+    p();
+    p('`twiggy top -n 12` on the same module:');
     p();
     p('```');
-    p(top.trimEnd());
+    p(execFileSync(twiggy, ['top', '-n', '12', join(work, 'ic_named.wasm')], { encoding: 'utf8' }).trimEnd());
     p('```');
-    const mono = execFileSync(twiggy, ['monos', '-m', '8', '-n', '8', named], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    p();
-    p('`twiggy monos -m 8 -n 8` (generic functions instantiated many times):');
-    p();
-    p('```');
-    p(mono.trimEnd());
-    p('```');
-  } catch (e) {
-    p('twiggy failed: ' + String(e.message).split('\n')[0]);
   }
-} else {
-  p('twiggy not installed (`cargo install twiggy`), or no release wasm in target/: skipped.');
+} catch (e) {
+  p('wasm analysis failed: ' + String(e.message).split('\n')[0]);
+}
+const js = ours.filter((r) => r.f.endsWith('.js'));
+const jsTotal = sum(js);
+const wasmRow = ours.find((r) => r.f.endsWith('.wasm'));
+p();
+p(`Script-tag split: .wasm ${kb(wasmRow?.brotli ?? 0)} KB brotli, JavaScript ${kb(jsTotal.brotli)} KB brotli (${js.map((r) => `${r.f} ${kb(r.brotli)}`).join(', ')}).`);
+if (esbuild) {
+  // What minifying the shipped JS would save (pkg/ ships it unminified).
+  let min = 0;
+  for (const r of js) {
+    const res = await esbuild.transform(readFileSync(join(pkg, r.f), 'utf8'), { minify: true, format: 'esm', loader: 'js' }).catch(() => null);
+    min += res ? measure(Buffer.from(res.code)).brotli : r.brotli;
+  }
+  p(`Minifying those JS files (esbuild --minify, file by file; not what pkg/ ships) would make them ${kb(min)} KB brotli: the script-tag total would be ${kb(scriptTag.brotli - jsTotal.brotli + min)} KB.`);
 }
 console.log(out.join('\n'));
