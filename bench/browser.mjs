@@ -5,6 +5,7 @@
 // Needs `npm run build` and a sandbox binary (SANDBOX_BIN, default target/release/intent-sandbox, else debug).
 // Prints markdown.
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +29,7 @@ const p = (s = '') => out.push(s);
 let seed = 7;
 const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
 
+const loadavg = os.loadavg().map((x) => x.toFixed(1)).join(' ');
 const sandbox = await startSandbox(['--heartbeat', '15']);
 const browser = await launchBrowser();
 try {
@@ -54,11 +56,28 @@ async function loadOnce(cold) {
   const fragment = new URLSearchParams({ pi: created.paymentIntentId, t: created.clientSessionSecret });
   await page.goto(`${sandbox.url}/ready.html#${fragment}`);
   await page.waitForFunction(() => window.__ready !== undefined || window.__error !== undefined, null, { timeout: 20_000 });
-  const r = await page.evaluate(() => ({
-    ready: window.__ready,
-    error: window.__error,
-    files: performance.getEntriesByType('resource').map((e) => ({ name: new URL(e.name).pathname, bytes: e.encodedBodySize, transfer: e.transferSize })),
-  }));
+  const r = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const res = performance.getEntriesByType('resource');
+    const end = (re) => res.find((e) => re.test(new URL(e.name).pathname))?.responseEnd;
+    const start = (re) => res.find((e) => re.test(new URL(e.name).pathname))?.startTime;
+    return {
+      ready: window.__ready,
+      error: window.__error,
+      // Milestones, ms since navigation start.
+      marks: {
+        'HTML received': nav.responseEnd,
+        'DOMContentLoaded': nav.domContentLoadedEventEnd,
+        'element.js received': end(/\/element\.js$/),
+        'glue intent_checkout.js received': end(/\/intent_checkout\.js$/),
+        '.wasm received': end(/\.wasm$/),
+        'intent GET sent': start(/\/payment-intents\/public\/[^/]+$/),
+        'intent GET answered': end(/\/payment-intents\/public\/[^/]+$/),
+        ready: window.__ready,
+      },
+      files: res.map((e) => ({ name: new URL(e.name).pathname, bytes: e.encodedBodySize, transfer: e.transferSize })),
+    };
+  });
   await page.close();
   if (r.error && r.ready === undefined) throw new Error(`the checkout failed to load: ${r.error}`);
   return r;
@@ -67,24 +86,28 @@ async function loadOnce(cold) {
 async function ready(loads) {
   // Cold: every load with the HTTP cache disabled (a first visit: every file fetched, the wasm compiled).
   const cold = [];
+  const coldMarks = [];
   let files = [];
   for (let i = 0; i < loads; i++) {
     const r = await loadOnce(true);
     cold.push(r.ready);
+    coldMarks.push(r.marks);
     if (i === 0) files = r.files;
   }
   // Warm: the same browser profile with its cache; three unmeasured loads first.
   for (let i = 0; i < 3; i++) await loadOnce(false);
   const warm = [];
+  const warmMarks = [];
   let warmFiles = [];
   for (let i = 0; i < loads; i++) {
     const r = await loadOnce(false);
     warm.push(r.ready);
+    warmMarks.push(r.marks);
     if (i === 0) warmFiles = r.files;
   }
   const c = stats(cold);
   const w = stats(warm);
-  p(`Command: \`node bench/browser.mjs ready ${loads}\`. Each load: a fresh intent from the demo route, a new tab, `
+  p(`Command: \`node bench/browser.mjs ready ${loads}\` (load average at start: ${loadavg}). Each load: a fresh intent from the demo route, a new tab, `
     + '`bench/pages/ready.html` (the one-script-tag embed: `<script src="/pkg/intent-checkout.js" defer>` + `<intent-checkout>`), '
     + "and `performance.now()` when the element's `ready` reaches the document (navigation start = 0; `ready` = intent loaded, form usable). "
     + 'Cold = HTTP cache disabled for the tab (CDP `Network.setCacheDisabled`); warm = the same profile after 3 unmeasured loads. '
@@ -98,6 +121,16 @@ async function ready(loads) {
   p(w.p50 < 30
     ? `Target < 30 ms warm: **met** (median ${ms(w.p50)}, p95 ${ms(w.p95)}).`
     : `Target < 30 ms warm: **missed** by ${ms(w.p50 - 30)} at the median (p95 ${ms(w.p95)}).`);
+  p();
+  p('Where the time goes (median of each milestone, ms since navigation start):');
+  p();
+  p('| milestone | cold | warm |');
+  p('| --- | --- | --- |');
+  const med = (marks, k) => {
+    const v = marks.map((m) => m[k]).filter((x) => typeof x === 'number' && x > 0);
+    return v.length ? stats(v).p50.toFixed(1) : '—';
+  };
+  for (const k of Object.keys(coldMarks[0])) p(`| ${k} | ${med(coldMarks, k)} | ${med(warmMarks, k)} |`);
   const list = (f) => f.filter((x) => x.name !== '/ready.html').map((x) => `${x.name.replace('/pkg/', '')} (${x.transfer} B over the wire)`).join(', ');
   p();
   p(`Files the page fetched (first cold load): ${list(files)}.`);
@@ -182,7 +215,7 @@ async function latency(changes, polled) {
   await page.close();
 
   const s = stats(streamed);
-  p(`Command: \`node bench/browser.mjs latency ${changes} ${polled}\`. Each change: a Manual-capture intent authorised over the API, `
+  p(`Command: \`node bench/browser.mjs latency ${changes} ${polled}\` (load average at start: ${loadavg}). Each change: a Manual-capture intent authorised over the API, `
     + "opened in `bench/pages/latency.html` with `createCheckout` (from `pkg/index.js`), and once the SDK's event stream is open the page "
     + "POSTs the capture to the merchant backend (the sandbox's `/demo/payment-intents/{id}/captures`) and times from just before that "
     + "`fetch` to the SDK's `status` event with `canonical: 'succeeded'` (both on the page's `performance.now()`).");

@@ -173,7 +173,7 @@ export function markdown(file, shipped, label) {
   lines.push('| --- | --- | --- |');
   for (const [c, n] of a.byCrate.slice(0, 12)) lines.push(`| ${c} | ${kb(n)} | ${pct(n)} |`);
   lines.push('');
-  lines.push('| intent_checkout module | code KB | share of all code |');
+  lines.push('| intent_checkout path (module, or free function) | code KB | share of all code |');
   lines.push('| --- | --- | --- |');
   for (const [c, n] of a.byModule.slice(0, 12)) lines.push(`| ${c} | ${kb(n)} | ${pct(n)} |`);
   return lines.join('\n');
