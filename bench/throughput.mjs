@@ -100,3 +100,4 @@ lines.push('| one call | ns per call |');
 lines.push('| --- | --- |');
 for (const [name, ns] of rows) lines.push(`| ${name} | ${ns.toFixed(1)} |`);
 console.log(lines.join('\n'));
+console.log('SUMMARY ' + JSON.stringify({ figure: 4, what: 'Core throughput, decode + apply (snapshots/s)', value: `native ${fmt(native.applyPerSec)}, wasm ${fmt(median(inside))} (${fmt(median(page))} with a boundary call per snapshot); noop call ${rows[1][1].toFixed(0)} ns`, target: '—', met: null }));

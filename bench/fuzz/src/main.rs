@@ -197,6 +197,7 @@ fn main() {
     println!("| target | inputs run | seconds | inputs/s | corpus seeds | panics | property violations |");
     println!("| --- | --- | --- | --- | --- | --- | --- |");
     let mut total_panics = 0;
+    let mut total_inputs = 0u64;
     let mut notes = Vec::new();
     for (name, dir, f) in TARGETS {
         if only.as_deref().is_some_and(|o| o != *dir) {
@@ -249,6 +250,7 @@ fn main() {
             corpus.len()
         );
         total_panics += panics;
+        total_inputs += n;
         if let Some(p) = first_panic {
             notes.push(format!(
                 "- {name}: first panic: {p} (inputs saved in target/fuzz-crashes/)"
@@ -261,6 +263,11 @@ fn main() {
     for n in &notes {
         println!("{n}");
     }
+    println!(
+        "SUMMARY {{\"figure\": 7, \"what\": \"Fuzzing, stable driver ({total_inputs} inputs over {} targets): panics\", \"value\": \"{total_panics}\", \"target\": \"0\", \"met\": {}}}",
+        TARGETS.len(),
+        total_panics == 0
+    );
     if total_panics > 0 {
         std::process::exit(1);
     }
