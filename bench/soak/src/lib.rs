@@ -67,6 +67,7 @@ impl SoakConfig {
                 request_timeout_ms: 250,
                 stream_idle_ms: 5_000,
                 token_margin_ms: 10_000,
+                ..RetryPolicy::default()
             },
             max_user_retries: 6,
             checkout_deadline: Duration::from_secs(30),
