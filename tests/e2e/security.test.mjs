@@ -84,3 +84,22 @@ test('theming: CSS custom properties and ::part() from the page reach the shadow
   assert.deepEqual(look, { pay: 'rgb(200, 0, 100)', border: '3px' });
   await page.close();
 });
+
+test('a challenge URL that is not http(s) is never framed', async () => {
+  const page = await openCheckout(browser, sandbox);
+  // What a hostile API answer would make the core report: an action at a javascript: / data: URL.
+  await page.locator('intent-checkout').evaluate((el) => {
+    for (const url of ['javascript:parent.__pwned=1', 'data:text/html,<script>parent.__pwned=2</script>']) {
+      el.checkout.dispatchEvent(new CustomEvent('requires_action', { detail: { url, intent: el.intent } }));
+    }
+  });
+  assert.equal(await page.locator('[data-testid="challenge-modal"]').isVisible(), false);
+  assert.equal(await page.locator('[data-testid="challenge-frame"]').getAttribute('src'), null);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  // A real http(s) challenge still opens (the guard is not a blanket refusal).
+  await page.locator('intent-checkout').evaluate((el) => {
+    el.checkout.dispatchEvent(new CustomEvent('requires_action', { detail: { url: location.origin + '/challenge/none', intent: el.intent } }));
+  });
+  await page.locator('[data-testid="challenge-modal"]').waitFor({ state: 'visible' });
+  await page.close();
+});

@@ -306,7 +306,8 @@ export class IntentCheckoutElement extends HTMLElement {
     ui.result = h('section', { class: 'result', part: 'result', 'data-testid': 'result' }, ui.icon, ui.resultTitle, ui.resultText, ui.retry, ui.resume);
     ui.box = h('div', { class: 'box', part: 'container' }, ui.loading, ui.form, ui.result);
     // 3-D Secure: a modal dialog; the sentinels keep Tab inside it.
-    ui.frame = h('iframe', { part: 'challenge-frame', 'data-testid': 'challenge-frame', referrerpolicy: 'no-referrer' });
+    // Sandboxed: the bank's page may run scripts and post forms to its own origin, never navigate this page.
+    ui.frame = h('iframe', { part: 'challenge-frame', 'data-testid': 'challenge-frame', referrerpolicy: 'no-referrer', sandbox: 'allow-scripts allow-forms allow-same-origin allow-popups' });
     ui.close = h('button', { type: 'button', class: 'btn secondary', 'data-testid': 'challenge-close' });
     ui.dlgTitle = h('h2', { id: 'ic-dlg-title' });
     ui.dlgText = h('p');
@@ -647,7 +648,7 @@ export class IntentCheckoutElement extends HTMLElement {
 
   #openChallenge(url, force) {
     const ui = this.#ui;
-    if (!url) return;
+    if (!url || !safeUrl(url)) return;
     const fresh = url !== this.#challengeUrl;
     this.#challengeUrl = url;
     if (this.#view !== 'action') this.#setView('action');
@@ -685,6 +686,15 @@ export class IntentCheckoutElement extends HTMLElement {
     // The core hears the same message and re-reads the intent; until it reports, the bank is confirming.
     this.#closeChallenge();
     if (this.#view === 'action') this.#setView('processing');
+  }
+}
+
+// Only http(s) pages may be framed: a `javascript:` or `data:` URL from a hostile server would run in this page.
+function safeUrl(url) {
+  try {
+    return ['https:', 'http:'].includes(new URL(url, location.href).protocol);
+  } catch {
+    return false;
   }
 }
 
