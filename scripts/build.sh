@@ -15,5 +15,10 @@ wasm-bindgen target/wasm32-unknown-unknown/release/intent_checkout.wasm \
 node_modules/.bin/wasm-opt -Oz pkg/intent_checkout_bg.wasm -o pkg/intent_checkout_bg.wasm
 
 cp www/sdk/*.js www/sdk/*.d.ts pkg/
+# The script-tag path is one minified classic script (no module waterfall); the ESM files stay readable
+# for bundlers. esbuild is an npm dev dependency: its binary comes from the npm registry.
+node_modules/.bin/esbuild pkg/intent-checkout.js --bundle --format=iife --minify --target=es2020 \
+  --log-level=error --outfile=pkg/intent-checkout.js --allow-overwrite
+rm pkg/script-base.js
 node scripts/package-json.mjs > pkg/package.json
 node scripts/sizes.mjs pkg

@@ -18,6 +18,15 @@ const rows = readdirSync(dir)
   .map((f) => ({ f, ...measure(readFileSync(join(dir, f))) }));
 console.log(`${'file'.padEnd(28)}${'raw'.padStart(10)}${'gzip'.padStart(10)}${'brotli'.padStart(10)}`);
 for (const r of rows) console.log(`${r.f.padEnd(28)}${kb(r.raw)}${kb(r.gzip)}${kb(r.brotli)}`);
-const total = rows.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }),
+const sum = (pick) => rows.filter((r) => pick(r.f)).reduce(
+  (t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }),
   { raw: 0, gzip: 0, brotli: 0 });
-console.log(`${'total (all files)'.padEnd(28)}${kb(total.raw)}${kb(total.gzip)}${kb(total.brotli)}`);
+// The script-tag path loads the one bundled classic script and the wasm; the npm path the ES modules.
+const paths = [
+  ['script-tag path (js + wasm)', (f) => f === 'intent-checkout.js' || f.endsWith('.wasm')],
+  ['npm ESM path (js + wasm)', (f) => f !== 'intent-checkout.js'],
+];
+for (const [label, pick] of paths) {
+  const t = sum(pick);
+  console.log(`${label.padEnd(28)}${kb(t.raw)}${kb(t.gzip)}${kb(t.brotli)}`);
+}

@@ -1,33 +1,15 @@
-// The script-tag entry: <script src=".../intent-checkout.js" defer></script>.
-// A classic script (no bundler, no module tag needed) that loads the ES modules sitting next to it, found
-// from its own URL, registers <intent-checkout> and defines window.IntentCheckout.
-(function () {
-  'use strict';
-  var script = document.currentScript;
-  var base = new URL('.', (script && script.src) || location.href).href;
-  var loading = null;
+// The script-tag entry: <script src=".../intent-checkout.js" defer></script>. The build bundles it, with the
+// element and the SDK, into one minified classic script (pkg/intent-checkout.js) that finds the .wasm next
+// to itself, registers <intent-checkout> and defines window.IntentCheckout.
+import './script-base.js';
+import { loadWasm } from './wasm.js';
+import * as api from './element.js';
 
-  // Retries after a failed load instead of caching the failure.
-  function load() {
-    if (!loading) {
-      loading = import(base + 'element.js').catch(function (error) {
-        loading = null;
-        throw error;
-      });
-    }
-    return loading;
-  }
-
-  window.IntentCheckout = {
-    /** Resolves to the package's ES module API (the same exports as `import 'intent-checkout/element'`). */
-    load: load,
-    mount: function (target, options) {
-      return load().then(function (api) {
-        return api.mount(target, options);
-      });
-    },
-  };
-  load().catch(function (error) {
-    console.error('intent-checkout: failed to load', error && error.message);
-  });
-})();
+window.IntentCheckout = {
+  /** Resolves to the package's API (the exports of `intent-checkout/element`) once the wasm is loaded. */
+  load: () => loadWasm().then(() => api),
+  /** Creates an <intent-checkout> in `target` (an element or a selector); resolves to the element. */
+  mount: (target, options) => Promise.resolve().then(() => api.mount(target, options)),
+};
+// Start fetching the wasm now, in parallel with the page; a failure is retried by the next load().
+loadWasm().catch((error) => console.error('intent-checkout: failed to load', error && error.message));

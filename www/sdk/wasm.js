@@ -3,9 +3,17 @@
 import init, * as bindings from './intent_checkout.js';
 
 let loading;
+// Where the .wasm is when the caller does not say. Unset: next to the glue (its import.meta.url). The
+// script-tag bundle has no import.meta, so it sets this from its own <script src>.
+let defaultWasmUrl;
+
+/** Sets where `loadWasm()` finds the .wasm when called without an argument. */
+export function setDefaultWasmUrl(url) {
+  defaultWasmUrl = url;
+}
 
 /** Resolves to the raw wasm-bindgen exports once the module is instantiated. */
-export function loadWasm(moduleOrPath) {
+export function loadWasm(moduleOrPath = defaultWasmUrl) {
   loading ??= init(moduleOrPath === undefined ? undefined : { module_or_path: moduleOrPath }).then(
     () => bindings,
     (error) => {
