@@ -1,6 +1,6 @@
 // Time from navigation to the `ready` event of a configured <intent-checkout>, in headless Chromium.
 // Usage: node scripts/ready-time.mjs [runs=20] [--preload]   (needs `npm run build` and `cargo build -p intent-sandbox`)
-// --preload adds the optional <link rel="modulepreload"> / <link rel="preload"> hints from the README.
+// --preload adds the optional <link rel="preload"> hint for the .wasm from the README.
 // Each run: a fresh intent from the sandbox's demo route, a new page with the HTTP cache disabled (a first
 // visit), the one-script-tag embed with the token as an attribute, and `performance.now()` when the element's
 // `ready` reaches the document (navigation start is 0). `ready` here means the intent is loaded and the form
@@ -11,9 +11,7 @@ const args = process.argv.slice(2);
 const preload = args.includes('--preload');
 const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 20);
 const hints = preload
-  ? ['element.js', 'index.js', 'wasm.js', 'intent_checkout.js', 'messages.js', 'styles.js']
-      .map((f) => `<link rel="modulepreload" href="/pkg/${f}">`)
-      .join('') + '<link rel="preload" href="/pkg/intent_checkout_bg.wasm" as="fetch" type="application/wasm" crossorigin>'
+  ? '<link rel="preload" href="/pkg/intent_checkout_bg.wasm" as="fetch" type="application/wasm" crossorigin>'
   : '';
 const sandbox = await startSandbox();
 const browser = await launchBrowser();
