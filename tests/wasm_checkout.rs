@@ -50,6 +50,8 @@ async fn call(method: Method, path: &str, body: Value, basic: bool) -> (u16, Val
 struct Demo {
     id: String,
     token: String,
+    /// The checkout reads wire statuses in the intent's dialect.
+    dialect: String,
 }
 
 async fn create_intent(extra: Value) -> Demo {
@@ -60,6 +62,7 @@ async fn create_intent(extra: Value) -> Demo {
             b.insert(k.clone(), v.clone());
         }
     }
+    let dialect = body["dialect"].as_str().unwrap_or("dojo").to_string();
     let (status, v) = call(Method::POST, "/demo/payment-intents", body, false).await;
     assert!(status == 200 || status == 201, "demo create: {status} {v}");
     Demo {
@@ -68,6 +71,7 @@ async fn create_intent(extra: Value) -> Demo {
             .as_str()
             .expect("secret")
             .to_string(),
+        dialect,
     }
 }
 
@@ -112,6 +116,7 @@ impl Session {
         set("apiBase", &sandbox().into());
         set("paymentIntentId", &demo.id.as_str().into());
         set("connectToken", &demo.token.as_str().into());
+        set("dialect", &demo.dialect.as_str().into());
         if let Some(at) = expires_at {
             set("connectTokenExpiresAt", &at.into());
         }

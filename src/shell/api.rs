@@ -11,6 +11,7 @@ use super::driver::{now, parse_time, Inner};
 use crate::core::flow::{
     self, CardInput, Checkout, CheckoutError, Config, ErrorCode, Millis, OpId, RetryPolicy,
 };
+use crate::core::lifecycle::Dialect;
 
 /// The SDK version compiled into this module.
 #[wasm_bindgen(js_name = version)]
@@ -52,8 +53,8 @@ fn get_string(obj: &JsValue, key: &str) -> Option<String> {
 }
 
 /// Opens a checkout: `options` = `{apiBase, paymentIntentId, connectToken, connectTokenExpiresAt?,
-/// refreshToken?}`; `emit(name, detailJson)` receives every event. Throws a `CheckoutError` JSON text
-/// (code `sdk_error`) for bad options. Call `start()` next.
+/// refreshToken?, dialect?}` (dialect `dojo` by default); `emit(name, detailJson)` receives every event.
+/// Throws a `CheckoutError` JSON text (code `sdk_error`) for bad options. Call `start()` next.
 #[wasm_bindgen(js_name = openCheckout)]
 pub fn open_checkout(options: &JsValue, emit: Function) -> Result<CheckoutCore, JsValue> {
     let bad = |m: &str| error_json(ErrorCode::SdkError, m);
@@ -76,7 +77,15 @@ pub fn open_checkout(options: &JsValue, emit: Function) -> Result<CheckoutCore, 
                 .map_err(|_| bad("refreshToken must be a function"))?,
         ),
     };
+    // No silent default for a name we do not know: a typo would make every snapshot unreadable.
+    let dialect = match get_string(options, "dialect") {
+        None => Dialect::Dojo,
+        Some(name) => {
+            Dialect::from_name(&name).ok_or_else(|| bad("dialect must be dojo, stripe or setel"))?
+        }
+    };
     let config = Config {
+        dialect,
         intent_id,
         api_origin: url.origin(),
         can_refresh: refresh.is_some(),

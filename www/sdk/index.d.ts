@@ -138,8 +138,8 @@ export interface CheckoutOptions {
    */
   refreshToken?: () => Promise<TokenRefresh> | TokenRefresh;
   /**
-   * Informational: the intent's own `dialect` decides the wire status names; `canonical` in every detail
-   * is dialect-free.
+   * The intent's API dialect (default `dojo`): wire statuses are read in it, and a snapshot with a status
+   * the dialect does not have is dropped with an `error` event. `canonical` in every detail is dialect-free.
    */
   dialect?: 'dojo' | 'stripe' | 'setel';
   /** Where to load the `.wasm` from (default: next to this module). */

@@ -147,6 +147,7 @@ export async function createCheckout(options) {
         connectToken: options.connectToken,
         connectTokenExpiresAt: options.connectTokenExpiresAt,
         refreshToken: options.refreshToken,
+        dialect: options.dialect,
       },
       (name, json) => checkout._emit(name, json),
     );

@@ -14,7 +14,7 @@ pub type TargetFn = fn(&[u8]) -> Result<(), String>;
 /// `(name, corpus folder, function)`.
 pub const TARGETS: &[(&str, &str, TargetFn)] = &[
     (
-        "intent decoder, page (`flow::Snapshot::parse`)",
+        "intent decoder, page (`flow::Snapshot::decode`, 3 dialects)",
         "intent",
         intent,
     ),
@@ -30,12 +30,15 @@ pub const TARGETS: &[(&str, &str, TargetFn)] = &[
 
 const SECRET: &str = "cs_fuzz_secret_9f3c";
 
-/// The intent decoder the page runs on every snapshot (`Snapshot::parse`, browser view JSON).
+/// The intent decoder the page runs on every snapshot (`Snapshot::decode`, browser view JSON).
 /// Property: a decoded snapshot never keeps a `clientSessionSecret`, and its phase is the one its
 /// status (and next action) say.
 pub fn intent(data: &[u8]) -> Result<(), String> {
     let text = String::from_utf8_lossy(data);
-    if let Some(s) = Snapshot::parse(&text) {
+    for (s, _) in Dialect::ALL
+        .into_iter()
+        .filter_map(|d| Snapshot::decode(&text, d).ok())
+    {
         let kept = json::members(&s.raw)
             .is_some_and(|m| m.iter().any(|(k, _)| k == "clientSessionSecret"));
         if kept {
@@ -131,6 +134,7 @@ pub fn flow(data: &[u8]) -> Result<(), String> {
         can_refresh: data.first().is_some_and(|b| b & 1 == 1),
         policy: RetryPolicy::default(),
         seed: 42,
+        dialect: Dialect::Dojo,
     };
     let mut now = 1_800_000_000_000u64;
     let Ok(mut m) = Checkout::new(config, SECRET.into(), Some(now + 600_000), now) else {
@@ -198,7 +202,7 @@ pub fn flow(data: &[u8]) -> Result<(), String> {
                         [(op as usize / 11) % 12];
                     let body = if payload.first().is_some_and(|b| b & 3 == 0) {
                         format!(
-                            "{{\"id\":\"pi_fuzz\",\"version\":{},\"status\":\"{}\",\"amount\":{{\"value\":1000,\"currencyCode\":\"GBP\"}}}}",
+                            "{{\"id\":\"pi_fuzz\",\"version\":{},\"status\":\"{}\",\"amount\":{{\"value\":1000,\"currencyCode\":\"GBP\"}},\"createdAt\":\"2026-11-23T10:00:00Z\",\"updatedAt\":\"2026-11-23T10:00:00Z\"}}",
                             payload.len() as u64 + (op as u64),
                             ["Created", "Captured", "Authorized", "Canceled", "requires_action", "failed", "x"]
                                 [payload.len() % 7]

@@ -17,6 +17,7 @@ use intent_checkout::core::flow::{
     CardInput, Checkout, Config, ErrorCode, EventKind, Method, Millis, OpId, OpResult, Output,
     Phase, Reply, Request, RequestId, RetryPolicy, SseParser, TimerId,
 };
+use intent_checkout::core::lifecycle::Dialect;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
@@ -703,7 +704,7 @@ async fn one_checkout(
     let created = match api
         .demo(
             "/demo/payment-intents",
-            json!({"amount": amount, "currencyCode": "GBP",
+            json!({"amount": amount, "currencyCode": "GBP", "dialect": "dojo",
                 "captureMode": if manual { "Manual" } else { "Auto" }}),
         )
         .await
@@ -729,6 +730,8 @@ async fn one_checkout(
         can_refresh: true,
         policy: cfg.policy,
         seed,
+        // As the intent was created.
+        dialect: Dialect::Dojo,
     };
     let mut m = match Checkout::new(config, token, None, now_ms()) {
         Ok(m) => m,

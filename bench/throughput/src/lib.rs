@@ -1,14 +1,15 @@
 //! Figure 4: what one intent snapshot costs the page. A [`Harness`] is the SDK's flow machine
 //! (`intent_checkout::core::flow::Checkout`) loaded and following an intent over its event stream; each
 //! frame is one `event: intent` SSE frame with the sandbox's real browser view (~800 bytes) and a newer
-//! version, fed exactly as the shell feeds a stream chunk: SSE parse, JSON decode, mirror apply (version
-//! check, change diff), the `status` event built, and its `detail` serialised to JSON as the shell
+//! version, fed exactly as the shell feeds a stream chunk: SSE parse, `PaymentIntent::from_json`, the core
+//! mirror's apply (order check, changes), the flow's change diff, the `status` event built, and its `detail` serialised to JSON as the shell
 //! does before handing it to JS. The same code runs natively (`src/main.rs`) and in wasm (exports below,
 //! timed from JS by `bench/throughput.mjs`).
 
 use intent_checkout::core::flow::{
     Checkout, Config, Output, Reply, RequestId, RetryPolicy, Snapshot,
 };
+use intent_checkout::core::lifecycle::Dialect;
 
 const VIEW: &str = include_str!("view.json");
 const NOW: u64 = 1_800_000_000_000;
@@ -50,6 +51,7 @@ impl Harness {
             can_refresh: false,
             policy: RetryPolicy::default(),
             seed: 1,
+            dialect: Dialect::Dojo,
         };
         let mut machine =
             Checkout::new(config, "cs_bench_token".into(), None, NOW).expect("checkout");
@@ -124,8 +126,8 @@ impl Default for Harness {
 pub fn decode_all(views: &[String]) -> u64 {
     views
         .iter()
-        .filter_map(|v| Snapshot::parse(v))
-        .map(|s| s.version)
+        .filter_map(|v| Snapshot::decode(v, Dialect::Dojo).ok())
+        .map(|(s, _)| s.version)
         .sum()
 }
 

@@ -1,6 +1,6 @@
 //! The SDK's own decoder reads what the sandbox sends: every browser view, in every dialect and
-//! state, parses with `intent_checkout::core::flow::Snapshot`, and the sandbox's terminal statuses
-//! are the SDK's.
+//! state, decodes with `intent_checkout::core::flow::Snapshot::decode` (the core's `PaymentIntent`),
+//! and the sandbox's terminal statuses are the SDK's.
 
 use intent_checkout::core::flow::{Phase, Snapshot};
 use intent_checkout::core::intent::PaymentIntent;
@@ -15,23 +15,18 @@ fn every_wire_status_means_the_same_to_the_sdk() {
     for d in Dialect::ALL {
         for s in d.statuses() {
             let wire = d.wire_name(s).unwrap_or_default();
-            let phase = Phase::of_wire(wire);
-            // Dojo folds the challenge into `Created` (the SDK reads `nextAction`) and every refund or
-            // lapse into `Refunded`/`Reversed`; Stripe keeps `succeeded` through refunds.
-            let expected = match (d, s) {
-                (_, S::RequiresPaymentMethod | S::RequiresConfirmation) => Phase::Payable,
-                (Dialect::Dojo, S::RequiresAction | S::Processing) => Phase::Payable,
-                (Dialect::Dojo, S::PartiallyRefunded) => Phase::Succeeded,
-                (_, S::RequiresAction) => Phase::RequiresAction,
-                (_, S::Processing) => Phase::Processing,
-                (_, S::Authorized) => Phase::Authorized,
-                (_, S::Succeeded) => Phase::Succeeded,
-                (Dialect::Stripe, S::PartiallyRefunded | S::Refunded) => Phase::Succeeded,
-                (_, S::PartiallyRefunded | S::Refunded | S::Reversed) => Phase::Closed,
-                (Dialect::Dojo, S::Expired) => Phase::Closed,
-                (_, S::Expired) => Phase::Expired,
-                (_, S::Canceled) => Phase::Canceled,
-                (_, S::Failed) => Phase::Failed,
+            // The page's phase comes from the core's canonical status (the mirror's), not the wire name.
+            let phase = Phase::of(s, false);
+            let expected = match s {
+                S::RequiresPaymentMethod | S::RequiresConfirmation => Phase::Payable,
+                S::RequiresAction => Phase::RequiresAction,
+                S::Processing => Phase::Processing,
+                S::Authorized => Phase::Authorized,
+                S::Succeeded => Phase::Succeeded,
+                S::PartiallyRefunded | S::Refunded | S::Reversed => Phase::Closed,
+                S::Expired => Phase::Expired,
+                S::Canceled => Phase::Canceled,
+                S::Failed => Phase::Failed,
             };
             assert_eq!(phase, expected, "{d:?} {s:?} = {wire}");
             // The stream closes exactly when the SDK stops following.
@@ -56,13 +51,14 @@ async fn the_sdk_decodes_every_browser_view() {
                 .demo(json!({"dialect": dialect, "captureMode": mode, "currencyCode": "EUR"}))
                 .await;
             let created = sb.public(&id, &secret).await;
-            let snap = Snapshot::parse(&created.body.to_string()).expect("created view parses");
+            let d = Dialect::from_name(dialect).unwrap_or(Dialect::Dojo);
+            let (snap, _) =
+                Snapshot::decode(&created.body.to_string(), d).expect("created view decodes");
             assert_eq!((snap.version, snap.phase), (1, Phase::Payable));
-            assert_eq!(snap.currency.as_deref(), Some("EUR"));
+            assert_eq!(snap.currency, "EUR");
             let paid = sb.pay(&id, &secret, card).await;
             // The core's intent model decodes the browser view and agrees on the canonical status.
-            let d = Dialect::from_name(dialect).unwrap_or(Dialect::Dojo);
-            let decoded = PaymentIntent::from_json(paid.body.to_string().as_bytes(), d)
+            let (snap, decoded) = Snapshot::decode(&paid.body.to_string(), d)
                 .unwrap_or_else(|e| panic!("{dialect} {mode} {card}: {e:?}\n{}", paid.body));
             assert_eq!(
                 decoded.status,
@@ -79,8 +75,6 @@ async fn the_sdk_decodes_every_browser_view() {
             PaymentIntent::from_json(merchant.body.to_string().as_bytes(), d).unwrap_or_else(|e| {
                 panic!("merchant {dialect} {mode} {card}: {e:?}\n{}", merchant.body)
             });
-            let snap = Snapshot::parse(&paid.body.to_string())
-                .unwrap_or_else(|| panic!("{dialect} {mode} {card}: {}", paid.body));
             assert_eq!(snap.version, 2);
             assert_eq!(
                 snap.status,

@@ -27,7 +27,11 @@ use std::rc::Rc;
 pub use backoff::{RetryPolicy, Rng};
 pub use error::{CheckoutError, ErrorCode};
 pub use sse::{SseEvent, SseParser};
-pub use view::{PaymentError, Phase, Snapshot};
+pub use view::{Phase, Snapshot};
+
+use crate::core::intent::{DecodeError, PaymentIntent};
+use crate::core::lifecycle::Dialect;
+use crate::core::mirror::{self, Change, Mirror};
 
 /// Unix milliseconds, as the shell reads them from `Date.now()`.
 pub type Millis = u64;
@@ -213,6 +217,8 @@ pub struct Config {
     pub policy: RetryPolicy,
     /// Random bits from the shell (`crypto.getRandomValues`) for keys and jitter.
     pub seed: u64,
+    /// The API's dialect: which wire statuses snapshots may carry.
+    pub dialect: Dialect,
 }
 
 /// The connect token, in memory only. `Debug` redacts it.
@@ -363,6 +369,8 @@ pub struct Checkout {
     parked: Vec<Job>,
     outputs: VecDeque<Output>,
     intent: Option<Rc<Snapshot>>,
+    /// The core's copy of the intent: it decides which snapshots are newer and what changed.
+    mirror: Mirror,
     etag: Option<String>,
     attempt: Option<Attempt>,
     /// The last retryable error of the current attempt's POST, reported if the retries run out.
@@ -418,6 +426,7 @@ impl Checkout {
         let token = Token::new(token, token_expires_at, now, &config.policy);
         Ok(Checkout {
             rng: Rng::new(config.seed),
+            mirror: Mirror::new(config.dialect),
             config,
             token,
             token_state: TokenState::Usable,
@@ -715,8 +724,12 @@ impl Checkout {
                 f.got_event = true;
             }
             self.stream_failures = 0;
-            if let Some(s) = Snapshot::parse(&ev.data) {
-                self.apply_snapshot(s, now);
+            match Snapshot::decode(&ev.data, self.config.dialect) {
+                Ok((snap, pi)) => {
+                    self.apply_snapshot(snap, pi, now);
+                }
+                // Dropped; the stream goes on (the next good snapshot supersedes it).
+                Err(e) => self.emit_decode_error(&e),
             }
             if self.destroyed || !self.requests.contains_key(&id) {
                 return;
@@ -983,7 +996,7 @@ impl Checkout {
                 let currency = self
                     .intent
                     .as_ref()
-                    .and_then(|i| i.currency.clone())
+                    .map(|i| i.currency.clone())
                     .unwrap_or_default();
                 let money = json::Obj::new()
                     .str("currencyCode", &currency)
@@ -1149,18 +1162,27 @@ impl Checkout {
         if job.purpose == Purpose::Poll {
             self.etag = reply.etag.clone();
         }
-        let Some(snap) = Snapshot::parse(&reply.body) else {
-            let e = CheckoutError::new(
-                ErrorCode::ApiError,
-                "the payment API sent an unreadable intent",
-            );
-            self.on_fatal(job, e, now);
-            return;
+        let (snap, pi) = match Snapshot::decode(&reply.body, self.config.dialect) {
+            Ok(d) => d,
+            Err(e) => {
+                let err = self.decode_error(&e);
+                match job.purpose {
+                    // Dropped like a bad stream snapshot: keep following.
+                    Purpose::Poll => {
+                        self.emit(EventKind::Error, None, Some(err), None);
+                        self.poll_step += 1;
+                        self.schedule_poll(now);
+                    }
+                    Purpose::ReRead => self.emit(EventKind::Error, None, Some(err), None),
+                    _ => self.on_fatal(job, err, now),
+                }
+                return;
+            }
         };
         match job.purpose {
             Purpose::Load(op) => {
                 let first = self.intent.is_none();
-                self.apply_snapshot(snap, now);
+                self.apply_snapshot(snap, pi, now);
                 let Some(current) = self.intent.clone() else {
                     return;
                 };
@@ -1174,7 +1196,7 @@ impl Checkout {
                 }
             }
             Purpose::Update(op, ..) => {
-                self.apply_snapshot(snap, now);
+                self.apply_snapshot(snap, pi, now);
                 if let Some(cur) = self.intent.clone() {
                     self.settle(op, Ok(cur));
                 }
@@ -1183,7 +1205,7 @@ impl Checkout {
                 if let Some(a) = self.attempt.as_mut() {
                     a.awaiting_outcome = true;
                 }
-                self.apply_snapshot(snap, now);
+                self.apply_snapshot(snap, pi, now);
                 self.check_attempt(true, now);
             }
             Purpose::Resolve => {
@@ -1191,7 +1213,7 @@ impl Checkout {
                     .attempt
                     .as_ref()
                     .is_some_and(|a| snap.version > a.start_version);
-                self.apply_snapshot(snap, now);
+                self.apply_snapshot(snap, pi, now);
                 if newer {
                     // The payment reached the server: its outcome is in the intent.
                     if let Some(a) = self.attempt.as_mut() {
@@ -1203,10 +1225,10 @@ impl Checkout {
                 }
             }
             Purpose::ReRead => {
-                self.apply_snapshot(snap, now);
+                self.apply_snapshot(snap, pi, now);
             }
             Purpose::Poll => {
-                let changed = self.apply_snapshot(snap, now);
+                let changed = self.apply_snapshot(snap, pi, now);
                 self.poll_step = if changed { 0 } else { self.poll_step + 1 };
                 self.schedule_poll(now);
             }
@@ -1232,22 +1254,59 @@ impl Checkout {
         self.set_timer(now + delay, TimerPurpose::Retry(Job::new(Purpose::Pay)));
     }
 
-    /// Applies a snapshot through the mirror (stale or duplicate versions are dropped) and emits events
-    /// for what changed. Returns whether it was accepted.
-    fn apply_snapshot(&mut self, snap: Snapshot, now: Millis) -> bool {
+    /// `api_error` for a snapshot that does not decode: names the field and its problem, never a value.
+    fn decode_error(&self, e: &DecodeError) -> CheckoutError {
+        let msg = format!("the payment API sent an unreadable intent ({e})");
+        CheckoutError::new(ErrorCode::ApiError, &msg).scrub(&self.token.secret)
+    }
+
+    fn emit_decode_error(&mut self, e: &DecodeError) {
+        let err = self.decode_error(e);
+        self.emit(EventKind::Error, None, Some(err), None);
+    }
+
+    /// Applies a snapshot through the core mirror (stale or duplicate ones are dropped, refused ones are
+    /// reported) and emits events for what changed. Returns whether it was accepted.
+    fn apply_snapshot(&mut self, snap: Snapshot, pi: PaymentIntent, now: Millis) -> bool {
         if self.destroyed {
             return false;
         }
-        let old = self.intent.clone();
-        if old.as_ref().is_some_and(|o| snap.version <= o.version) {
+        // The mirror answers "stale" and "newer, nothing visible changed" alike (no changes): ask first.
+        if let Some(cur) = self.mirror.current() {
+            if mirror::snapshot_order(&pi, cur) != std::cmp::Ordering::Greater {
+                return false;
+            }
+        }
+        let changes = self.mirror.apply_snapshot(pi);
+        let refused = changes.iter().find_map(|c| match c {
+            Change::Rejected { code } => Some(*code),
+            _ => None,
+        });
+        if let Some(code) = refused {
+            let msg = format!("the payment API sent a snapshot the checkout refuses ({code})");
+            let err = CheckoutError::new(ErrorCode::ApiError, &msg);
+            self.emit(EventKind::Error, None, Some(err), None);
             return false;
         }
+        let old = self.intent.clone();
         let change = snap.change_from(old.as_deref());
         let phase_changed = old.as_ref().map_or(true, |o| o.phase != snap.phase);
         let url_changed =
             old.as_ref().and_then(|o| o.next_action_url.clone()) != snap.next_action_url;
         let new = Rc::new(snap);
         self.intent = Some(new.clone());
+        for c in &changes {
+            if let Change::UnexpectedTransition { from, to } = c {
+                // The server is the authority: the snapshot is taken, the page hears it was odd.
+                let msg = format!(
+                    "the intent moved from {} to {}, which its lifecycle does not allow",
+                    from.name(),
+                    to.name()
+                );
+                let err = CheckoutError::new(ErrorCode::UnexpectedTransition, &msg);
+                self.emit(EventKind::Error, None, Some(err), None);
+            }
+        }
         if old.is_some() {
             self.emit(EventKind::Status, Some(change.clone()), None, None);
             if phase_changed || url_changed {
@@ -1298,17 +1357,15 @@ impl Checkout {
                 self.end_attempt(Ok(i), EndKind::Success)
             }
             Phase::Payable | Phase::Failed if own_error && i.last_payment_error.is_some() => {
-                let pe = i.last_payment_error.clone().unwrap_or(PaymentError {
-                    code: None,
-                    decline_code: None,
-                    message: None,
-                });
+                let pe = i.last_payment_error.clone();
                 let mut e = CheckoutError::new(
                     ErrorCode::CardDeclined,
-                    pe.message.as_deref().unwrap_or("the card was declined"),
+                    pe.as_ref()
+                        .and_then(|p| p.message.as_deref())
+                        .unwrap_or("the card was declined"),
                 );
-                e.api_code = pe.code;
-                e.decline_code = pe.decline_code;
+                e.api_code = pe.as_ref().map(|p| p.code.clone());
+                e.decline_code = pe.and_then(|p| p.decline_code);
                 let e = e.scrub(&self.token.secret);
                 self.end_attempt(Err(e.clone()), EndKind::Failed);
                 if i.phase != Phase::Failed {

@@ -1,6 +1,7 @@
 //! The flow on a fake clock with scripted replies: every effect is captured and asserted.
 
 use super::*;
+use crate::core::lifecycle::Dialect;
 use std::collections::BTreeMap;
 
 const TOKEN: &str = "cs_sandbox_SECRET0123456789abcdef";
@@ -21,8 +22,9 @@ struct H {
     transcript: String,
 }
 
-fn config(can_refresh: bool) -> Config {
+fn config(can_refresh: bool, dialect: Dialect) -> Config {
     Config {
+        dialect,
         intent_id: ID.into(),
         api_origin: ORIGIN.into(),
         can_refresh,
@@ -35,9 +37,11 @@ fn intent(version: u64, status: &str) -> String {
     intent_with(version, status, "")
 }
 
+/// A complete browser view (everything `PaymentIntent::from_json` requires); `extra` members come last, so
+/// they override earlier ones.
 fn intent_with(version: u64, status: &str, extra: &str) -> String {
     format!(
-        r#"{{"id":"{ID}","status":"{status}","version":{version},"amount":{{"value":1000,"currencyCode":"GBP"}},"tipsAmount":{{"value":0,"currencyCode":"GBP"}},"totalAmount":{{"value":1000,"currencyCode":"GBP"}}{extra}}}"#
+        r#"{{"id":"{ID}","status":"{status}","version":{version},"amount":{{"value":1000,"currencyCode":"GBP"}},"tipsAmount":{{"value":0,"currencyCode":"GBP"}},"totalAmount":{{"value":1000,"currencyCode":"GBP"}},"createdAt":"2026-11-23T10:00:00Z","updatedAt":"2026-11-23T10:00:00Z"{extra}}}"#
     )
 }
 
@@ -75,9 +79,12 @@ impl H {
     }
 
     fn with_expiry(can_refresh: bool, expires: Option<Millis>) -> H {
+        Self::build(config(can_refresh, Dialect::Dojo), expires)
+    }
+
+    fn build(config: Config, expires: Option<Millis>) -> H {
         let now = 1_700_000_000_000;
-        let c =
-            Checkout::new(config(can_refresh), TOKEN.into(), expires, now).expect("valid config");
+        let c = Checkout::new(config, TOKEN.into(), expires, now).expect("valid config");
         H {
             c,
             now,
@@ -94,7 +101,11 @@ impl H {
 
     /// A loaded checkout (intent v1 in `status`) with its stream open.
     fn loaded(can_refresh: bool, status: &str) -> H {
-        let mut h = H::new(can_refresh);
+        Self::loaded_in(Dialect::Dojo, can_refresh, status)
+    }
+
+    fn loaded_in(dialect: Dialect, can_refresh: bool, status: &str) -> H {
+        let mut h = H::build(config(can_refresh, dialect), None);
         h.c.start(h.now);
         h.drain();
         let (id, req) = h.last_sent();
@@ -473,7 +484,7 @@ fn a_decline_settles_card_declined_and_the_next_attempt_gets_a_fresh_token_and_k
 
 #[test]
 fn setel_decline_goes_to_failed_and_emits_failed_once() {
-    let mut h = H::loaded(true, "requires_payment_method");
+    let mut h = H::loaded_in(Dialect::Setel, true, "requires_payment_method");
     let op = h.pay("4000000000009995");
     let (id, _) = h.open_pay();
     let err = r#","lastPaymentError":{"code":"card_declined","declineCode":"insufficient_funds","message":"m"}"#;
@@ -739,7 +750,7 @@ fn three_d_secure_emits_the_challenge_and_a_trusted_message_rereads_at_once() {
 
 #[test]
 fn a_failed_challenge_is_a_decline() {
-    let mut h = H::loaded(true, "requires_payment_method");
+    let mut h = H::loaded_in(Dialect::Stripe, true, "requires_payment_method");
     let op = h.pay("4000000000003220");
     let (id, _) = h.open_pay();
     h.reply(
@@ -907,10 +918,10 @@ fn keys_are_distinct_and_deterministic_per_seed() {
 
 #[test]
 fn bad_options_are_rejected() {
-    let mut c = config(false);
+    let mut c = config(false, Dialect::Dojo);
     c.intent_id = "../admin".into();
     assert!(Checkout::new(c, TOKEN.into(), None, 0).is_err());
-    assert!(Checkout::new(config(false), "a b".into(), None, 0).is_err());
+    assert!(Checkout::new(config(false, Dialect::Dojo), "a b".into(), None, 0).is_err());
 }
 
 #[test]
@@ -954,4 +965,83 @@ fn a_captured_authorisation_is_not_a_second_success() {
         .count();
     assert_eq!(successes, 1);
     assert_eq!(h.kinds().last(), Some(&EventKind::Status));
+}
+
+// ----- snapshots through the core decoder and mirror -----
+
+#[test]
+fn an_unknown_status_is_a_typed_error_and_changes_nothing() {
+    let mut h = H::loaded(true, "Created");
+    let before = h.c.intent();
+    let n = h.events.len();
+    h.stream_send(2, "Mystery", "");
+    let new: Vec<_> = h.events[n..].iter().collect();
+    assert_eq!(new.len(), 1, "{new:?}");
+    let e = new[0].error.as_ref().expect("error detail");
+    assert_eq!(new[0].kind, EventKind::Error);
+    assert_eq!(e.code, ErrorCode::ApiError);
+    assert!(e.message.contains("status"), "{}", e.message);
+    assert!(e.message.contains("unknown_status"), "{}", e.message);
+    assert_eq!(h.c.intent(), before);
+    // Still following: the next good snapshot is taken.
+    h.stream_send(2, "Created", r#","reference":"r2""#);
+    assert_eq!(h.c.intent().map(|i| i.version), Some(2));
+    h.assert_no_leak();
+}
+
+#[test]
+fn an_undecodable_poll_or_load_reply_names_the_field() {
+    let mut h = H::new(true);
+    let op = h.c.start(h.now);
+    h.drain();
+    let (id, _) = h.last_sent();
+    h.reply(
+        id,
+        ok(format!(r#"{{"id":"{ID}","status":"Created","version":1}}"#)),
+    );
+    assert!(
+        matches!(h.result(op), Err(e) if e.code == ErrorCode::ApiError && e.message.contains("amount"))
+    );
+    assert!(h.c.intent().is_none());
+    h.assert_no_leak();
+}
+
+#[test]
+fn stale_and_duplicate_snapshots_are_dropped_by_the_mirror() {
+    let mut h = H::loaded(true, "Created");
+    h.stream_send(3, "Created", r#","reference":"r3""#);
+    assert_eq!(h.c.intent().map(|i| i.version), Some(3));
+    let n = h.events.len();
+    // Same version (duplicate) and an older one (stale): no events, the intent stays at v3.
+    h.stream_send(3, "Created", r#","reference":"dup""#);
+    h.stream_send(2, "Captured", "");
+    assert_eq!(h.events.len(), n, "{:?}", &h.events[n..]);
+    let cur = h.c.intent().expect("intent");
+    assert_eq!((cur.version, cur.status.as_str()), (3, "Created"));
+    assert!(cur.raw.contains("r3"));
+    // Same version but a later `updatedAt` is newer (the mirror's order).
+    h.stream_send(
+        3,
+        "Created",
+        r#","reference":"r3b","updatedAt":"2026-11-23T10:05:00Z""#,
+    );
+    assert!(h.c.intent().is_some_and(|i| i.raw.contains("r3b")));
+}
+
+#[test]
+fn an_unexpected_transition_is_reported_and_the_snapshot_taken() {
+    let mut h = H::loaded(true, "Authorized");
+    let n = h.events.len();
+    // Dojo has no path from an authorisation back to awaiting payment.
+    h.stream_send(2, "Created", "");
+    let errs: Vec<_> = h.events[n..]
+        .iter()
+        .filter_map(|e| e.error.as_ref())
+        .collect();
+    assert_eq!(errs.len(), 1, "{:?}", &h.events[n..]);
+    assert_eq!(errs[0].code, ErrorCode::UnexpectedTransition);
+    assert!(h.events[n..].iter().any(|e| e.kind == EventKind::Status));
+    let cur = h.c.intent().expect("intent");
+    assert_eq!((cur.version, cur.phase), (2, Phase::Payable));
+    h.assert_no_leak();
 }

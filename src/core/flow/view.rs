@@ -1,14 +1,13 @@
 //! The page's view of one intent snapshot: the browser-view JSON as the server sent it (minus any secret),
-//! plus the few fields the flow decides on.
-//!
-//! Why not `core::intent::PaymentIntent` + `core::mirror::Mirror` here: their decoder is built on
-//! `serde_json::Value`, which adds ~30 KB brotli to the wasm (measured: 44 -> 74 KB). The flow applies the
-//! mirror's rule itself (a snapshot whose `version` is not newer is dropped), and the sandbox's contract
-//! tests decode every view with both decoders so they cannot drift.
+//! plus the few fields the flow decides on. Snapshots are decoded by the core's
+//! [`PaymentIntent::from_json`] (unknown statuses are typed errors) and ordered by the core's `Mirror`.
 
+use crate::core::intent::{DecodeError, DecodeErrorKind, PaymentIntent};
 use crate::core::json::{self, Obj};
+use crate::core::lifecycle::{CanonicalStatus, Dialect, PaymentError};
 
-/// Where an intent stands, as far as the page's checkout is concerned (dialect-independent).
+/// Where an intent stands, as far as the page's checkout is concerned (dialect-independent): the core's
+/// [`CanonicalStatus`] folded into the states the page acts on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
     /// Waiting for a payment method (Dojo `Created`, Stripe/Setel `requires_payment_method`).
@@ -30,25 +29,24 @@ pub enum Phase {
 }
 
 impl Phase {
-    /// Classifies a wire status of any dialect. Unknown names are treated as still moving (`Processing`).
-    pub fn of_wire(status: &str) -> Phase {
-        // ASCII only: `char::to_lowercase` would pull ~10 KB of Unicode tables into the wasm.
-        let norm: String = status
-            .bytes()
-            .filter(|c| *c != b'_')
-            .map(|c| c.to_ascii_lowercase() as char)
-            .collect();
-        match norm.as_str() {
-            "created" | "requirespaymentmethod" | "requiresconfirmation" => Phase::Payable,
-            "requiresaction" => Phase::RequiresAction,
-            "processing" | "pending" => Phase::Processing,
-            "authorized" | "authorised" | "requirescapture" => Phase::Authorized,
-            "captured" | "succeeded" => Phase::Succeeded,
-            "failed" => Phase::Failed,
-            "canceled" | "cancelled" => Phase::Canceled,
-            "expired" => Phase::Expired,
-            "reversed" | "refunded" | "partiallyrefunded" => Phase::Closed,
-            _ => Phase::Processing,
+    /// The page's phase for a canonical status; a pending `nextAction` means the customer must act.
+    pub fn of(status: CanonicalStatus, has_next_action: bool) -> Phase {
+        use CanonicalStatus as S;
+        let phase = match status {
+            S::RequiresPaymentMethod | S::RequiresConfirmation => Phase::Payable,
+            S::RequiresAction => Phase::RequiresAction,
+            S::Processing => Phase::Processing,
+            S::Authorized => Phase::Authorized,
+            S::Succeeded => Phase::Succeeded,
+            S::PartiallyRefunded | S::Refunded | S::Reversed => Phase::Closed,
+            S::Canceled => Phase::Canceled,
+            S::Expired => Phase::Expired,
+            S::Failed => Phase::Failed,
+        };
+        if has_next_action && matches!(phase, Phase::Payable | Phase::Processing) {
+            Phase::RequiresAction
+        } else {
+            phase
         }
     }
 
@@ -65,7 +63,8 @@ impl Phase {
         matches!(self, Phase::Payable | Phase::Failed)
     }
 
-    /// The canonical (dialect-free) name the page sees next to the wire status.
+    /// The page vocabulary (`detail.canonical`, the widget's states): derived from [`CanonicalStatus`] but
+    /// coarser, and kept stable because the widget and its tests use `requires_capture` and `closed`.
     pub fn canonical(self) -> &'static str {
         match self {
             Phase::Payable => "requires_payment_method",
@@ -81,14 +80,6 @@ impl Phase {
     }
 }
 
-/// `lastPaymentError` of the browser view.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PaymentError {
-    pub code: Option<String>,
-    pub decline_code: Option<String>,
-    pub message: Option<String>,
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct Snapshot {
     /// The browser view as received (JSON text), minus any `clientSessionSecret` member.
@@ -100,28 +91,25 @@ pub struct Snapshot {
     pub phase: Phase,
     pub next_action_url: Option<String>,
     pub last_payment_error: Option<PaymentError>,
-    pub currency: Option<String>,
+    pub currency: String,
 }
 
 impl Snapshot {
-    pub fn parse(text: &str) -> Option<Snapshot> {
-        let m = json::members(text)?;
-        let version = json::get(&m, "version").and_then(json::uint)?;
-        let status = json::get(&m, "status").and_then(json::string)?;
-        let next_action_url = json::get(&m, "nextAction").and_then(|a| json::str_at(a, "url"));
-        let last_payment_error = json::get(&m, "lastPaymentError").and_then(|e| {
-            let e = json::members(e)?;
-            Some(PaymentError {
-                code: json::get(&e, "code").and_then(json::string),
-                decline_code: json::get(&e, "declineCode").and_then(json::string),
-                message: json::get(&e, "message").and_then(json::string),
-            })
-        });
-        let currency = json::get(&m, "amount").and_then(|a| json::str_at(a, "currencyCode"));
-        let mut phase = Phase::of_wire(&status);
-        if next_action_url.is_some() && matches!(phase, Phase::Payable | Phase::Processing) {
-            phase = Phase::RequiresAction;
-        }
+    /// Decodes a browser view with the core's intent decoder. Returns the page's view and the intent for
+    /// the mirror; the error names the field (never a value, so never the token).
+    pub fn decode(text: &str, dialect: Dialect) -> Result<(Snapshot, PaymentIntent), DecodeError> {
+        let pi = PaymentIntent::from_json(text.as_bytes(), dialect)?;
+        // The core's own refinement (`nextAction`, refund amounts), as the mirror sees it.
+        let status = pi.canonical_status(dialect).map_err(|e| DecodeError {
+            field: "status".into(),
+            kind: DecodeErrorKind::Status(e),
+        })?;
+        // Valid JSON object by now; `members` only fails on what `from_json` already refused.
+        let m = json::members(text).ok_or_else(|| DecodeError {
+            field: "$".into(),
+            kind: DecodeErrorKind::InvalidJson,
+        })?;
+        let next_action_url = pi.next_action.as_ref().map(|a| a.url.clone());
         // The browser view has no secret; make sure one never reaches an event even if a server sent it.
         let secret = "clientSessionSecret";
         let raw = if m.iter().any(|(k, _)| k == secret) {
@@ -138,16 +126,17 @@ impl Snapshot {
             .filter(|(k, _)| k != secret)
             .map(|(k, v)| (k, v.to_string()))
             .collect();
-        Some(Snapshot {
+        let snap = Snapshot {
             raw,
             fields,
-            version,
-            status,
-            phase,
+            version: pi.version.unwrap_or(0),
+            status: pi.status.clone(),
+            phase: Phase::of(status, next_action_url.is_some()),
             next_action_url,
-            last_payment_error,
-            currency,
-        })
+            last_payment_error: pi.last_payment_error.clone(),
+            currency: pi.amount.currency().code().to_string(),
+        };
+        Ok((snap, pi))
     }
 
     /// What changed from `old` to `self` (JSON text): versions, status, and the names of top-level
