@@ -1,4 +1,5 @@
 //! The flow on a fake clock with scripted replies: every effect is captured and asserted.
+//! Test-only: the parent declares this module under #[cfg(test)].
 
 use super::*;
 use crate::core::lifecycle::Dialect;

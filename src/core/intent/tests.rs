@@ -1,3 +1,6 @@
+//! Decoder tests: fixtures, field errors, round trips.
+//! Test-only: the parent declares this module under #[cfg(test)].
+
 use super::*;
 use serde_json::{Map, Value};
 

@@ -1,3 +1,6 @@
+//! Lifecycle table tests: documented paths per dialect, rejected pairs, timers.
+//! Test-only: the parent declares this module under #[cfg(test)].
+
 use super::*;
 use CanonicalStatus as S;
 
