@@ -3,7 +3,7 @@
 // timed test. Usage: node bench/run.mjs [--quick] [--only 1,2,...] [--no-build]
 //   --quick   smaller counts (for trying the pipeline), not for the report.
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { writeFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,9 +45,13 @@ const started = new Date();
 const loadStart = os.loadavg().map((x) => x.toFixed(1)).join(' ');
 const sections = [];
 const summaries = [];
+// Each figure's result is kept in target/bench-results/<n>.json, so `--only` reruns update the report
+// without losing the other figures.
+const resultsDir = join(root, 'target/bench-results');
+mkdirSync(resultsDir, { recursive: true });
 const add = (n, title, res) => {
-  sections.push({ n, title, ...res });
-  summaries.push(...res.summaries);
+  const r = { n, title, ...res, at: new Date().toISOString(), load: os.loadavg().map((x) => x.toFixed(1)).join(' ') };
+  writeFileSync(join(resultsDir, `${n}.json`), JSON.stringify(r));
 };
 
 // ----- builds -----
@@ -111,13 +115,21 @@ if (want(7)) {
   add(7, 'Fuzzing', res);
   const lf = libfuzzer(N.libfuzzerRuns);
   if (lf) {
-    sections.at(-1).text += '\n\n' + lf.text;
-    summaries.push(...lf.summaries);
+    const r = JSON.parse(readFileSync(join(resultsDir, '7.json'), 'utf8'));
+    r.text += '\n\n' + lf.text;
+    r.summaries.push(...lf.summaries);
+    writeFileSync(join(resultsDir, '7.json'), JSON.stringify(r));
   }
 }
 
-// ----- the report -----
+// ----- the report: every figure's latest result -----
 const finished = new Date();
+bootstrapFromReport();
+for (const f of readdirSync(resultsDir).filter((f) => /^\d+\.json$/.test(f))) {
+  const r = JSON.parse(readFileSync(join(resultsDir, f), 'utf8'));
+  sections.push(r);
+  summaries.push(...r.summaries);
+}
 const git = sh('git', ['rev-parse', '--short', 'HEAD']).stdout.trim();
 const dirty = sh('git', ['status', '--porcelain', '--untracked-files=no']).stdout.trim() ? ' (with uncommitted changes)' : '';
 const ver = (cmd, a) => (sh(cmd, a).stdout ?? '').trim().split('\n')[0];
@@ -137,7 +149,7 @@ for (const s of summaries.sort((a, b) => a.figure - b.figure)) {
   lines.push(`| ${s.figure} | ${s.what} | ${s.value} | ${s.target} | ${s.met === true ? 'met' : s.met === false ? '**missed**' : ''} |`);
 }
 for (const s of sections.sort((a, b) => a.n - b.n)) {
-  lines.push('', `## ${s.n}. ${s.title}`, '', s.text, '', `_(${s.seconds.toFixed(0)} s)_`);
+  lines.push('', `## ${s.n}. ${s.title}`, '', s.text, '', `_(${s.seconds.toFixed(0)} s, ${s.at ? s.at.slice(0, 16).replace('T', ' ') + ' UTC, load average ' + s.load : 'time not recorded'})_`);
 }
 mkdirSync(join(root, 'bench'), { recursive: true });
 writeFileSync(join(root, 'bench/report.md'), lines.join('\n') + '\n');
@@ -145,6 +157,22 @@ console.log(lines.join('\n'));
 log(`wrote bench/report.md in ${((finished - started) / 60000).toFixed(1)} min`);
 
 // ----- helpers -----
+
+/** Figures present in an existing bench/report.md but not in target/bench-results (a fresh checkout). */
+function bootstrapFromReport() {
+  const file = join(root, 'bench/report.md');
+  if (!existsSync(file)) return;
+  const text = readFileSync(file, 'utf8');
+  const rows = [...text.matchAll(/^\| (\d+) \| (.*?) \| (.*?) \| (.*?) \| (.*?) \|$/gm)];
+  for (const m of text.matchAll(/^## (\d+)\. (.+)\n\n([\s\S]*?)\n\n_\((\d+) s[^\n]*\)_$/gm)) {
+    const n = Number(m[1]);
+    if (existsSync(join(resultsDir, `${n}.json`))) continue;
+    const sums = rows.filter((r) => Number(r[1]) === n).map((r) => ({
+      figure: n, what: r[2], value: r[3], target: r[4], met: r[5] === 'met' ? true : r[5] === '**missed**' ? false : null,
+    }));
+    writeFileSync(join(resultsDir, `${n}.json`), JSON.stringify({ n, title: m[2], text: m[3], summaries: sums, seconds: Number(m[4]) }));
+  }
+}
 
 function startSandbox(extra) {
   return new Promise((resolve, reject) => {

@@ -43,11 +43,12 @@ const frames = Array.from({ length: n }, (_, i) => {
 });
 
 w.prepare(n);
-const inside = [], decode = [], page = [];
+const inside = [], decode = [], page = [], core = [];
 let events = 0;
 for (let r = 0; r < ROUNDS; r++) {
   inside.push(perSec(n, () => w.applyPrepared()));
   decode.push(perSec(n, () => w.decodePrepared()));
+  core.push(perSec(n, () => w.coreApplyPrepared()));
   const h = new w.WasmHarness();
   let got = 0;
   const emit = (name, detail) => { got += detail.length > 0 ? 1 : 0; };
@@ -91,6 +92,7 @@ lines.push('| snapshots per second | native | wasm | wasm / native |');
 lines.push('| --- | --- | --- | --- |');
 lines.push(`| decode only (\`Snapshot::decode\`) | ${fmt(native.decodePerSec)} | ${fmt(median(decode))} | ${(median(decode) / native.decodePerSec).toFixed(2)} |`);
 lines.push(`| decode + apply, all inside one call | ${fmt(native.applyPerSec)} | ${fmt(median(inside))} | ${(median(inside) / native.applyPerSec).toFixed(2)} |`);
+lines.push(`| the core's \`PaymentIntent::from_json\` + \`Mirror::apply_snapshot\` (serde_json-based; used by the sandbox, not shipped in the page) | ${fmt(native.coreApplyPerSec)} | ${fmt(median(core))} | ${(median(core) / native.coreApplyPerSec).toFixed(2)} |`);
 lines.push(`| decode + apply, the page's path: one call in per chunk, one JS callback out per event | — | ${fmt(median(page))} | |`);
 lines.push('');
 lines.push(`Per snapshot: ${(1e6 / native.applyPerSec).toFixed(1)} µs native, ${(1e6 / median(inside)).toFixed(1)} µs in wasm, ${(1e6 / median(page)).toFixed(1)} µs on the page's path `

@@ -122,6 +122,23 @@ impl Default for Harness {
     }
 }
 
+/// The core's model instead of the page's: `PaymentIntent::from_json` (validating, serde_json-based) and
+/// `Mirror::apply_snapshot` (ordering, canonical status, changes). The page does not ship this pair (its
+/// flow has a lighter decoder for size); the sandbox and the contract tests use it. Returns the changes.
+pub fn core_apply_all(views: &[String]) -> usize {
+    use intent_checkout::core::intent::PaymentIntent;
+    use intent_checkout::core::lifecycle::Dialect;
+    use intent_checkout::core::mirror::Mirror;
+    let mut m = Mirror::new(Dialect::Dojo);
+    let mut changes = 0;
+    for v in views {
+        if let Ok(pi) = PaymentIntent::from_json(v.as_bytes(), Dialect::Dojo) {
+            changes += m.apply_snapshot(pi).len();
+        }
+    }
+    changes
+}
+
 /// Decodes only (no mirror, no event): the intent decoder's share.
 pub fn decode_all(views: &[String]) -> u64 {
     views
@@ -161,6 +178,12 @@ mod wasm {
             }
         });
         h.events as u32
+    }
+
+    /// The core's `PaymentIntent` + `Mirror` over every prepared view in one call.
+    #[wasm_bindgen(js_name = coreApplyPrepared)]
+    pub fn core_apply_prepared() -> u32 {
+        VIEWS.with(|v| super::core_apply_all(&v.borrow()) as u32)
     }
 
     /// Decodes every prepared view in one call.

@@ -38,6 +38,7 @@ fn main() {
 
     let mut apply = Vec::new();
     let mut decode = Vec::new();
+    let mut core = Vec::new();
     for _ in 0..rounds {
         let mut h = bench_throughput::Harness::new();
         let t = Instant::now();
@@ -51,10 +52,16 @@ fn main() {
         let t = Instant::now();
         black_box(bench_throughput::decode_all(black_box(&views)));
         decode.push(n as f64 / t.elapsed().as_secs_f64());
+
+        let t = Instant::now();
+        let changes = black_box(bench_throughput::core_apply_all(black_box(&views)));
+        core.push(n as f64 / t.elapsed().as_secs_f64());
+        assert!(changes >= n, "the core mirror must accept every snapshot");
     }
     println!(
-        "{{\"snapshots\":{n},\"rounds\":{rounds},\"frameBytes\":{bytes},\"applyPerSec\":{:.0},\"decodePerSec\":{:.0}}}",
+        "{{\"snapshots\":{n},\"rounds\":{rounds},\"frameBytes\":{bytes},\"applyPerSec\":{:.0},\"decodePerSec\":{:.0},\"coreApplyPerSec\":{:.0}}}",
         median(apply),
-        median(decode)
+        median(decode),
+        median(core)
     );
 }
