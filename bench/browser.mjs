@@ -48,7 +48,7 @@ async function newIntent(body = {}) {
   return call(sandbox, '/demo/payment-intents', { amount: 1000, ...body });
 }
 
-async function loadOnce(cold) {
+async function loadOnce(cold, file = 'ready.html') {
   const created = await newIntent();
   const page = await browser.context.newPage();
   if (cold) {
@@ -56,7 +56,7 @@ async function loadOnce(cold) {
     await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
   }
   const fragment = new URLSearchParams({ pi: created.paymentIntentId, t: created.clientSessionSecret });
-  await page.goto(`${sandbox.url}/ready.html#${fragment}`);
+  await page.goto(`${sandbox.url}/${file}#${fragment}`);
   await page.waitForFunction(() => window.__ready !== undefined || window.__error !== undefined, null, { timeout: 20_000 });
   const r = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];
@@ -73,6 +73,8 @@ async function loadOnce(cold) {
         'element.js received': end(/\/element\.js$/),
         'glue intent_checkout.js received': end(/\/intent_checkout\.js$/),
         '.wasm received': end(/\.wasm$/),
+        'wasm compile + instantiate started': window.__wasmStart,
+        'wasm instantiated': window.__wasmEnd,
         'intent GET sent': start(/\/payment-intents\/public\/[^/]+$/),
         'intent GET answered': end(/\/payment-intents\/public\/[^/]+$/),
         ready: window.__ready,
@@ -107,8 +109,22 @@ async function ready(loads) {
     warmMarks.push(r.marks);
     if (i === 0) warmFiles = r.files;
   }
+  // The same warm, with the README's modulepreload/preload hints (the module waterfall fetched at once).
+  for (let i = 0; i < 2; i++) await loadOnce(false, 'ready-preload.html');
+  const pre = [];
+  const preMarks = [];
+  for (let i = 0; i < loads; i++) {
+    const r = await loadOnce(false, 'ready-preload.html');
+    pre.push(r.ready);
+    preMarks.push(r.marks);
+  }
+  // The floor on this machine right now: a page with one small deferred script, navigation -> DOMContentLoaded.
+  const floor = [];
+  for (let i = 0; i < Math.min(loads, 20); i++) floor.push((await loadOnce(false, 'blank.html')).ready);
   const c = stats(cold);
   const w = stats(warm);
+  const pr = stats(pre);
+  const fl = stats(floor);
   p(`Command: \`node bench/browser.mjs ready ${loads}\` (load average at start: ${loadavg}). Each load: a fresh intent from the demo route, a new tab, `
     + '`bench/pages/ready.html` (the one-script-tag embed: `<script src="/pkg/intent-checkout.js" defer>` + `<intent-checkout>`), '
     + "and `performance.now()` when the element's `ready` reaches the document (navigation start = 0; `ready` = intent loaded, form usable). "
@@ -119,6 +135,8 @@ async function ready(loads) {
   p('| --- | --- | --- | --- | --- |');
   p(`| cold cache | ${ms(c.p50)} | ${ms(c.p95)} | ${ms(c.min)} | ${ms(c.max)} |`);
   p(`| warm cache | **${ms(w.p50)}** | ${ms(w.p95)} | ${ms(w.min)} | ${ms(w.max)} |`);
+  p(`| warm cache + preload hints (\`bench/pages/ready-preload.html\`) | ${ms(pr.p50)} | ${ms(pr.p95)} | ${ms(pr.min)} | ${ms(pr.max)} |`);
+  p(`| floor: blank page, one deferred script, → DOMContentLoaded (${fl.n} loads) | ${ms(fl.p50)} | ${ms(fl.p95)} | ${ms(fl.min)} | ${ms(fl.max)} |`);
   p();
   summary.push({ figure: 2, what: `Ready time, warm cache (median / p95 of ${loads} loads; cold ${c.p50.toFixed(1)} / ${c.p95.toFixed(1)} ms)`, value: `${w.p50.toFixed(1)} / ${w.p95.toFixed(1)} ms`, target: '< 30 ms warm', met: w.p50 < 30 });
   p(w.p50 < 30
@@ -127,13 +145,13 @@ async function ready(loads) {
   p();
   p('Where the time goes (median of each milestone, ms since navigation start):');
   p();
-  p('| milestone | cold | warm |');
-  p('| --- | --- | --- |');
+  p('| milestone | cold | warm | warm + preload |');
+  p('| --- | --- | --- | --- |');
   const med = (marks, k) => {
     const v = marks.map((m) => m[k]).filter((x) => typeof x === 'number' && x > 0);
     return v.length ? stats(v).p50.toFixed(1) : '—';
   };
-  for (const k of Object.keys(coldMarks[0])) p(`| ${k} | ${med(coldMarks, k)} | ${med(warmMarks, k)} |`);
+  for (const k of Object.keys(coldMarks[0])) p(`| ${k} | ${med(coldMarks, k)} | ${med(warmMarks, k)} | ${med(preMarks, k)} |`);
   const list = (f) => f.filter((x) => x.name !== '/ready.html').map((x) => `${x.name.replace('/pkg/', '')} (${x.transfer} B over the wire)`).join(', ');
   p();
   p(`Files the page fetched (first cold load): ${list(files)}.`);
