@@ -46,7 +46,7 @@ function scriptTagFiles() {
       ...src.matchAll(/\bfrom\s+['"]\.\/([^'"]+)['"]/g),
       ...src.matchAll(/\bimport\s+['"]\.\/([^'"]+)['"]/g),
       ...src.matchAll(/import\(\s*['"]\.\/([^'"]+)['"]\s*\)/g),
-      ...src.matchAll(/new URL\(\s*['"]([^'"]+\.wasm)['"]\s*,\s*import\.meta\.url/g), // the glue's wasm
+      ...src.matchAll(/new URL\(\s*['"]([^'"]+\.wasm)['"]/g), // the glue's (or the bundle's) wasm URL
     ].map((m) => m[1].replace(/^\.\//, ''));
     for (const r of refs) if (existsSync(join(pkg, r))) queue.push(r);
   }
@@ -117,7 +117,7 @@ const verdict =
     : `target < 45 KB **missed by ${kb(scriptTag.brotli - TARGET_BROTLI)} KB**`;
 p(row('**total (script-tag checkout)**', scriptTag, verdict));
 p();
-p('Files found by following the entry\'s imports (`import(base + ...)`, `from \'./...\'`, the glue\'s `new URL(\'..wasm\', import.meta.url)`).');
+p('Files found by following the entry\'s imports (`import(base + ...)`, `from \'./...\'`) and its `new URL(\'….wasm\', …)`; the ready-time figure lists what the browser actually fetched.');
 p();
 
 const esbuild = await esbuildModule();
