@@ -1,13 +1,36 @@
 //! Every merchant response in the dojo dialect validates against Dojo's own OpenAPI schemas
-//! (`PaymentIntent`, `Capture`, `Refund`, `Reversal`), read from shared/reference at test time.
+//! (`PaymentIntent`, `Capture`, `Refund`, `Reversal`), read from shared/reference at test time, or from the
+//! copy in tests/fixtures when the repository is cloned without shared/ beside it.
 
 use reqwest::Method;
 use serde_json::{json, Map, Value};
 
 use crate::common::*;
 
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/dojo-openapi-2025-09-10.yaml"
+);
+
+#[test]
+fn the_fixture_is_dojos_file_verbatim() {
+    let fixture = std::fs::read(FIXTURE).expect("the fixture copy exists");
+    let shared = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/reference/dojo-openapi-2025-09-10.yaml"
+    );
+    // Without shared/ beside the clone there is nothing to compare with; the copy is then the reference.
+    if let Ok(original) = std::fs::read(shared) {
+        assert!(
+            fixture == original,
+            "tests/fixtures differs from shared/reference: copy it again"
+        );
+    }
+}
+
 fn dojo_components() -> Value {
-    // shared/ sits beside the repository (developers and CI); DOJO_OPENAPI may point elsewhere.
+    // shared/ sits beside the repository (developers and CI); DOJO_OPENAPI may point elsewhere; the fixture
+    // is a verbatim copy (checked by `the_fixture_is_dojos_file_verbatim`) for clones without shared/.
     let candidates = [
         std::env::var("DOJO_OPENAPI").unwrap_or_default(),
         concat!(
@@ -20,6 +43,7 @@ fn dojo_components() -> Value {
             "/../shared/reference/dojo-openapi-2025-09-10.yaml"
         )
         .into(),
+        FIXTURE.into(),
     ];
     let text = candidates
         .iter()
