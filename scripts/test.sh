@@ -65,7 +65,7 @@ fi
 
 echo "== native: cargo test --workspace"
 t0=$(date +%s)
-cargo test --workspace --color never 2>&1 | tee "$logdir/native.log" | grep -E '^test result:|^error|FAILED|panicked' || true
+cargo test --workspace --no-fail-fast --color never 2>&1 | tee "$logdir/native.log" | grep -E '^test result:|^error|FAILED|panicked' || true
 code=${PIPESTATUS[0]}
 read -r p f < <(cargo_counts "$logdir/native.log")
 record "native (cargo test --workspace)" "$code" "$p" "$f" $(( $(date +%s) - t0 ))
@@ -73,7 +73,7 @@ record "native (cargo test --workspace)" "$code" "$p" "$f" $(( $(date +%s) - t0 
 echo "== wasm: wasm-bindgen-test in headless Chromium"
 t0=$(date +%s)
 if start_sandbox wasm; then
-  SANDBOX_URL=$SANDBOX_URL cargo test --target wasm32-unknown-unknown -p intent-checkout --test 'wasm_*' --color never 2>&1 \
+  SANDBOX_URL=$SANDBOX_URL cargo test --target wasm32-unknown-unknown -p intent-checkout --test 'wasm_*' --no-fail-fast --color never 2>&1 \
     | tee "$logdir/wasm.log" | grep -E '^test result:|^error|FAILED|panicked' || true
   code=${PIPESTATUS[0]}
   stop_sandbox
