@@ -122,7 +122,7 @@ impl Default for Harness {
     }
 }
 
-/// The core's model instead of the page's: `PaymentIntent::from_json` (validating, serde_json-based) and
+/// The core's model on its own: `PaymentIntent::from_json` (validating, on `core::json`) and
 /// `Mirror::apply_snapshot` (ordering, canonical status, changes). The page does not ship this pair (its
 /// flow has a lighter decoder for size); the sandbox and the contract tests use it. Returns the changes.
 pub fn core_apply_all(views: &[String]) -> usize {
