@@ -92,7 +92,7 @@ lines.push('| snapshots per second | native | wasm | wasm / native |');
 lines.push('| --- | --- | --- | --- |');
 lines.push(`| decode only (\`Snapshot::decode\`) | ${fmt(native.decodePerSec)} | ${fmt(median(decode))} | ${(median(decode) / native.decodePerSec).toFixed(2)} |`);
 lines.push(`| decode + apply, all inside one call | ${fmt(native.applyPerSec)} | ${fmt(median(inside))} | ${(median(inside) / native.applyPerSec).toFixed(2)} |`);
-lines.push(`| the core's \`PaymentIntent::from_json\` + \`Mirror::apply_snapshot\` (on `core::json`; the page path above wraps the same decoder) | ${fmt(native.coreApplyPerSec)} | ${fmt(median(core))} | ${(median(core) / native.coreApplyPerSec).toFixed(2)} |`);
+lines.push(`| the core's \`PaymentIntent::from_json\` + \`Mirror::apply_snapshot\` (on \`core::json\`; the page path above wraps the same decoder) | ${fmt(native.coreApplyPerSec)} | ${fmt(median(core))} | ${(median(core) / native.coreApplyPerSec).toFixed(2)} |`);
 lines.push(`| decode + apply, the page's path: one call in per chunk, one JS callback out per event | — | ${fmt(median(page))} | |`);
 lines.push('');
 lines.push(`Per snapshot: ${(1e6 / native.applyPerSec).toFixed(1)} µs native, ${(1e6 / median(inside)).toFixed(1)} µs in wasm, ${(1e6 / median(page)).toFixed(1)} µs on the page's path `
