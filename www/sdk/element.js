@@ -23,10 +23,6 @@ const digits = (s) => String(s ?? '').replace(/\D/g, '');
 // Display-only fallbacks while the SDK exports no brand/format helpers (it validates; these only decorate).
 const brandOf = (d) => fn('cardBrand')?.(d) ?? (/^3[47]/.test(d) ? 'amex' : /^(5[1-5]|2[2-7])/.test(d) ? 'mastercard' : /^4/.test(d) ? 'visa' : '');
 const groupCard = (d) => fn('formatCardNumber')?.(d) ?? (brandOf(d) === 'amex' ? [d.slice(0, 4), d.slice(4, 10), d.slice(10, 15)] : d.match(/.{1,4}/g) ?? []).filter(Boolean).join(' ');
-// The first snapshot arrives before the element can listen for the SDK's `ready` (which carries `canonical`);
-// until `intent()` reports it, the dialect-free name is looked up here (same table as the core's Phase).
-const CANONICAL = { created: 'requires_payment_method', requirespaymentmethod: 'requires_payment_method', requiresconfirmation: 'requires_payment_method', requiresaction: 'requires_action', processing: 'processing', pending: 'processing', authorized: 'requires_capture', authorised: 'requires_capture', requirescapture: 'requires_capture', captured: 'succeeded', succeeded: 'succeeded', failed: 'failed', canceled: 'canceled', cancelled: 'canceled', expired: 'expired', reversed: 'closed', refunded: 'closed', partiallyrefunded: 'closed' };
-const canonicalOf = (i) => i?.canonical ?? CANONICAL[String(i?.status ?? '').replace(/_/g, '').toLowerCase()];
 
 // Creates an element: `attrs` become attributes (never HTML), strings in `kids` become text nodes.
 function h(tag, attrs, ...kids) {
@@ -186,7 +182,7 @@ export class IntentCheckoutElement extends HTMLElement {
     }
     const intent = checkout.intent();
     this.#show(intent);
-    this.#emit('ready', { version: this.#wasm.version(), intent, status: intent?.status, canonical: canonicalOf(intent) });
+    this.#emit('ready', { version: this.#wasm.version(), intent, status: intent?.status, canonical: checkout.canonical() });
   }
 
   #destroyCheckout() {
@@ -224,7 +220,7 @@ export class IntentCheckoutElement extends HTMLElement {
     intent = this.#intent;
     if (!intent) return;
     if (intent.status) this.setAttribute('status', intent.status);
-    canonical ??= canonicalOf(intent);
+    canonical ??= this.#checkout?.canonical() ?? undefined;
     const view = {
       requires_action: 'action',
       processing: 'processing',

@@ -155,6 +155,8 @@ export class Checkout extends EventTarget {
   setTip(minor: number): Promise<PayResult>;
   setAmount(minor: number): Promise<PayResult>;
   intent(): PaymentIntentView | null;
+  /** The dialect-free status of `intent()` (the core's classification), or null before it is loaded. */
+  canonical(): CanonicalStatus | null;
   cancel(): void;
   destroy(): void;
   addEventListener<K extends keyof CheckoutEventMap>(type: K, listener: (ev: CheckoutEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;

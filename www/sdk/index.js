@@ -45,6 +45,7 @@ function thrownToError(e) {
 export class Checkout extends EventTarget {
   #core;
   #intent = null;
+  #canonical = null;
   // Events raised while createCheckout() is still running (e.g. `ready`) are held and dispatched just
   // after it resolves, so listeners added right after `await createCheckout()` still see them.
   #held = [];
@@ -58,7 +59,7 @@ export class Checkout extends EventTarget {
   /** @internal */
   _emit(name, json) {
     const detail = parseResult(json);
-    if (detail.intent) this.#intent = detail.intent;
+    this.#remember(detail);
     if (this.#held) this.#held.push([name, detail]);
     else this.dispatchEvent(new CustomEvent(name, { detail }));
   }
@@ -97,6 +98,17 @@ export class Checkout extends EventTarget {
     return this.#intent;
   }
 
+  /** The dialect-free status of `intent()`, as the core classifies it, or null before it is loaded. */
+  canonical() {
+    return this.#canonical;
+  }
+
+  #remember(r) {
+    if (!r.intent) return;
+    this.#intent = r.intent;
+    this.#canonical = r.canonical ?? null;
+  }
+
   /** Stops waiting for the running payment attempt (its `pay()` settles with `sdk_error`). */
   cancel() {
     this.#core?.cancel();
@@ -123,7 +135,7 @@ export class Checkout extends EventTarget {
   async #settle(promise) {
     if (!promise) return { error: new CheckoutError('sdk_error', 'the checkout was destroyed') };
     const r = parseResult(await promise);
-    if (r.intent) this.#intent = r.intent;
+    this.#remember(r);
     return r;
   }
 }
