@@ -233,6 +233,12 @@ pub fn card_brand(number: &str) -> String {
     flow::form::brand(number).to_string()
 }
 
+/// A (partial) card number grouped for display: 4-4-4-4, Amex 4-6-5, cut at the brand's longest length.
+#[wasm_bindgen(js_name = formatCardNumber)]
+pub fn format_card_number(number: &str) -> String {
+    crate::core::card::format_for_display(number)
+}
+
 /// Minor-unit digits of an ISO 4217 currency (GBP 2, JPY 0, KWD 3), or `undefined` if unknown.
 #[wasm_bindgen(js_name = currencyExponent)]
 pub fn currency_exponent(code: &str) -> Option<u8> {

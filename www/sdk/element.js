@@ -21,8 +21,9 @@ const ICONS = { ok: '✓', bad: '!', wait: '' };
 const fn = (name) => (typeof sdk[name] === 'function' ? sdk[name] : null);
 const digits = (s) => String(s ?? '').replace(/\D/g, '');
 // Display-only fallbacks while the SDK exports no brand/format helpers (it validates; these only decorate).
-const brandOf = (d) => fn('cardBrand')?.(d) ?? (/^3[47]/.test(d) ? 'amex' : /^(5[1-5]|2[2-7])/.test(d) ? 'mastercard' : /^4/.test(d) ? 'visa' : '');
-const groupCard = (d) => fn('formatCardNumber')?.(d) ?? (brandOf(d) === 'amex' ? [d.slice(0, 4), d.slice(4, 10), d.slice(10, 15)] : d.match(/.{1,4}/g) ?? []).filter(Boolean).join(' ');
+// Card rules live in the core; until the wasm is loaded the number shows as typed, with no brand.
+const brandOf = (d) => fn('cardBrand')?.(d) ?? '';
+const groupCard = (d) => fn('formatCardNumber')?.(d) ?? d;
 
 // Creates an element: `attrs` become attributes (never HTML), strings in `kids` become text nodes.
 function h(tag, attrs, ...kids) {

@@ -193,3 +193,5 @@ export function currencyExponent(code: string): number | undefined;
 
 /** The brand of a (partial) card number; undefined before the module loaded. */
 export function cardBrand(number: string): CardBrand | undefined;
+/** A (partial) card number grouped for display (4-4-4-4, Amex 4-6-5); undefined until the module is loaded. */
+export function formatCardNumber(number: string): string | undefined;

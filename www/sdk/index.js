@@ -196,6 +196,11 @@ export function currencyExponent(code) {
   return ready?.currencyExponent(String(code ?? ''));
 }
 
+/** A (partial) card number grouped for display (4-4-4-4, Amex 4-6-5); undefined until the module is loaded. */
+export function formatCardNumber(number) {
+  return ready?.formatCardNumber(String(number ?? ''));
+}
+
 /** The brand of a (partial) card number; undefined until the module is loaded. */
 export function cardBrand(number) {
   return ready?.cardBrand(String(number ?? ''));
