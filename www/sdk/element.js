@@ -2,7 +2,7 @@
 // Thin by design: validation, lifecycle, retries and the connect token live in the wasm core behind
 // createCheckout(); this file renders the intent it reports and forwards the customer's input. Everything
 // from the merchant or the server is written with textContent, never parsed as HTML.
-import { loadWasm } from './wasm.js';
+import { loadWasm, whenLoaded } from './wasm.js';
 import * as sdk from './index.js';
 import { styles } from './styles.js';
 import { pickLanguage, translator } from './messages.js';
@@ -33,7 +33,10 @@ function h(tag, attrs, ...kids) {
   return el;
 }
 
-export class IntentCheckoutElement extends HTMLElement {
+// Under server-side rendering there is no HTMLElement: the module still imports (and defines nothing).
+const Base = typeof HTMLElement === 'undefined' ? class {} : HTMLElement;
+
+export class IntentCheckoutElement extends Base {
   static observedAttributes = ['api-base', 'payment-intent-id', 'locale', 'dialect', 'connect-token'];
 
   #token = null;
@@ -113,19 +116,31 @@ export class IntentCheckoutElement extends HTMLElement {
     addEventListener('message', this.#onMessage);
     if (!this.shadowRoot) {
       this.#build();
-      loadWasm().then(
-        (wasm) => {
-          this.#wasm = wasm;
-          if (this.paymentIntentId && this.#token) this.#start();
-          else {
-            this.#setView('waiting');
-            wasm.announceReady(this);
-          }
-        },
-        () => this.#setView('error', 'loadFailed'),
-      );
+      this.#load();
     } else {
       this.#schedule();
+    }
+  }
+
+  // A failed load is not final: the Try again button or any later successful load (another element,
+  // IntentCheckout.load()) brings this element back.
+  #load() {
+    return loadWasm().then(
+      (wasm) => this.#loaded(wasm),
+      () => {
+        this.#setView('error', 'loadFailed');
+        whenLoaded((wasm) => this.#loaded(wasm));
+      },
+    );
+  }
+
+  #loaded(wasm) {
+    if (this.#wasm) return;
+    this.#wasm = wasm;
+    if (this.paymentIntentId && this.#token) this.#start();
+    else {
+      this.#setView('waiting');
+      wasm.announceReady(this);
     }
   }
 
@@ -165,8 +180,10 @@ export class IntentCheckoutElement extends HTMLElement {
       });
       this.#attach(checkout);
     } catch (error) {
+      // Kept for Try again (memory only), unless the page has set a newer one meanwhile.
+      this.#token ??= connectToken;
       this.#setView('error', error?.code || 'sdk_error');
-      this.#emit('error', { error: plainError(error) });
+      this.#emit('error', { error: error instanceof sdk.CheckoutError ? error : new sdk.CheckoutError('sdk_error', error?.message ?? String(error)) });
     } finally {
       this.#starting = false;
     }
@@ -263,7 +280,8 @@ export class IntentCheckoutElement extends HTMLElement {
     };
     ui.status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true', 'data-testid': 'announcer' });
     ui.loadingText = h('p');
-    ui.loading = h('div', { class: 'result loading', part: 'loading', 'data-testid': 'loading' }, h('span', { class: 'icon', 'aria-hidden': 'true' }), ui.loadingText);
+    ui.spinner = h('span', { class: 'icon', 'aria-hidden': 'true', 'data-testid': 'spinner' });
+    ui.loading = h('div', { class: 'result loading', part: 'loading', 'data-testid': 'loading' }, ui.spinner, ui.loadingText);
     ui.ref = h('p', { class: 'ref', 'data-testid': 'reference' });
     ui.desc = h('p', { class: 'desc', 'data-testid': 'description' });
     ui.summary = h('div', { class: 'summary', part: 'summary' }, ui.ref, ui.desc);
@@ -375,6 +393,8 @@ export class IntentCheckoutElement extends HTMLElement {
     const intent = this.#intent;
     const inForm = v === 'form' || v === 'paying';
     ui.loading.hidden = v !== 'loading' && v !== 'waiting';
+    // Waiting for an intent id is not progress: no spinner that never ends.
+    ui.spinner.hidden = v === 'waiting';
     ui.loadingText.textContent = t(v === 'waiting' ? 'waiting' : 'loading');
     ui.form.hidden = !inForm;
     ui.result.hidden = !RESULTS[v];
@@ -422,9 +442,14 @@ export class IntentCheckoutElement extends HTMLElement {
         v === 'declined' || v === 'error' ? t(this.#reason, null, t(v === 'error' ? 'api_error' : 'generic_decline'))
         : v === 'action' ? t('challengePending')
         : t(`${v}Text`, { amount: total });
-      ui.retry.hidden = v !== 'declined';
+      ui.retry.hidden = !(v === 'declined' || (v === 'error' && this.#canRestart()));
       ui.resume.hidden = v !== 'action' || !ui.modal.hidden;
     }
+  }
+
+  // An error view offers Try again only when it can do something: load the module, or start with a token.
+  #canRestart() {
+    return !this.#wasm || !!this.#refresh || (!!this.#token && this.#reason !== 'token_expired');
   }
 
   #money(m) {
@@ -557,16 +582,16 @@ export class IntentCheckoutElement extends HTMLElement {
   }
 
   // Try again after a decline: a new attempt with a fresh token when the page can get one.
+  // After an error: load the module again, or start again (with a fresh token when the page can get one).
   async #retry() {
     const ui = this.#ui;
+    if (this.#view === 'error') return this.#restart();
     ui.retry.disabled = true;
     try {
       if (this.#refresh && this.#checkout) {
         const fresh = await this.#refresh();
         this.#destroyCheckout();
-        // The same shapes the SDK's refreshToken accepts: a string or the refresh route's JSON.
-        this.#token = typeof fresh === 'string' ? fresh : fresh?.clientSessionSecret ?? fresh?.connectToken;
-        this.#expiresAt = typeof fresh === 'string' ? undefined : fresh?.clientSessionSecretExpirationDate ?? fresh?.expiresAt;
+        this.#takeToken(fresh);
         await this.#start();
       }
     } catch (error) {
@@ -582,6 +607,31 @@ export class IntentCheckoutElement extends HTMLElement {
     this.#errors = {};
     this.#setView('form');
     ui.number.input.focus();
+  }
+
+  async #restart() {
+    const ui = this.#ui;
+    ui.retry.disabled = true;
+    try {
+      if (!this.#wasm) {
+        this.#setView('loading');
+        await this.#load();
+        return;
+      }
+      if (this.#refresh) this.#takeToken(await this.#refresh());
+      this.#destroyCheckout();
+      await this.#start();
+    } catch (error) {
+      this.#setView('error', error?.code || 'network_error');
+    } finally {
+      ui.retry.disabled = false;
+    }
+  }
+
+  // The same shapes the SDK's refreshToken accepts: a string or the refresh route's JSON.
+  #takeToken(fresh) {
+    this.#token = typeof fresh === 'string' ? fresh : fresh?.clientSessionSecret ?? fresh?.connectToken;
+    this.#expiresAt = typeof fresh === 'string' ? undefined : fresh?.clientSessionSecretExpirationDate ?? fresh?.expiresAt;
   }
 
   // ---- amount and tip --------------------------------------------------------------------------------
@@ -699,10 +749,6 @@ function safeUrl(url) {
 function fieldOf(param) {
   const p = String(param ?? '');
   return /cvc/i.test(p) ? 'cvc' : /expiry/i.test(p) ? 'expiry' : /name/i.test(p) ? 'name' : /number/i.test(p) ? 'number' : null;
-}
-
-function plainError(e) {
-  return { code: e?.code ?? 'sdk_error', message: e?.message ?? String(e) };
 }
 
 if (typeof customElements !== 'undefined' && !customElements.get('intent-checkout')) {

@@ -2,7 +2,7 @@
 // `{amount}` / `{brand}` are replaced with already-formatted text. A missing key falls back to English.
 const en = {
   loading: 'Loading checkout…',
-  loadFailed: 'The checkout could not load. Check your connection and reload the page.',
+  loadFailed: 'The checkout could not load. Check your connection and try again.',
   waiting: 'Waiting for the payment details…',
   summary: 'Order',
   number: 'Card number',
@@ -87,7 +87,7 @@ const en = {
 
 const de = {
   loading: 'Checkout wird geladen…',
-  loadFailed: 'Der Checkout konnte nicht geladen werden. Prüfen Sie Ihre Verbindung und laden Sie die Seite neu.',
+  loadFailed: 'Der Checkout konnte nicht geladen werden. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
   waiting: 'Warten auf die Zahlungsdaten…',
   summary: 'Bestellung',
   number: 'Kartennummer',
@@ -167,7 +167,7 @@ const de = {
 
 const fr = {
   loading: 'Chargement du paiement…',
-  loadFailed: 'Le paiement n’a pas pu se charger. Vérifiez votre connexion et rechargez la page.',
+  loadFailed: 'Le paiement n’a pas pu se charger. Vérifiez votre connexion et réessayez.',
   waiting: 'En attente des détails du paiement…',
   summary: 'Commande',
   number: 'Numéro de carte',

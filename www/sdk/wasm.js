@@ -12,10 +12,25 @@ export function setDefaultWasmUrl(url) {
   defaultWasmUrl = url;
 }
 
+// Callers waiting for any later load to succeed (elements that saw a load fail).
+const onLoaded = new Set();
+let loaded = false;
+
+/** Calls `fn(bindings)` once, when a load succeeds (at once if one already has). */
+export function whenLoaded(fn) {
+  if (loaded) fn(bindings);
+  else onLoaded.add(fn);
+}
+
 /** Resolves to the raw wasm-bindgen exports once the module is instantiated. */
 export function loadWasm(moduleOrPath = defaultWasmUrl) {
   loading ??= init(moduleOrPath === undefined ? undefined : { module_or_path: moduleOrPath }).then(
-    () => bindings,
+    () => {
+      loaded = true;
+      for (const fn of onLoaded) fn(bindings);
+      onLoaded.clear();
+      return bindings;
+    },
     (error) => {
       loading = undefined;
       throw error;
