@@ -61,3 +61,35 @@ fn no_closure_is_leaked_with_forget() {
         );
     }
 }
+
+#[test]
+fn the_sandbox_store_knows_no_http() {
+    // The store speaks in domain terms (`StoreError`); `sandbox/src/http` turns them into problems.
+    let forbidden = [
+        "axum",
+        "StatusCode",
+        "Problem",
+        "crate::http",
+        "crate::routes",
+        "hyper",
+        "tower",
+    ];
+    let mut files = Vec::new();
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("sandbox/src/store"),
+        &mut files,
+    );
+    assert!(files.len() > 1, "sandbox/src/store is a folder of modules");
+    let offenders: Vec<String> = files
+        .iter()
+        .flat_map(|file| {
+            let text = fs::read_to_string(file).expect("readable source");
+            forbidden
+                .iter()
+                .filter(|word| text.contains(*word))
+                .map(|word| format!("{} mentions {word}", file.display()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}

@@ -5,7 +5,7 @@ use intent_checkout::core::card::{self, Brand, CardError};
 use intent_checkout::core::time::Timestamp;
 
 use crate::clock::Millis;
-use crate::problem::Problem;
+use crate::store::StoreError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Behaviour {
@@ -60,18 +60,30 @@ pub struct CardInput<'a> {
     pub cardholder_name: &'a str,
 }
 
-const P: &str = "paymentMethod.card.";
+fn rejected(error: CardError) -> StoreError {
+    let (field, detail) = match error {
+        CardError::InvalidNumber => ("number", "the card number is not valid"),
+        CardError::IncompleteNumber => ("number", "the card number is incomplete"),
+        CardError::UnsupportedBrand => ("number", "this card brand is not accepted"),
+        CardError::InvalidExpiryMonth => {
+            ("expiryMonth", "the expiry month must be between 1 and 12")
+        }
+        CardError::InvalidExpiryYear => ("expiryYear", "the expiry year is not valid"),
+        CardError::ExpiredCard => ("expiryYear", "the card has expired"),
+        CardError::InvalidCvc => ("cvc", "the CVC has the wrong length for this card"),
+    };
+    StoreError::Card {
+        field,
+        detail,
+        code: error.code(),
+    }
+}
 
-pub fn check(input: &CardInput<'_>, now: Millis) -> Result<CheckedCard, Problem> {
-    let param = |field: &str| format!("{P}{field}");
-    let month = u32::try_from(input.expiry_month).map_err(|_| {
-        Problem::invalid(
-            &param("expiryMonth"),
-            "the expiry month must be between 1 and 12",
-        )
-    })?;
-    let year = u32::try_from(input.expiry_year)
-        .map_err(|_| Problem::invalid(&param("expiryYear"), "the expiry year is not valid"))?;
+pub fn check(input: &CardInput<'_>, now: Millis) -> Result<CheckedCard, StoreError> {
+    let month =
+        u32::try_from(input.expiry_month).map_err(|_| rejected(CardError::InvalidExpiryMonth))?;
+    let year =
+        u32::try_from(input.expiry_year).map_err(|_| rejected(CardError::InvalidExpiryYear))?;
     let summary = card::validate_card(
         input.number,
         month,
@@ -79,22 +91,8 @@ pub fn check(input: &CardInput<'_>, now: Millis) -> Result<CheckedCard, Problem>
         input.cvc,
         Timestamp::from_unix_millis(now),
     )
-    .map_err(|errors| {
-        // The first error names the field; the code is the core's, for the page to translate.
-        let first = errors.first().copied().unwrap_or(CardError::InvalidNumber);
-        let (field, detail) = match first {
-            CardError::InvalidNumber => ("number", "the card number is not valid"),
-            CardError::IncompleteNumber => ("number", "the card number is incomplete"),
-            CardError::UnsupportedBrand => ("number", "this card brand is not accepted"),
-            CardError::InvalidExpiryMonth => {
-                ("expiryMonth", "the expiry month must be between 1 and 12")
-            }
-            CardError::InvalidExpiryYear => ("expiryYear", "the expiry year is not valid"),
-            CardError::ExpiredCard => ("expiryYear", "the card has expired"),
-            CardError::InvalidCvc => ("cvc", "the CVC has the wrong length for this card"),
-        };
-        Problem::invalid(&param(field), detail).with("cardError", first.code())
-    })?;
+    // The first error names the field; the code is the core's, for the page to translate.
+    .map_err(|errors| rejected(errors.first().copied().unwrap_or(CardError::InvalidNumber)))?;
     let digits: String = input.number.chars().filter(char::is_ascii_digit).collect();
     let behaviour = TEST_CARDS
         .iter()
@@ -147,28 +145,24 @@ mod tests {
     fn every_test_card_passes_the_checks() {
         for (n, b) in TEST_CARDS {
             let cvc = if n.starts_with('3') { "1234" } else { "123" };
-            let c = check(&card(n, cvc), NOW).map_err(|p| p.detail);
-            assert_eq!(c.map(|c| c.behaviour), Ok(*b), "{n}");
+            let c = check(&card(n, cvc), NOW);
+            assert_eq!(c.map(|c| c.behaviour).ok(), Some(*b), "{n}");
         }
     }
 
     #[test]
     fn rejects_bad_input_with_param() {
-        let p =
-            |r: Result<CheckedCard, Problem>| r.err().and_then(|p| p.extra.get("param").cloned());
+        let p = |r: Result<CheckedCard, StoreError>| match r {
+            Err(StoreError::Card { field, .. }) => Some(field),
+            _ => None,
+        };
         assert_eq!(
             p(check(&card("4242424242424241", "123"), NOW)),
-            Some("paymentMethod.card.number".into())
+            Some("number")
         );
-        assert_eq!(
-            p(check(&card("378282246310005", "123"), NOW)),
-            Some("paymentMethod.card.cvc".into())
-        );
+        assert_eq!(p(check(&card("378282246310005", "123"), NOW)), Some("cvc"));
         let mut old = card("4242424242424242", "123");
         old.expiry_year = 2020;
-        assert_eq!(
-            p(check(&old, NOW)),
-            Some("paymentMethod.card.expiryYear".into())
-        );
+        assert_eq!(p(check(&old, NOW)), Some("expiryYear"));
     }
 }

@@ -1,4 +1,4 @@
-//! Command-line flags and environment variables, parsed by hand (no clap) into one `Config`.
+//! Command-line flags (parsed with `lexopt`) and environment variables, into one `Config`.
 //! `--help` prints the same list this file parses.
 
 use std::path::PathBuf;
@@ -82,6 +82,7 @@ impl Config {
         args: impl IntoIterator<Item = String>,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Option<Config>, String> {
+        use lexopt::prelude::*;
         let mut c = Config::defaults();
         if let Some(p) = env("PORT") {
             c.port = p
@@ -91,12 +92,25 @@ impl Config {
         if let Some(k) = env("SANDBOX_SECRET_KEY") {
             c.secret_key = k;
         }
-        let mut args = args.into_iter();
-        while let Some(flag) = args.next() {
-            if flag == "--help" || flag == "-h" {
-                return Ok(None);
-            }
-            let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        let mut parser = lexopt::Parser::from_args(args);
+        while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+            let Long(flag) = arg else {
+                return match arg {
+                    Short('h') => Ok(None),
+                    other => Err(format!("{} (see --help)", other.unexpected())),
+                };
+            };
+            let flag = format!("--{flag}");
+            let mut value = || -> Result<String, String> {
+                parser
+                    .value()
+                    .map_err(|_| format!("{flag} needs a value"))?
+                    .string()
+                    .map_err(|_| format!("{flag} needs a UTF-8 value"))
+            };
+            let number = |v: String, what: &str| -> Result<u64, String> {
+                v.parse().map_err(|_| format!("{flag} needs {what}"))
+            };
             let secs = |v: String| -> Result<f64, String> {
                 v.parse::<f64>()
                     .ok()
@@ -104,11 +118,11 @@ impl Config {
                     .ok_or_else(|| format!("{flag} needs a number of seconds"))
             };
             match flag.as_str() {
+                "--help" => return Ok(None),
                 "--host" => c.host = value()?,
                 "--port" => {
-                    c.port = value()?
-                        .parse()
-                        .map_err(|_| "--port needs a number".to_string())?
+                    c.port = u16::try_from(number(value()?, "a port number")?)
+                        .map_err(|_| "--port needs a port number".to_string())?
                 }
                 "--secret-key" => c.secret_key = value()?,
                 "--dialect" => {
@@ -121,15 +135,10 @@ impl Config {
                 "--webhook-url" => c.webhook_url = Some(value()?),
                 "--webhook-secret" => c.webhook_secret = value()?,
                 "--webhook-attempts" => {
-                    c.webhook_attempts = value()?
-                        .parse()
-                        .map_err(|_| "--webhook-attempts needs a number".to_string())?
+                    c.webhook_attempts = u32::try_from(number(value()?, "a number")?)
+                        .map_err(|_| "--webhook-attempts is too large".to_string())?
                 }
-                "--webhook-backoff-ms" => {
-                    c.webhook_backoff_ms = value()?
-                        .parse()
-                        .map_err(|_| "--webhook-backoff-ms needs a number".to_string())?
-                }
+                "--webhook-backoff-ms" => c.webhook_backoff_ms = number(value()?, "a number")?,
                 "--cors-origin" => c.cors_origins.push(value()?),
                 "--log" => c.log = true,
                 "--www-dir" => c.www_dir = value()?.into(),
@@ -169,6 +178,13 @@ mod tests {
             })
         ));
         assert!(parse(&["--nope"]).is_err());
+        assert!(parse(&["--port"]).is_err());
+        assert!(parse(&["--port", "70000"]).is_err());
+        assert!(parse(&["stray"]).is_err());
+        assert!(matches!(
+            parse(&["--host=0.0.0.0", "--log"]),
+            Ok(Some(Config { log: true, ref host, .. })) if host == "0.0.0.0"
+        ));
         assert!(parse(&["--dialect", "adyen"]).is_err());
         assert!(matches!(parse(&["--help"]), Ok(None)));
     }

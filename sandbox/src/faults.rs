@@ -1,5 +1,6 @@
 //! Injected faults for reliability tests: 500s before or after a commit, dropped connections,
-//! latency, and duplicated or stale (reordered) stream events, drawn from a seeded generator.
+//! latency, and duplicated or stale (reordered) stream events, drawn from a seeded generator
+//! (`fastrand`, the one seeded generator of the sandbox, the soak and the fuzz crates).
 
 use serde::{Deserialize, Serialize};
 
@@ -53,16 +54,25 @@ impl FaultConfig {
     }
 }
 
-#[derive(Default)]
 pub struct Faults {
     pub config: FaultConfig,
-    state: u64,
+    rng: fastrand::Rng,
     pub injected: u64,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            config: FaultConfig::default(),
+            rng: fastrand::Rng::with_seed(0),
+            injected: 0,
+        }
+    }
 }
 
 impl Faults {
     pub fn set(&mut self, config: FaultConfig) {
-        self.state = config.seed;
+        self.rng = fastrand::Rng::with_seed(config.seed);
         self.config = config;
         self.injected = 0;
     }
@@ -71,21 +81,11 @@ impl Faults {
         browser || self.config.scope.as_deref() == Some("all")
     }
 
-    /// splitmix64: tiny, seedable and good enough to draw fault decisions.
-    fn next_f64(&mut self) -> f64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
-    }
-
     pub fn roll(&mut self, p: f64) -> bool {
         if p <= 0.0 {
             return false;
         }
-        let hit = self.next_f64() < p;
+        let hit = self.rng.f64() < p;
         if hit {
             self.injected += 1;
         }
@@ -98,6 +98,6 @@ impl Faults {
             return None;
         }
         let p = self.config.latency_probability.unwrap_or(1.0);
-        (p >= 1.0 || self.next_f64() < p).then_some(ms)
+        (p >= 1.0 || self.rng.f64() < p).then_some(ms)
     }
 }

@@ -7,7 +7,9 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::clock::{rfc3339, timespan, Millis};
-use crate::lifecycle::{AutoExpireAction, CanonicalStatus, CaptureMode, LifecycleState};
+use crate::lifecycle::{
+    AutoExpireAction, CanonicalStatus, CaptureMode, LifecycleState, TriggerKind,
+};
 
 #[derive(Debug, Clone)]
 pub struct PaymentEvent {
@@ -157,6 +159,23 @@ impl Intent {
 
     pub fn capture_mode(&self) -> CaptureMode {
         self.life.capture_mode()
+    }
+
+    /// Whether the intent's dialect has a transition by `trigger` out of `from`.
+    pub fn allows(&self, from: CanonicalStatus, trigger: TriggerKind) -> bool {
+        self.life
+            .dialect()
+            .table()
+            .iter()
+            .any(|r| r.from == from && r.trigger == trigger)
+    }
+
+    /// The card payment's transaction id (empty before any payment).
+    pub fn transaction_id(&self) -> String {
+        self.card
+            .as_ref()
+            .map(|c| c.transaction_id.clone())
+            .unwrap_or_default()
     }
 
     /// The page's stream ends once the payment's outcome is settled: a terminal status, or collected.

@@ -7,8 +7,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 use crate::clock::rfc3339;
 
@@ -19,6 +17,7 @@ pub struct Webhooks {
     pub backoff_ms: u64,
     log: Mutex<Vec<Value>>,
     seq: Mutex<u64>,
+    http: reqwest::Client,
 }
 
 pub fn sign(secret: &str, t: u64, body: &str) -> String {
@@ -41,6 +40,11 @@ impl Webhooks {
             backoff_ms,
             log: Mutex::new(Vec::new()),
             seq: Mutex::new(0),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .user_agent("intent-sandbox")
+                .build()
+                .unwrap_or_default(),
         }
     }
 
@@ -72,6 +76,20 @@ impl Webhooks {
         tokio::spawn(async move { this.deliver(url, id, body).await });
     }
 
+    /// One attempt: the receiver's status code, or why there was none.
+    async fn post(&self, url: &str, body: &str, signature: &str) -> Result<u16, String> {
+        let res = self
+            .http
+            .post(url)
+            .header("content-type", "application/json")
+            .header("intent-signature", signature)
+            .body(body.to_string())
+            .send()
+            .await
+            .map_err(|e| e.without_url().to_string())?;
+        Ok(res.status().as_u16())
+    }
+
     async fn deliver(&self, url: String, id: String, body: String) {
         for attempt in 1..=self.max_attempts {
             let t = SystemTime::now()
@@ -79,7 +97,7 @@ impl Webhooks {
                 .map(|d| d.as_secs())
                 .unwrap_or(0);
             let signature = sign(&self.secret, t, &body);
-            let result = post(&url, &body, &signature).await;
+            let result = self.post(&url, &body, &signature).await;
             let ok = matches!(result, Ok(code) if (200..300).contains(&code));
             let retry_in = (!ok && attempt < self.max_attempts)
                 .then(|| self.backoff_ms.saturating_mul(1 << (attempt - 1).min(20)));
@@ -102,55 +120,6 @@ impl Webhooks {
             }
         }
     }
-}
-
-/// A minimal HTTP/1.1 POST over plain TCP: webhook receivers in tests are local `http://` servers.
-async fn post(url: &str, body: &str, signature: &str) -> Result<u16, String> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or("only http:// webhook URLs are supported")?;
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let addr = if authority.contains(':') {
-        authority.to_string()
-    } else {
-        format!("{authority}:80")
-    };
-    let fut = async {
-        let mut stream = TcpStream::connect(&addr)
-            .await
-            .map_err(|e| format!("connect: {e}"))?;
-        let req = format!(
-            "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nUser-Agent: intent-sandbox\r\nIntent-Signature: {signature}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        stream
-            .write_all(req.as_bytes())
-            .await
-            .map_err(|e| format!("write: {e}"))?;
-        let mut buf = Vec::new();
-        let mut chunk = [0u8; 512];
-        while !buf.windows(2).any(|w| w == b"\r\n") {
-            let n = stream
-                .read(&mut chunk)
-                .await
-                .map_err(|e| format!("read: {e}"))?;
-            if n == 0 {
-                return Err("connection closed before a status line".to_string());
-            }
-            buf.extend_from_slice(&chunk[..n]);
-        }
-        let line = String::from_utf8_lossy(&buf);
-        line.split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse::<u16>().ok())
-            .ok_or_else(|| "malformed status line".to_string())
-    };
-    tokio::time::timeout(Duration::from_secs(10), fut)
-        .await
-        .map_err(|_| "timed out".to_string())?
 }
 
 #[cfg(test)]

@@ -68,20 +68,18 @@ const DICT: &[&[u8]] = &[
     b"illegal_transition",
 ];
 
-struct Rng(u64);
+/// The seeded generator the sandbox and the soak use too (`fastrand`), with the two draws the
+/// mutator makes.
+struct Rng(fastrand::Rng);
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.u64(..)
     }
     fn below(&mut self, n: usize) -> usize {
         if n == 0 {
             0
         } else {
-            (self.next() % n as u64) as usize
+            self.0.usize(..n)
         }
     }
 }
@@ -204,7 +202,9 @@ fn main() {
             continue;
         }
         let corpus = load_corpus(&corpus_root.join(dir));
-        let mut rng = Rng(seed ^ (dir.len() as u64 * 0x1234_5678));
+        let mut rng = Rng(fastrand::Rng::with_seed(
+            seed ^ (dir.len() as u64 * 0x1234_5678),
+        ));
         let t0 = Instant::now();
         let budget = Duration::from_secs(seconds);
         let (mut n, mut panics, mut violations) = (0u64, 0u64, 0u64);

@@ -290,10 +290,10 @@ async fn soak(config: SoakConfig, base: String, key: String) -> Result<SoakRepor
     api.test("POST", "/test/faults", Some(faults)).await?;
 
     let started = Instant::now();
-    let mut rng = SplitMix(config.seed ^ 0x5eed);
+    let mut rng = fastrand::Rng::with_seed(config.seed ^ 0x5eed);
     let plans: Vec<(usize, &'static str, bool, i64, u64)> = (0..config.checkouts)
         .map(|i| {
-            let r = rng.next() % 100;
+            let r = rng.u64(..100);
             let card = match r {
                 0..=79 => "4242424242424242",
                 80..=87 => "4000000000000002", // generic decline
@@ -302,14 +302,8 @@ async fn soak(config: SoakConfig, base: String, key: String) -> Result<SoakRepor
             };
             // Manual capture: the merchant captures after the payment, and the page learns it from
             // the stream (where duplicated and reordered events are injected).
-            let manual = rng.next() % 100 < 40;
-            (
-                i,
-                card,
-                manual,
-                500 + (rng.next() % 10_000) as i64,
-                rng.next(),
-            )
+            let manual = rng.u64(..100) < 40;
+            (i, card, manual, rng.i64(500..10_500), rng.u64(..))
         })
         .collect();
     let api = Rc::new(api);
@@ -940,18 +934,5 @@ impl Drop for InProcessSandbox {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-    }
-}
-
-/// SplitMix64, for the card mix.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
     }
 }

@@ -3,12 +3,13 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::{base_url, json_object, json_value, respond, Fields};
-use crate::problem::Problem;
+use crate::http::auth::BaseUrl;
+use crate::http::body::{json_object, Fields};
+use crate::http::{ok, ApiResult, Problem};
 use crate::AppState;
 
 const SCRIPT: &str = r#"// intent-sandbox 3-D Secure challenge: completes the challenge, then tells the parent window.
@@ -119,38 +120,32 @@ pub async fn page(State(st): State<AppState>, Path(id): Path<String>) -> Respons
 pub async fn complete(
     State(st): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    BaseUrl(base): BaseUrl,
     body: Bytes,
-) -> Response {
-    respond((|| {
-        let obj = json_object(&body, false)?;
-        let f = Fields::new(&obj, "");
-        f.only(&["outcome"])?;
-        let approved = match f.str("outcome", 20)? {
-            Some("approved") => true,
-            Some("failed") => false,
-            _ => {
-                return Err(Problem::invalid(
-                    "outcome",
-                    "`outcome` must be approved or failed",
-                ))
-            }
-        };
-        let base = base_url(&st, &headers);
-        let (change, view) = {
-            let mut store = st.store();
-            let change = store.complete_challenge(&id, approved, st.clock.now())?;
-            let view = store.get(&change.id)?.browser_value(&base);
-            (change, view)
-        };
-        st.publish(&[change]);
-        Ok(json_value(
-            StatusCode::OK,
-            &json!({
-                "challengeId": id,
-                "outcome": if approved { "approved" } else { "failed" },
-                "intent": view,
-            }),
-        ))
-    })())
+) -> ApiResult<Response> {
+    let obj = json_object(&body, false)?;
+    let f = Fields::new(&obj, "");
+    f.only(&["outcome"])?;
+    let approved = match f.str("outcome", 20)? {
+        Some("approved") => true,
+        Some("failed") => false,
+        _ => {
+            return Err(Problem::invalid(
+                "outcome",
+                "`outcome` must be approved or failed",
+            ))
+        }
+    };
+    let (change, view) = {
+        let mut store = st.store();
+        let change = store.complete_challenge(&id, approved, st.clock.now())?;
+        let view = store.get(&change.id)?.browser_value(&base);
+        (change, view)
+    };
+    st.publish(&[change]);
+    Ok(ok(&json!({
+        "challengeId": id,
+        "outcome": if approved { "approved" } else { "failed" },
+        "intent": view,
+    })))
 }

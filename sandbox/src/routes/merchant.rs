@@ -2,28 +2,24 @@
 //! cancel, refresh the secret, capture, reverse, refund and change amounts. Answers in Dojo's shapes.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::json;
 
-use super::{
-    after_commit, before_commit, begin_key, deliver, json_object, json_value, require_key,
-    require_version, respond, Fields,
-};
 use crate::clock::parse_timespan;
-use crate::lifecycle::AutoExpireAction;
-use crate::lifecycle::{CaptureMode, Dialect};
-use crate::problem::{ApiResult, Problem};
-use crate::store::{Change, NewIntent};
+use crate::http::auth::Merchant;
+use crate::http::body::{json_object, Fields};
+use crate::http::commit::{self, commit, Caller};
+use crate::http::idempotency::{self, Started};
+use crate::http::{ok, ApiResult, Problem, Reply};
+use crate::lifecycle::{AutoExpireAction, CaptureMode, Dialect, MAX_AMOUNT};
+use crate::store::{NewIntent, Store, StoreResult};
 use crate::AppState;
-
-fn merchant_auth(st: &AppState, headers: &HeaderMap) -> ApiResult<()> {
-    require_key(st, headers)?;
-    require_version(headers)
-}
 
 /// Fields of `CreatePaymentIntentRequest` that the sandbox accepts without acting on them.
 const IGNORED_CREATE_FIELDS: &[&str] = &[
@@ -60,9 +56,7 @@ pub fn parse_create(body: &Bytes, dialect: Dialect) -> ApiResult<NewIntent> {
     ];
     allowed.extend_from_slice(IGNORED_CREATE_FIELDS);
     f.only(&allowed)?;
-    let (amount, currency) = f
-        .money("amount", 1)?
-        .ok_or_else(|| Problem::invalid("amount", "`amount` is required"))?;
+    let (amount, currency) = f.required("amount", f.money("amount", 1)?)?;
     let tips = match f.money("tipsAmount", 0)? {
         Some((v, c)) if c == currency => v,
         Some(_) => {
@@ -73,10 +67,7 @@ pub fn parse_create(body: &Bytes, dialect: Dialect) -> ApiResult<NewIntent> {
         }
         None => 0,
     };
-    if amount
-        .checked_add(tips)
-        .map_or(true, |t| t > super::MAX_AMOUNT)
-    {
+    if amount.checked_add(tips).map_or(true, |t| t > MAX_AMOUNT) {
         return Err(Problem::invalid(
             "amount.value",
             "the total amount is too large",
@@ -88,7 +79,7 @@ pub fn parse_create(body: &Bytes, dialect: Dialect) -> ApiResult<NewIntent> {
         .ok_or_else(|| {
             Problem::invalid("reference", "`reference` is required (1 to 60 characters)")
         })?;
-    let capture_mode = parse_mode(f.str("captureMode", 10)?)?;
+    let capture_mode = f.capture_mode("captureMode")?;
     let (mut custom, mut tips_allowed) = (false, false);
     if let Some(config) = f.object("config")? {
         if let Some(p) = config.object("payment")? {
@@ -172,249 +163,162 @@ pub fn parse_create(body: &Bytes, dialect: Dialect) -> ApiResult<NewIntent> {
     })
 }
 
-pub fn parse_mode(s: Option<&str>) -> ApiResult<CaptureMode> {
-    match s {
-        None | Some("Auto") => Ok(CaptureMode::Auto),
-        Some("Manual") => Ok(CaptureMode::Manual),
-        Some(_) => Err(Problem::invalid(
-            "captureMode",
-            "`captureMode` must be Auto or Manual",
-        )),
+/// The intent as Dojo's `PaymentIntent`.
+fn intent_view(s: &Store, id: &str) -> StoreResult<Reply> {
+    Ok(Reply::json(&s.get(id)?.merchant_json()))
+}
+
+/// Dojo's `{message, <kind>Id}` answer (`Capture`, `Reversal`) for what an operation made.
+fn made(
+    message: &'static str,
+    key: &'static str,
+) -> impl FnOnce(&Store, String) -> StoreResult<Reply> {
+    move |_, id| {
+        let mut o = serde_json::Map::new();
+        o.insert("message".into(), message.into());
+        o.insert(key.into(), id.into());
+        Ok(Reply::json(&o.into()))
     }
 }
 
-pub async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    respond(
-        async {
-            merchant_auth(&st, &headers)?;
-            let n = parse_create(&body, st.config.dialect)?;
-            before_commit(&st, false).await?;
-            let v = {
-                let mut store = st.store();
-                store
-                    .create(n, st.clock.now(), st.config.token_ttl_secs)
-                    .merchant_json()
-            };
-            Ok(deliver(
-                after_commit(&st, false),
-                json_value(StatusCode::OK, &v),
-            ))
-        }
-        .await,
-    )
+pub async fn create(State(st): State<AppState>, _: Merchant, body: Bytes) -> ApiResult<Response> {
+    let n = parse_create(&body, st.config.dialect)?;
+    let ttl = st.config.token_ttl_secs;
+    commit::create(&st, |s, now| {
+        Ok(Reply::json(&s.create(n, now, ttl).merchant_json()))
+    })
+    .await
 }
 
 pub async fn get_intent(
     State(st): State<AppState>,
+    _: Merchant,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    respond((|| {
-        merchant_auth(&st, &headers)?;
-        let return_canceled = q
-            .as_deref()
-            .unwrap_or("")
-            .split('&')
-            .any(|p| p.eq_ignore_ascii_case("returnCanceled=true"));
-        let store = st.store();
-        let i = store.get(&id)?;
-        // Dojo answers 404 for a canceled intent unless `returnCanceled=true`.
-        if i.wire_status() == "Canceled" && !return_canceled {
-            return Err(Problem::not_found("the payment intent").with("reason", "canceled"));
-        }
-        Ok(json_value(StatusCode::OK, &i.merchant_json()))
-    })())
-}
-
-/// Runs one committed change with faults around it and publishes it; returns the intent's
-/// merchant JSON and the change.
-pub async fn commit<T>(
-    st: &AppState,
-    browser: bool,
-    op: impl FnOnce(&mut crate::store::Store, i64) -> ApiResult<(Change, T)>,
-) -> ApiResult<(T, serde_json::Value, super::AfterCommit)> {
-    before_commit(st, browser).await?;
-    let (change, extra, v) = {
-        let mut store = st.store();
-        let (change, extra) = op(&mut store, st.clock.now())?;
-        let v = store.get(&change.id).map(|i| i.merchant_json())?;
-        (change, extra, v)
-    };
-    st.publish(std::slice::from_ref(&change));
-    Ok((extra, v, after_commit(st, browser)))
+) -> ApiResult<Response> {
+    let return_canceled = q
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .any(|p| p.eq_ignore_ascii_case("returnCanceled=true"));
+    let store = st.store();
+    let i = store.get(&id)?;
+    // Dojo answers 404 for a canceled intent unless `returnCanceled=true`.
+    if i.wire_status() == "Canceled" && !return_canceled {
+        return Err(Problem::not_found("the payment intent").with("reason", "canceled"));
+    }
+    Ok(ok(&i.merchant_json()))
 }
 
 pub async fn cancel(
     State(st): State<AppState>,
+    _: Merchant,
     Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    respond(
-        async {
-            merchant_auth(&st, &headers)?;
-            let ((), v, after) = commit(&st, false, |s, now| Ok((s.cancel(&id, now)?, ()))).await?;
-            Ok(deliver(after, json_value(StatusCode::OK, &v)))
-        }
-        .await,
-    )
+) -> ApiResult<Response> {
+    let op = |s: &mut Store, now| s.cancel(&id, now);
+    commit(&st, Caller::Server, None, op, |s, ()| intent_view(s, &id)).await
 }
 
 pub async fn refresh(
     State(st): State<AppState>,
+    _: Merchant,
     Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    respond(
-        async {
-            merchant_auth(&st, &headers)?;
-            let ttl = st.config.token_ttl_secs;
-            let ((), v, after) = commit(&st, false, |s, now| {
-                Ok((s.refresh_secret(&id, now, ttl)?, ()))
-            })
-            .await?;
-            Ok(deliver(after, json_value(StatusCode::OK, &v)))
-        }
-        .await,
-    )
+) -> ApiResult<Response> {
+    let ttl = st.config.token_ttl_secs;
+    let op = |s: &mut Store, now| s.refresh_secret(&id, now, ttl);
+    commit(&st, Caller::Server, None, op, |s, ()| intent_view(s, &id)).await
 }
 
 pub async fn capture(
     State(st): State<AppState>,
+    _: Merchant,
     Path(id): Path<String>,
-    headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    respond(
-        async {
-            merchant_auth(&st, &headers)?;
-            let obj = json_object(&body, false)?;
-            let f = Fields::new(&obj, "");
-            f.only(&["amount", "tipsAmount"])?;
-            let amount = f
-                .int("amount", 1)?
-                .ok_or_else(|| Problem::invalid("amount", "`amount` is required"))?;
-            f.int("tipsAmount", 0)?;
-            let (capture_id, _, after) =
-                commit(&st, false, |s, now| s.capture(&id, Some(amount), now)).await?;
-            let v = json!({"message": "Captured", "captureId": capture_id});
-            Ok(deliver(after, json_value(StatusCode::OK, &v)))
-        }
-        .await,
-    )
+) -> ApiResult<Response> {
+    let obj = json_object(&body, false)?;
+    let f = Fields::new(&obj, "");
+    f.only(&["amount", "tipsAmount"])?;
+    let amount = f.required("amount", f.int("amount", 1)?)?;
+    f.int("tipsAmount", 0)?;
+    let op = |s: &mut Store, now| s.capture(&id, Some(amount), now);
+    let made = made("Captured", "captureId");
+    commit(&st, Caller::Server, None, op, made).await
 }
 
 pub async fn reversal(
     State(st): State<AppState>,
+    _: Merchant,
     Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    respond(
-        async {
-            merchant_auth(&st, &headers)?;
-            let (reversal_id, _, after) = commit(&st, false, |s, now| s.reverse(&id, now)).await?;
-            let v = json!({"message": "Reversed", "reversalId": reversal_id});
-            Ok(deliver(after, json_value(StatusCode::OK, &v)))
-        }
-        .await,
-    )
+) -> ApiResult<Response> {
+    let op = |s: &mut Store, now| s.reverse(&id, now);
+    let made = made("Reversed", "reversalId");
+    commit(&st, Caller::Server, None, op, made).await
 }
 
 /// Dojo's refund: `idempotencyKey` header required; replays answer with `Idempotent-Replayed: true`.
 pub async fn refund(
     State(st): State<AppState>,
+    _: Merchant,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    respond(
-        async {
-            merchant_auth(&st, &headers)?;
-            st.store().get(&id)?;
-            let mut guard = match begin_key(
-                &st,
-                "refund",
-                &id,
-                &headers,
-                &["idempotencyKey", "idempotency-key"],
-                &body,
-            )? {
-                Ok(g) => g,
-                Err(replay) => return Ok(replay),
-            };
-            let obj = json_object(&body, false)?;
-            let f = Fields::new(&obj, "");
-            f.only(&["amount", "previousTransactionId", "refundReason", "notes"])?;
-            let amount = f
-                .int("amount", 1)?
-                .ok_or_else(|| Problem::invalid("amount", "`amount` is required"))?;
-            f.str("previousTransactionId", 100)?;
-            let reason = f.str("refundReason", 1024)?.map(str::to_string);
-            let notes = f.str("notes", 4096)?.map(str::to_string);
-            before_commit(&st, false).await?;
-            let body = {
-                let mut store = st.store();
-                let (change, refund_id) = store.refund(&id, amount, st.clock.now())?;
-                let body = json!({
-                    "paymentIntentId": id,
-                    "refundId": refund_id,
-                    "refundReason": reason,
-                    "notes": notes,
-                })
-                .to_string();
-                guard.finish(&mut store, StatusCode::OK, &body, None);
-                drop(store);
-                st.publish(&[change]);
-                body
-            };
-            Ok(deliver(
-                after_commit(&st, false),
-                super::json_response(StatusCode::OK, body),
-            ))
-        }
-        .await,
-    )
+) -> ApiResult<Response> {
+    st.store().get(&id)?;
+    let names = ["idempotencyKey", "idempotency-key"];
+    let mut guard = match idempotency::begin(&st, "refund", &id, &headers, &names, &body)? {
+        Started::Fresh(g) => g,
+        Started::Replay(res) => return Ok(res),
+    };
+    let obj = json_object(&body, false)?;
+    let f = Fields::new(&obj, "");
+    f.only(&["amount", "previousTransactionId", "refundReason", "notes"])?;
+    let amount = f.required("amount", f.int("amount", 1)?)?;
+    f.str("previousTransactionId", 100)?;
+    let reason = f.str("refundReason", 1024)?;
+    let notes = f.str("notes", 4096)?;
+    let op = |s: &mut Store, now| s.refund(&id, Some(amount), now);
+    commit(&st, Caller::Server, Some(&mut guard), op, |_, refund_id| {
+        Ok(Reply::json(&json!({
+            "paymentIntentId": id,
+            "refundId": refund_id,
+            "refundReason": reason,
+            "notes": notes,
+        })))
+    })
+    .await
 }
 
-pub async fn tips(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    respond(
-        async {
-            merchant_auth(&st, &headers)?;
-            set_amount(&st, &id, true, &body, None).await
-        }
-        .await,
-    )
+/// Which amount endpoint was called: `…/tips-amount` (true) or `…/amount`.
+pub struct Tips(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for Tips {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(Tips(parts.uri.path().ends_with("/tips-amount")))
+    }
 }
 
-pub async fn amount(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    respond(
-        async {
-            merchant_auth(&st, &headers)?;
-            set_amount(&st, &id, false, &body, None).await
-        }
-        .await,
-    )
-}
-
-/// Shared by the merchant and browser amount endpoints; answers with the merchant or browser view.
+/// `POST …/tips-amount` and `POST …/amount`.
 pub async fn set_amount(
+    State(st): State<AppState>,
+    _: Merchant,
+    Path(id): Path<String>,
+    Tips(tips): Tips,
+    body: Bytes,
+) -> ApiResult<Response> {
+    amounts(&st, &id, tips, &body, None).await
+}
+
+/// The tip or the amount, by the merchant (answers Dojo's `PaymentIntent`) or by the page (`browser`
+/// is then the base URL; answers the browser view with its ETag).
+pub async fn amounts(
     st: &AppState,
     id: &str,
     tips: bool,
     body: &Bytes,
-    browser_base: Option<&str>,
+    browser: Option<&str>,
 ) -> ApiResult<Response> {
-    let browser = browser_base.is_some();
     let obj = json_object(body, false)?;
     let f = Fields::new(&obj, "");
     let key = if tips { "tipsAmount" } else { "amount" };
@@ -423,23 +327,13 @@ pub async fn set_amount(
     } else {
         f.only(&["amount", "itemLines", "taxLines"])?;
     }
-    let (value, currency) = f
-        .money(key, if tips { 0 } else { 1 })?
-        .ok_or_else(|| Problem::invalid(key, format!("`{key}` is required")))?;
-    let ((), v, after) = commit(st, browser, |s, now| {
-        Ok((s.set_amount(id, tips, value, currency, now)?, ()))
-    })
-    .await?;
-    if let Some(base) = browser_base {
-        let (body, etag) = {
-            let store = st.store();
-            let i = store.get(id)?;
-            (i.browser_json(base), i.etag())
-        };
-        return Ok(deliver(
-            after,
-            super::browser::with_etag(super::json_response(StatusCode::OK, body), &etag),
-        ));
+    let (value, currency) = f.required(key, f.money(key, if tips { 0 } else { 1 })?)?;
+    let op = |s: &mut Store, now| s.set_amount(id, tips, value, currency, now);
+    match browser {
+        None => commit(st, Caller::Server, None, op, |s, ()| intent_view(s, id)).await,
+        Some(base) => {
+            let view = |s: &Store, ()| Ok(Reply::browser(s.get(id)?, base));
+            commit(st, Caller::Browser, None, op, view).await
+        }
     }
-    Ok(deliver(after, json_value(StatusCode::OK, &v)))
 }

@@ -6,18 +6,15 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 
-struct Rng(u64);
+/// The sandbox's seeded generator (`fastrand`), with a pick helper.
+struct Rng(fastrand::Rng);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.u64(..)
     }
     fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[(self.next() % xs.len() as u64) as usize]
+        &xs[self.0.usize(..xs.len())]
     }
 }
 
@@ -77,7 +74,7 @@ fn junk(r: &mut Rng, depth: u32) -> Value {
 async fn malformed_bodies_never_break_the_server() {
     let sb = start().await;
     let (id, secret, _) = sb.create(create_body("Manual")).await;
-    let mut r = Rng(2026);
+    let mut r = Rng(fastrand::Rng::with_seed(2026));
     let merchant = format!("Basic {KEY}");
     let bearer = format!("Bearer {secret}");
     let targets: Vec<(String, Option<String>)> = vec![

@@ -83,14 +83,31 @@ fn routed() -> BTreeSet<(String, String)> {
     ops
 }
 
+/// A routed `{}` segment stands for any one documented segment (the demo's `{action}` route serves
+/// five documented operations).
+fn serves(route: &(String, String), op: &(String, String)) -> bool {
+    let (r, o): (Vec<&str>, Vec<&str>) = (route.1.split('/').collect(), op.1.split('/').collect());
+    route.0 == op.0 && r.len() == o.len() && r.iter().zip(&o).all(|(r, o)| r == o || *r == "{}")
+}
+
 #[test]
 fn documented_operations_are_exactly_the_routed_ones() {
     let (doc, code) = (documented(), routed());
-    assert!(code.len() > 25, "router parse found too little: {code:?}");
-    let missing: Vec<_> = code.difference(&doc).collect();
-    let extra: Vec<_> = doc.difference(&code).collect();
+    assert!(code.len() > 20, "router parse found too little: {code:?}");
+    let missing: Vec<_> = code
+        .iter()
+        .filter(|r| !doc.iter().any(|o| serves(r, o)))
+        .collect();
+    // The most specific route wins, as in the router: a documented literal segment is not a wildcard.
+    let unrouted: Vec<_> = doc
+        .iter()
+        .filter(|o| !code.contains(o) && !code.iter().any(|r| serves(r, o)))
+        .collect();
     assert!(missing.is_empty(), "routed but not documented: {missing:?}");
-    assert!(extra.is_empty(), "documented but not routed: {extra:?}");
+    assert!(
+        unrouted.is_empty(),
+        "documented but not routed: {unrouted:?}"
+    );
 }
 
 #[test]
@@ -101,7 +118,10 @@ fn problem_codes_and_test_cards_are_documented() {
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let known: BTreeSet<&str> = intent_sandbox::problem::CODES.iter().copied().collect();
+    let known: BTreeSet<&str> = intent_sandbox::http::problem::CODES
+        .iter()
+        .copied()
+        .collect();
     assert_eq!(listed, known);
     let description = d["info"]["description"]
         .as_str()

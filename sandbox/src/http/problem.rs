@@ -5,6 +5,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
+use crate::store::StoreError;
+
 pub const TYPE_BASE: &str = "https://intent-checkout.dev/problems/";
 
 /// Every problem code the sandbox emits (listed in openapi.yaml; a test keeps the two in step).
@@ -143,6 +145,71 @@ impl Problem {
             }
         }
         body
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => Problem::not_found(what),
+            StoreError::SecretUnknown => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "token_invalid",
+                "Invalid client session secret",
+                "the client session secret is not valid",
+            ),
+            StoreError::SecretForeign => Problem::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Forbidden",
+                "the client session secret belongs to another payment intent",
+            ),
+            StoreError::SecretExpired => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "token_expired",
+                "Client session secret expired",
+                "the client session secret has expired or was replaced; ask the merchant server to refresh it",
+            ),
+            StoreError::Illegal {
+                action,
+                status,
+                reason,
+                lifecycle_code,
+            } => {
+                let mut p = Problem::illegal(action, status);
+                if let Some(r) = reason {
+                    p = p.with("reason", r);
+                }
+                if let Some(c) = lifecycle_code {
+                    p = p.with("lifecycleCode", c);
+                }
+                p
+            }
+            StoreError::Invalid { param, detail } => Problem::invalid(&param, detail),
+            StoreError::NotEnabled { tips } => Problem::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Not allowed for this payment intent",
+                if tips {
+                    "tips are not enabled for this payment intent (config.payment.tipsAllowed)"
+                } else {
+                    "custom amounts are not enabled for this payment intent (config.payment.customAmountAllowed)"
+                },
+            ),
+            StoreError::ProcessingError => Problem::processing_error(),
+            StoreError::ChallengeUnavailable => Problem::new(
+                StatusCode::NOT_FOUND,
+                "challenge_unavailable",
+                "Challenge unavailable",
+                "this 3-D Secure challenge does not exist or was already completed",
+            ),
+            StoreError::Card {
+                field,
+                detail,
+                code,
+            } => Problem::invalid(&format!("paymentMethod.card.{field}"), detail)
+                .with("cardError", code),
+        }
     }
 }
 

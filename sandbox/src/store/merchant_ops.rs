@@ -1,0 +1,143 @@
+//! What the merchant does to an intent: capture, refund, reverse, cancel, change the amount or tip.
+
+use super::book::step;
+use super::{bump, find, money, random_id, Change, Store, StoreError, StoreResult};
+use crate::clock::Millis;
+use crate::intent::CaptureRecord;
+use crate::lifecycle::{CanonicalStatus as S, Trigger, TriggerKind, MAX_AMOUNT};
+
+impl Store {
+    /// Captures `amount` (default: the whole authorisation). Returns the change and the capture id.
+    pub fn capture(
+        &mut self,
+        id: &str,
+        amount: Option<i64>,
+        now: Millis,
+    ) -> StoreResult<(Change, String)> {
+        let capture_id = random_id("cp_sandbox_", 12);
+        let intent = find(&mut self.intents, id)?;
+        let from = intent.wire_status();
+        let requested = amount.map(|a| money(a, intent.currency));
+        let before = intent.life.captured();
+        step(
+            intent,
+            &mut self.ledger,
+            Trigger::Capture(requested),
+            &capture_id,
+            None,
+            now,
+        )?;
+        intent.captures.push(CaptureRecord {
+            id: capture_id.clone(),
+            amount: intent.life.captured() - before,
+            at: now,
+        });
+        let change = bump(intent, from, now);
+        self.after_step(id, now);
+        Ok((change, capture_id))
+    }
+
+    /// Refunds `amount`, or everything still refundable when `None`.
+    pub fn refund(
+        &mut self,
+        id: &str,
+        amount: Option<i64>,
+        now: Millis,
+    ) -> StoreResult<(Change, String)> {
+        let refund_id = random_id("rfnd_sandbox_", 12);
+        let intent = find(&mut self.intents, id)?;
+        let from = intent.wire_status();
+        let amount = amount.unwrap_or(intent.life.captured() - intent.life.refunded());
+        let requested = money(amount, intent.currency);
+        step(
+            intent,
+            &mut self.ledger,
+            Trigger::Refund(requested),
+            &refund_id,
+            Some(amount),
+            now,
+        )?;
+        Ok((bump(intent, from, now), refund_id))
+    }
+
+    /// Dojo's reversal (`Reverse`); in dialects without one, releasing a hold is a cancel.
+    pub fn reverse(&mut self, id: &str, now: Millis) -> StoreResult<(Change, String)> {
+        let reversal_id = random_id("rvs_sandbox_", 12);
+        let intent = find(&mut self.intents, id)?;
+        let from = intent.wire_status();
+        let status = intent.status();
+        let trigger = if intent.allows(status, TriggerKind::Reverse) || status != S::Authorized {
+            Trigger::Reverse
+        } else {
+            Trigger::Cancel
+        };
+        step(intent, &mut self.ledger, trigger, &reversal_id, None, now)?;
+        Ok((bump(intent, from, now), reversal_id))
+    }
+
+    pub fn cancel(&mut self, id: &str, now: Millis) -> StoreResult<Change> {
+        let intent = find(&mut self.intents, id)?;
+        let from = intent.wire_status();
+        if intent.settling {
+            return Err(StoreError::illegal("cancel", from).because("a payment is being processed"));
+        }
+        step(intent, &mut self.ledger, Trigger::Cancel, "", None, now)?;
+        let challenge = intent.challenge.take();
+        let change = bump(intent, from, now);
+        if let Some(c) = challenge {
+            self.challenges.remove(&c);
+        }
+        Ok(change)
+    }
+
+    /// Sets the base amount (`tips == false`) or the tip; both only while the config allows and
+    /// before the customer has paid.
+    pub fn set_amount(
+        &mut self,
+        id: &str,
+        tips: bool,
+        value: i64,
+        currency: &str,
+        now: Millis,
+    ) -> StoreResult<Change> {
+        let intent = find(&mut self.intents, id)?;
+        let allowed = if tips {
+            intent.tips_allowed
+        } else {
+            intent.custom_amount_allowed
+        };
+        if !allowed {
+            return Err(StoreError::NotEnabled { tips });
+        }
+        let param = if tips { "tipsAmount" } else { "amount" };
+        if currency != intent.currency {
+            return Err(StoreError::invalid(
+                &format!("{param}.currencyCode"),
+                format!("the currency must be the intent's, {}", intent.currency),
+            ));
+        }
+        let from = intent.wire_status();
+        let other = if tips { intent.amount } else { intent.tips };
+        let total = value
+            .checked_add(other)
+            .filter(|t| *t <= MAX_AMOUNT)
+            .ok_or_else(|| {
+                StoreError::invalid(&format!("{param}.value"), "the total amount is too large")
+            })?;
+        if intent.settling || intent.challenge.is_some() {
+            return Err(StoreError::illegal("change the amount of", from));
+        }
+        let life = intent
+            .life
+            .with_amount(money(total, intent.currency))
+            .map_err(|e| StoreError::from_lifecycle(&e, from, "change the amount of"))?;
+        intent.life = life;
+        if tips {
+            intent.tips = value;
+        } else {
+            intent.requested_amount.get_or_insert(intent.amount);
+            intent.amount = value;
+        }
+        Ok(bump(intent, from, now))
+    }
+}
