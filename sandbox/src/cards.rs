@@ -1,7 +1,7 @@
 //! Test cards: number → behaviour. The checks a processor makes first (Luhn, brand lengths, expiry
 //! against the sandbox clock, CVC length) are the SDK core's `card::validate_card`, so both agree.
 
-use intent_checkout::core::card::{self, Brand, CardError};
+use intent_checkout::core::card::{self, Brand, CardError, CardSummary};
 use intent_checkout::core::time::Timestamp;
 
 use crate::clock::Millis;
@@ -26,6 +26,8 @@ pub struct CheckedCard {
     pub expiry: String,
     pub cardholder_name: String,
     pub behaviour: Behaviour,
+    /// Brand, last four digits and expiry: what a card reference tells the page.
+    pub summary: CardSummary,
 }
 
 /// The documented test cards (README and openapi.yaml list the same).
@@ -106,6 +108,7 @@ pub fn check(input: &CardInput<'_>, now: Millis) -> Result<CheckedCard, StoreErr
         expiry: format!("{:02}/{:02}", summary.exp_month, summary.exp_year % 100),
         cardholder_name: input.cardholder_name.chars().take(100).collect(),
         behaviour,
+        summary,
     })
 }
 

@@ -18,6 +18,9 @@ pub struct Config {
     pub webhook_backoff_ms: u64,
     /// Exact origins or `scheme://host:*` patterns; empty means the defaults.
     pub cors_origins: Vec<String>,
+    /// Merchant origins (or `scheme://host:*` patterns) that may frame the card fields and the 3-D
+    /// Secure challenge; empty means the local defaults.
+    pub frame_ancestors: Vec<String>,
     pub www_dir: PathBuf,
     pub pkg_dir: PathBuf,
     pub heartbeat_secs: f64,
@@ -45,6 +48,9 @@ USAGE: intent-sandbox [FLAGS]
   --webhook-backoff-ms MS  first retry delay, doubled each attempt (default 1000)
   --cors-origin O          allowed browser origin, repeatable; `http://127.0.0.1:*` matches any port
                            (default: http://127.0.0.1:* and http://localhost:*)
+  --frame-ancestor O       merchant origin allowed to frame the card fields and the 3-D Secure page,
+                           repeatable; same patterns as --cors-origin (default: http://127.0.0.1:*
+                           and http://localhost:*)
   --www-dir DIR            static files served at / (default <repo>/www)
   --pkg-dir DIR            static files served at /pkg (default <repo>/pkg)
   --heartbeat S            seconds between `: ping` comments on event streams (default 15)
@@ -68,6 +74,7 @@ impl Config {
             webhook_attempts: 6,
             webhook_backoff_ms: 1000,
             cors_origins: Vec::new(),
+            frame_ancestors: Vec::new(),
             www_dir: root.join("www"),
             pkg_dir: root.join("pkg"),
             heartbeat_secs: 15.0,
@@ -140,6 +147,7 @@ impl Config {
                 }
                 "--webhook-backoff-ms" => c.webhook_backoff_ms = number(value()?, "a number")?,
                 "--cors-origin" => c.cors_origins.push(value()?),
+                "--frame-ancestor" => c.frame_ancestors.push(frame_ancestor(value()?)?),
                 "--log" => c.log = true,
                 "--www-dir" => c.www_dir = value()?.into(),
                 "--pkg-dir" => c.pkg_dir = value()?.into(),
@@ -152,6 +160,29 @@ impl Config {
             return Err("the secret key must not be empty".into());
         }
         Ok(Some(c))
+    }
+}
+
+/// An origin or `scheme://host:*` pattern, checked because it is written into CSP headers verbatim.
+fn frame_ancestor(v: String) -> Result<String, String> {
+    let ok = (v.starts_with("http://") || v.starts_with("https://"))
+        && !v.ends_with('/')
+        && v.len() <= 200
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:/[]*".contains(&b));
+    ok.then_some(v.clone()).ok_or(format!(
+        "--frame-ancestor needs an origin like https://shop.example, not {v}"
+    ))
+}
+
+impl Config {
+    /// The frame-ancestor patterns in force (the flag's, or the local defaults).
+    pub fn frame_ancestor_patterns(&self) -> Vec<String> {
+        if self.frame_ancestors.is_empty() {
+            vec!["http://127.0.0.1:*".into(), "http://localhost:*".into()]
+        } else {
+            self.frame_ancestors.clone()
+        }
     }
 }
 
@@ -187,5 +218,32 @@ mod tests {
         ));
         assert!(parse(&["--dialect", "adyen"]).is_err());
         assert!(matches!(parse(&["--help"]), Ok(None)));
+    }
+
+    #[test]
+    fn frame_ancestors_are_origins_and_default_to_local_pages() {
+        let c = parse(&["--frame-ancestor", "https://shop.example"])
+            .ok()
+            .flatten();
+        assert_eq!(
+            c.map(|c| c.frame_ancestor_patterns()),
+            Some(vec!["https://shop.example".to_string()])
+        );
+        let d = parse(&[]).ok().flatten();
+        assert_eq!(
+            d.map(|c| c.frame_ancestor_patterns()),
+            Some(vec![
+                "http://127.0.0.1:*".to_string(),
+                "http://localhost:*".to_string()
+            ])
+        );
+        for bad in [
+            "shop.example",
+            "https://x/",
+            "https://x; script-src *",
+            "'self'",
+        ] {
+            assert!(parse(&["--frame-ancestor", bad]).is_err(), "{bad}");
+        }
     }
 }

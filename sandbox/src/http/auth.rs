@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 use super::problem::{ApiResult, Problem};
 use crate::AppState;
 
-fn auth_value<'a>(headers: &'a HeaderMap, scheme: &str) -> Option<&'a str> {
+pub(crate) fn auth_value<'a>(headers: &'a HeaderMap, scheme: &str) -> Option<&'a str> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (s, rest) = v.split_once(' ')?;
     s.eq_ignore_ascii_case(scheme).then(|| rest.trim())
@@ -19,7 +19,7 @@ fn auth_value<'a>(headers: &'a HeaderMap, scheme: &str) -> Option<&'a str> {
 
 /// Compares digests, not the keys, so neither the time nor an early length check tells how long
 /// the key is or how much of it matched.
-fn same_key(given: &str, key: &str) -> bool {
+pub(crate) fn same_key(given: &str, key: &str) -> bool {
     let (a, b) = (Sha256::digest(given), Sha256::digest(key));
     a.ct_eq(&b).into()
 }

@@ -1,5 +1,5 @@
-//! What wraps every route: CORS for the allowed page origins, the `--log` line, and the problem for a
-//! method a path does not have.
+//! What wraps every route: CORS for the allowed page origins (not for the framed pages, which no other
+//! origin may read), the `--log` line, and the problem for a method a path does not have.
 
 use std::time::Duration;
 
@@ -11,14 +11,14 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use super::problem::Problem;
 use crate::AppState;
 
-/// Adds the layers every response goes through.
-pub fn wrap(app: Router, st: &AppState) -> Router {
-    let app = if st.config.log {
+/// Adds the layers every response goes through: CORS on `shared`, none on `framed`.
+pub fn wrap(shared: Router, framed: Router, st: &AppState) -> Router {
+    let app = shared.layer(cors(st)).merge(framed);
+    if st.config.log {
         app.layer(axum::middleware::from_fn(log_request))
     } else {
         app
-    };
-    app.layer(cors(st))
+    }
 }
 
 /// `--log`: method, path, status and time. Paths hold no secrets (secrets only travel in headers).

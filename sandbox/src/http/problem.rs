@@ -5,7 +5,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
-use crate::store::StoreError;
+use crate::store::{RefError, StoreError};
 
 pub const TYPE_BASE: &str = "https://intent-checkout.dev/problems/";
 
@@ -28,6 +28,7 @@ pub const CODES: &[&str] = &[
     "processing_error",
     "unsupported_currency",
     "challenge_unavailable",
+    "payment_method_unusable",
     "injected_fault",
 ];
 
@@ -203,13 +204,32 @@ impl From<StoreError> for Problem {
                 "Challenge unavailable",
                 "this 3-D Secure challenge does not exist or was already completed",
             ),
-            StoreError::Card {
-                field,
-                detail,
-                code,
-            } => Problem::invalid(&format!("paymentMethod.card.{field}"), detail)
-                .with("cardError", code),
+            StoreError::PaymentMethodUnusable(why) => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "payment_method_unusable",
+                "Payment method unusable",
+                match why {
+                    RefError::Unknown => "the payment method does not exist for this payment intent",
+                    RefError::Expired => "the payment method expired; collect the card again",
+                    RefError::Used => "the payment method was already used; collect the card again",
+                },
+            )
+            .with("param", "paymentMethod.id")
+            .with("reason", why.reason()),
+            e @ StoreError::Card { .. } => card_problem(e, "paymentMethod.card."),
         }
+    }
+}
+
+/// A card the core's checks refuse, with its field under `prefix` (`card.` when the card frame sends it).
+pub fn card_problem(e: StoreError, prefix: &str) -> Problem {
+    match e {
+        StoreError::Card {
+            field,
+            detail,
+            code,
+        } => Problem::invalid(&format!("{prefix}{field}"), detail).with("cardError", code),
+        other => other.into(),
     }
 }
 

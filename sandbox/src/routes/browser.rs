@@ -7,12 +7,11 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::merchant::{amounts, Tips};
-use crate::cards::{self, CardInput, CheckedCard};
+use super::payment_methods::{framing_origin, parse_pay_body};
 use crate::http::auth::{BaseUrl, Customer};
-use crate::http::body::{json_object, Fields};
 use crate::http::commit::{commit, read_latency, Caller};
 use crate::http::idempotency::{self, Started};
-use crate::http::{with_etag, ApiResult, Problem, Reply};
+use crate::http::{with_etag, ApiResult, Reply};
 use crate::store::Store;
 use crate::AppState;
 
@@ -40,50 +39,10 @@ pub async fn get_intent(
     Ok(res)
 }
 
-/// A number, or a string of at most 4 digits (what a form field holds).
-fn digits_or_int(f: &Fields<'_>, key: &str) -> ApiResult<i64> {
-    let param = f.path(key);
-    match f.obj.get(key) {
-        Some(serde_json::Value::Number(n)) => n
-            .as_i64()
-            .ok_or_else(|| Problem::invalid(&param, format!("`{param}` must be a whole number"))),
-        Some(serde_json::Value::String(s)) if !s.is_empty() && s.len() <= 4 => s
-            .parse::<i64>()
-            .map_err(|_| Problem::invalid(&param, format!("`{param}` must be a number"))),
-        Some(_) => Err(Problem::invalid(
-            &param,
-            format!("`{param}` must be a number"),
-        )),
-        None => Err(Problem::invalid(&param, format!("`{param}` is required"))),
-    }
-}
-
-fn parse_card(body: &Bytes, now: i64) -> ApiResult<CheckedCard> {
-    let obj = json_object(body, false)?;
-    let f = Fields::new(&obj, "");
-    f.only(&["paymentMethod"])?;
-    let pm = f.required("paymentMethod", f.object("paymentMethod")?)?;
-    pm.only(&["card"])?;
-    let c = pm.required("card", pm.object("card")?)?;
-    c.only(&[
-        "number",
-        "expiryMonth",
-        "expiryYear",
-        "cvc",
-        "cardholderName",
-    ])?;
-    let input = CardInput {
-        number: c.required("number", c.str("number", 40)?)?,
-        expiry_month: digits_or_int(&c, "expiryMonth")?,
-        expiry_year: digits_or_int(&c, "expiryYear")?,
-        cvc: c.required("cvc", c.str("cvc", 8)?)?,
-        cardholder_name: c.str("cardholderName", 200)?.unwrap_or(""),
-    };
-    Ok(cards::check(&input, now)?)
-}
-
-/// Pays with a card. The key is claimed first so a concurrent duplicate gets 409, and the answer is
-/// stored in the same lock that commits the change, so a retry after any later failure replays it.
+/// Pays with a card reference (isolated card fields) or a card (pages in PCI scope). The key is claimed
+/// first so a concurrent duplicate gets 409, and the answer is stored in the same lock that commits the
+/// change and uses up the reference, so a retry after any later failure replays it. A 3-D Secure
+/// challenge is bound to the paying page's origin.
 pub async fn pay(
     State(st): State<AppState>,
     Customer { id }: Customer,
@@ -96,10 +55,23 @@ pub async fn pay(
         Started::Fresh(g) => g,
         Started::Replay(res) => return Ok(res),
     };
-    let card = parse_card(&body, st.clock.now())?;
-    st.store().check_payable(&id, st.clock.now())?;
+    let with = parse_pay_body(&body, st.clock.now())?;
+    {
+        let store = st.store();
+        with.card(&store, &id, st.clock.now())?;
+        store.check_payable(&id, st.clock.now())?;
+    }
     let settle_ms = (st.config.async_settle_secs * 1000.0) as i64;
-    let op = |s: &mut Store, now| s.pay(&id, &card, now, settle_ms);
+    let parent = framing_origin(&st, &headers);
+    let op = |s: &mut Store, now| {
+        let card = with.card(s, &id, now)?;
+        let change = s.pay(&id, &card, now, settle_ms)?;
+        with.spend(s);
+        if let Some(challenge) = s.get(&id)?.challenge.clone() {
+            s.challenge_guards.open(&challenge, parent);
+        }
+        Ok(change)
+    };
     let view = |s: &Store, ()| Ok(Reply::browser(s.get(&id)?, &base));
     commit(&st, Caller::Browser, Some(&mut guard), op, view).await
 }

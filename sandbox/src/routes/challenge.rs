@@ -1,34 +1,43 @@
-//! The 3-D Secure challenge: a small page at a one-time URL (no inline script, for a strict CSP) whose
-//! buttons complete the challenge and tell the parent window by `postMessage`.
+//! The 3-D Secure challenge: a small page at a one-time URL (no inline script or style, for a strict
+//! CSP) whose buttons complete the challenge and tell the paying page by `postMessage`.
+//!
+//! Hardened like the card frame: only the origin that paid may frame it (`frame-ancestors`, from the pay
+//! request's `Origin`; the allowed frame ancestors when there was none), completing it needs the
+//! credential that only this page's HTML carries (not its URL, and the page is not readable from other
+//! origins: these routes send no CORS headers), and the result goes to that origin, never to `"*"`.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::http::auth::BaseUrl;
+use crate::http::auth::{auth_value, same_key, BaseUrl, TestKey};
 use crate::http::body::{json_object, Fields};
 use crate::http::{ok, ApiResult, Problem};
 use crate::AppState;
 
-const SCRIPT: &str = r#"// intent-sandbox 3-D Secure challenge: completes the challenge, then tells the parent window.
+const SCRIPT: &str = r#"// intent-sandbox 3-D Secure challenge: completes the challenge, then tells the paying page.
 (function () {
   var root = document.getElementById("challenge");
   var id = root.getAttribute("data-challenge-id");
+  var credential = root.getAttribute("data-credential");
+  var parentOrigin = root.getAttribute("data-parent-origin");
+  root.removeAttribute("data-credential");
   var status = document.getElementById("challenge-status");
   function finish(outcome) {
     var buttons = document.querySelectorAll("button");
     for (var i = 0; i < buttons.length; i++) buttons[i].disabled = true;
     fetch("/challenge/" + encodeURIComponent(id) + "/complete", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", "Authorization": "Bearer " + credential },
       body: JSON.stringify({ outcome: outcome })
     }).then(function (res) {
       status.textContent = res.ok ? "Done: " + outcome : "This challenge is no longer available.";
+      if (!parentOrigin) return;
       var msg = { source: "intent-sandbox", type: "challenge_complete", challengeId: id, outcome: outcome };
-      if (window.parent && window.parent !== window) window.parent.postMessage(msg, "*");
-      if (window.opener) window.opener.postMessage(msg, "*");
+      if (window.parent && window.parent !== window) window.parent.postMessage(msg, parentOrigin);
+      if (window.opener) window.opener.postMessage(msg, parentOrigin);
     }, function () {
       status.textContent = "Network error; try again.";
       for (var i = 0; i < buttons.length; i++) buttons[i].disabled = false;
@@ -39,13 +48,36 @@ const SCRIPT: &str = r#"// intent-sandbox 3-D Secure challenge: completes the ch
 })();
 "#;
 
-pub async fn script() -> Response {
-    let mut res = SCRIPT.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/javascript; charset=utf-8"),
+const STYLE: &str = "body{font:16px system-ui,sans-serif;margin:1.5rem;color:#111;background:#fff}\
+button{font-size:1rem;margin:.25rem;padding:.5rem 1rem}\n";
+
+/// Headers every challenge response carries besides its CSP.
+fn harden(res: &mut Response) {
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
     );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+}
+
+fn asset(body: &'static str, kind: &'static str) -> Response {
+    let mut res = body.into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    harden(&mut res);
     res
+}
+
+pub async fn style() -> Response {
+    asset(STYLE, "text/css; charset=utf-8")
+}
+
+pub async fn script() -> Response {
+    asset(SCRIPT, "text/javascript; charset=utf-8")
 }
 
 fn escape(s: &str) -> String {
@@ -61,7 +93,7 @@ fn escape(s: &str) -> String {
         .collect()
 }
 
-fn html(status: StatusCode, body: String) -> Response {
+fn html(status: StatusCode, body: String, ancestors: &str) -> Response {
     let mut res = (status, body).into_response();
     let h = res.headers_mut();
     h.insert(
@@ -69,28 +101,43 @@ fn html(status: StatusCode, body: String) -> Response {
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'",
-        ),
+    let csp = format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
+         base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
     );
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    harden(&mut res);
     res
 }
 
 pub async fn page(State(st): State<AppState>, Path(id): Path<String>) -> Response {
-    let found = st.store().challenge_intent(&id).map(|i| {
-        (
-            i.reference.clone(),
-            format!("{} {}", i.total() as f64 / 100.0, i.currency),
-        )
-    });
-    let Some((reference, amount)) = found else {
+    let found = {
+        let store = st.store();
+        let intent = store.challenge_intent(&id).map(|i| {
+            (
+                i.reference.clone(),
+                format!("{} {}", i.total() as f64 / 100.0, i.currency),
+            )
+        });
+        let guard = store
+            .challenge_guards
+            .get(&id)
+            .map(|g| (g.credential.clone(), g.parent.clone()));
+        intent.zip(guard)
+    };
+    let Some(((reference, amount), (credential, parent))) = found else {
         return html(
             StatusCode::NOT_FOUND,
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Challenge unavailable</title></head><body><p>This 3-D Secure challenge does not exist or was already completed.</p></body></html>".into(),
+            "'none'",
         );
     };
+    // The paying page alone may frame it; without a known one, any allowed merchant page.
+    let ancestors = parent
+        .clone()
+        .unwrap_or_else(|| st.config.frame_ancestor_patterns().join(" "));
     let id = escape(&id);
     html(
         StatusCode::OK,
@@ -98,9 +145,9 @@ pub async fn page(State(st): State<AppState>, Path(id): Path<String>) -> Respons
             r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>3-D Secure (sandbox)</title>
-<style>body{{font:16px system-ui,sans-serif;margin:1.5rem;color:#111}}button{{font-size:1rem;margin:.25rem;padding:.5rem 1rem}}</style>
+<link rel="stylesheet" href="/challenge.css">
 </head><body>
-<main id="challenge" data-challenge-id="{id}">
+<main id="challenge" data-challenge-id="{id}" data-credential="{credential}" data-parent-origin="{parent}">
 <h1>Sandbox 3-D Secure</h1>
 <p>Approve or fail the authentication of {amount} for <strong>{reference}</strong>.</p>
 <button id="approve" type="button" data-testid="challenge-approve">Approve</button>
@@ -112,18 +159,52 @@ pub async fn page(State(st): State<AppState>, Path(id): Path<String>) -> Respons
 "#,
             amount = escape(&amount),
             reference = escape(&reference),
+            credential = escape(&credential),
+            parent = escape(parent.as_deref().unwrap_or("")),
         ),
+        &ancestors,
     )
 }
 
-/// `POST /challenge/{id}/complete {"outcome": "approved"|"failed"}`; works once per challenge id.
+/// `POST /challenge/{id}/complete {"outcome": "approved"|"failed"}` with the page's credential as
+/// `Authorization: Bearer`; works once per challenge id.
 pub async fn complete(
     State(st): State<AppState>,
     Path(id): Path<String>,
     BaseUrl(base): BaseUrl,
+    headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let obj = json_object(&body, false)?;
+    let admitted = {
+        let store = st.store();
+        let guard = store
+            .challenge_guards
+            .get(&id)
+            .ok_or(crate::store::StoreError::ChallengeUnavailable)?;
+        auth_value(&headers, "Bearer").is_some_and(|c| same_key(c, &guard.credential))
+    };
+    if !admitted {
+        return Err(Problem::unauthorized(
+            "completing a challenge needs the credential its page carries",
+        ));
+    }
+    finish(&st, &id, &base, &body)
+}
+
+/// `POST /test/challenges/{id}/complete` (merchant key): what the page's buttons do, for automated
+/// tests that cannot press them (the wasm layer runs on another origin).
+pub async fn complete_for_test(
+    State(st): State<AppState>,
+    _: TestKey,
+    Path(id): Path<String>,
+    BaseUrl(base): BaseUrl,
+    body: Bytes,
+) -> ApiResult<Response> {
+    finish(&st, &id, &base, &body)
+}
+
+fn finish(st: &AppState, id: &str, base: &str, body: &Bytes) -> ApiResult<Response> {
+    let obj = json_object(body, false)?;
     let f = Fields::new(&obj, "");
     f.only(&["outcome"])?;
     let approved = match f.str("outcome", 20)? {
@@ -138,8 +219,9 @@ pub async fn complete(
     };
     let (change, view) = {
         let mut store = st.store();
-        let change = store.complete_challenge(&id, approved, st.clock.now())?;
-        let view = store.get(&change.id)?.browser_value(&base);
+        let change = store.complete_challenge(id, approved, st.clock.now())?;
+        store.challenge_guards.close(id);
+        let view = store.get(&change.id)?.browser_value(base);
         (change, view)
     };
     st.publish(&[change]);

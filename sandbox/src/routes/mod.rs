@@ -2,9 +2,11 @@
 //! HTTP lives in `crate::http`; what they do to intents lives in `crate::store`.
 
 pub mod browser;
+pub mod card_frame;
 pub mod challenge;
 pub mod demo;
 pub mod merchant;
+pub mod payment_methods;
 pub mod test_routes;
 
 use axum::routing::{get, post};
@@ -36,6 +38,10 @@ pub fn router(st: AppState) -> Router {
         .route("/payment-intents/public/{id}", get(browser::get_intent))
         .route("/payment-intents/public/{id}/payments", post(browser::pay))
         .route(
+            "/payment-intents/public/{id}/payment-methods",
+            post(payment_methods::create),
+        )
+        .route(
             "/payment-intents/public/{id}/tips-amount",
             post(browser::set_amount),
         )
@@ -46,9 +52,6 @@ pub fn router(st: AppState) -> Router {
         .route("/payment-intents/public/{id}/events", get(browser::events))
         .route("/demo/payment-intents", post(demo::create))
         .route("/demo/payment-intents/{id}/{action}", post(demo::act))
-        .route("/challenge.js", get(challenge::script))
-        .route("/challenge/{id}", get(challenge::page))
-        .route("/challenge/{id}/complete", post(challenge::complete))
         .route("/test/clock", get(test_routes::clock))
         .route("/test/clock/advance", post(test_routes::advance))
         .route(
@@ -61,11 +64,26 @@ pub fn router(st: AppState) -> Router {
         .route("/test/ledger", get(test_routes::ledger))
         .route("/test/intents/bulk", post(test_routes::bulk))
         .route("/test/reset", post(test_routes::reset))
+        .route(
+            "/test/challenges/{id}/complete",
+            post(challenge::complete_for_test),
+        )
         .route("/healthz", get(test_routes::health))
+        .method_not_allowed_fallback(layers::method_not_allowed)
+        .with_state(st.clone());
+    // Pages that hold card fields or a completion credential: no CORS headers, so no other origin can
+    // read them.
+    let framed = Router::new()
+        .route("/card-frame/v1", get(card_frame::page))
+        .route("/card-frame/v1/{file}", get(card_frame::asset))
+        .route("/challenge.js", get(challenge::script))
+        .route("/challenge.css", get(challenge::style))
+        .route("/challenge/{id}", get(challenge::page))
+        .route("/challenge/{id}/complete", post(challenge::complete))
         .method_not_allowed_fallback(layers::method_not_allowed)
         .with_state(st.clone());
     let static_files = Router::new()
         .nest_service("/pkg", ServeDir::new(&st.config.pkg_dir))
         .fallback_service(ServeDir::new(&st.config.www_dir));
-    layers::wrap(api.merge(static_files), &st)
+    layers::wrap(api.merge(static_files), framed, &st)
 }

@@ -28,6 +28,8 @@ pub enum StoreError {
     ProcessingError,
     /// The 3-D Secure challenge does not exist or was completed.
     ChallengeUnavailable,
+    /// A card reference that cannot pay (unknown here, expired or used).
+    PaymentMethodUnusable(super::RefError),
     /// A card the core's checks refuse: `field` under `paymentMethod.card`, `code` the core's error code.
     Card {
         field: &'static str,

@@ -7,8 +7,12 @@
 //! - `merchant_ops`: capture, refund, reverse, cancel, amounts.
 //! - `timers`: what the clock runs (settlement, deferred authorisation, deadlines).
 //! - `book`: one lifecycle step, the money it moved and the payment event it names.
+//! - `card_refs`: cards the isolated card frame handed over, behind single-use references.
+//! - `challenge_guards`: what binds an open 3-D Secure challenge to the page that paid.
 
 mod book;
+mod card_refs;
+mod challenge_guards;
 mod error;
 mod merchant_ops;
 mod payments;
@@ -28,6 +32,8 @@ use crate::lifecycle::{
     self, AutoExpireAction, CaptureMode, Dialect, Duration, LifecycleState, Money, Timestamp,
 };
 
+pub use card_refs::{RefError, REF_TTL_MS};
+pub use challenge_guards::{ChallengeGuards, Guard};
 pub use error::{StoreError, StoreResult};
 use secrets::SecretRef;
 use timers::Timer;
@@ -72,6 +78,9 @@ pub struct Store {
     timers: BTreeMap<(Millis, u64), Timer>,
     pub keys: Keys,
     pub ledger: Ledger,
+    card_refs: card_refs::CardRefs,
+    /// Completion credentials and paying origins of open 3-D Secure challenges.
+    pub challenge_guards: ChallengeGuards,
     seq: u64,
 }
 

@@ -111,7 +111,7 @@ async fn bad_pay_bodies_change_nothing() {
     let cases: Vec<(String, &str, Option<&str>)> = vec![
         ("nope".into(), "invalid_json", None),
         (json!({}).to_string(), "validation_error", Some("paymentMethod")),
-        (json!({"paymentMethod": {}}).to_string(), "validation_error", Some("paymentMethod.card")),
+        (json!({"paymentMethod": {}}).to_string(), "validation_error", Some("paymentMethod")),
         (json!({"paymentMethod": {"card": {"number": 4242}}}).to_string(), "validation_error", Some("paymentMethod.card.number")),
         (json!({"paymentMethod": {"card": {"number": "abcd", "expiryMonth": 1, "expiryYear": 2034, "cvc": "123"}}}).to_string(), "validation_error", Some("paymentMethod.card.number")),
         (json!({"paymentMethod": {"card": {"number": "4242424242424242", "expiryMonth": "x", "expiryYear": 2034, "cvc": "123"}}}).to_string(), "validation_error", Some("paymentMethod.card.expiryMonth")),

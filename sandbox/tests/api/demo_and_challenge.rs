@@ -135,6 +135,12 @@ async fn challenge_page_completes_once() {
         .to_string();
     assert!(csp.contains("script-src 'self'"));
     let html = page.text().await.unwrap_or_default();
+    let credential = html
+        .split("data-credential=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_default()
+        .to_string();
     assert!(html.contains(r#"data-testid="challenge-approve""#));
     assert!(html.contains(r#"data-testid="challenge-fail""#));
     assert!(html.contains(r#"<script src="/challenge.js"></script>"#));
@@ -158,6 +164,7 @@ async fn challenge_page_completes_once() {
     let done = sb
         .http
         .post(format!("{url}/complete"))
+        .header("authorization", format!("Bearer {credential}"))
         .body(json!({"outcome": "approved"}).to_string())
         .send()
         .await
@@ -174,6 +181,7 @@ async fn challenge_page_completes_once() {
     let twice = sb
         .http
         .post(format!("{url}/complete"))
+        .header("authorization", format!("Bearer {credential}"))
         .body(json!({"outcome": "approved"}).to_string())
         .send()
         .await
@@ -189,18 +197,19 @@ async fn failed_challenge_declines() {
     let (id, secret) = sb.demo(json!({"dialect": "stripe"})).await;
     let r = sb.pay(&id, &secret, "4000000000003220").await;
     assert_eq!(r.body["status"], "requires_action");
-    let url = r.body["nextAction"]["url"]
+    let challenge = r.body["nextAction"]["url"]
         .as_str()
+        .and_then(|u| u.rsplit('/').next())
         .unwrap_or_default()
         .to_string();
     let done = sb
-        .http
-        .post(format!("{url}/complete"))
-        .body(json!({"outcome": "failed"}).to_string())
-        .send()
-        .await
-        .expect("complete");
-    assert_eq!(done.status(), 200);
+        .test_route(
+            Method::POST,
+            &format!("/test/challenges/{challenge}/complete"),
+            Some(json!({"outcome": "failed"})),
+        )
+        .await;
+    assert_eq!(done.status, 200);
     let v = sb.public(&id, &secret).await;
     assert_eq!(v.body["status"], "requires_payment_method");
     assert_eq!(

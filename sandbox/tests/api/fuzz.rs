@@ -100,6 +100,10 @@ async fn malformed_bodies_never_break_the_server() {
             Some(bearer.clone()),
         ),
         (
+            format!("/payment-intents/public/{id}/payment-methods"),
+            Some(bearer.clone()),
+        ),
+        (
             format!("/payment-intents/public/{id}/tips-amount"),
             Some(bearer.clone()),
         ),

@@ -6,6 +6,7 @@ mod common;
 mod bad_input;
 mod binary;
 mod browser;
+mod card_fields;
 mod demo_and_challenge;
 mod faults;
 mod fuzz;

@@ -156,6 +156,7 @@ async fn every_documented_operation_answers() {
             || ct.starts_with("application/json")
             || ct.starts_with("text/html")
             || ct.starts_with("text/javascript")
+            || ct.starts_with("text/css")
             || ct.starts_with("text/event-stream");
         assert!(routed, "{method} {path}: {} {ct}", r.status);
         assert_ne!(r.status, 405, "{method} {path}");

@@ -1,0 +1,154 @@
+//! What pays: the card reference the isolated card frame creates, and the pay body's choice between a
+//! reference (`{"paymentMethod": {"id": "pm_…"}}`) and, for pages in PCI scope, a card
+//! (`{"paymentMethod": {"card": {…}}}`).
+//!
+//! `POST /payment-intents/public/{id}/payment-methods` is how a card reaches the sandbox from the
+//! isolated frame: the frame (served by this origin) sends the card with the intent's secret as
+//! `Authorization: Bearer` and gets `{id, brand, last4, expiryMonth, expiryYear}` back. The reference
+//! is bound to that intent, pays once and expires in minutes (`store::card_refs`). Browsers may call
+//! it only from this origin (the frame): a merchant page has no business sending card data here.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use crate::cards::{self, CardInput, CheckedCard};
+use crate::clock::Millis;
+use crate::http::auth::{BaseUrl, Customer};
+use crate::http::body::{json_object, Fields};
+use crate::http::layers::origin_matches;
+use crate::http::problem::card_problem;
+use crate::http::{json_response, ApiResult, Problem};
+use crate::store::{Store, StoreResult};
+use crate::AppState;
+
+/// What a pay body names.
+pub enum PayWith {
+    Card(CheckedCard),
+    Reference(String),
+}
+
+impl PayWith {
+    /// The card that pays: the body's own, or the one behind a usable reference for the intent `id`.
+    pub fn card(&self, store: &Store, id: &str, now: Millis) -> StoreResult<CheckedCard> {
+        match self {
+            PayWith::Card(c) => Ok(c.clone()),
+            PayWith::Reference(r) => store.referenced_card(r, id, now),
+        }
+    }
+
+    /// Uses up a reference; call in the operation that committed the payment.
+    pub fn spend(&self, store: &mut Store) {
+        if let PayWith::Reference(r) = self {
+            store.use_card_ref(r);
+        }
+    }
+}
+
+/// Parses a pay body: exactly one of `paymentMethod.card` (checked now) or `paymentMethod.id`.
+pub fn parse_pay_body(body: &Bytes, now: Millis) -> ApiResult<PayWith> {
+    let obj = json_object(body, false)?;
+    let f = Fields::new(&obj, "");
+    f.only(&["paymentMethod"])?;
+    let pm = f.required("paymentMethod", f.object("paymentMethod")?)?;
+    pm.only(&["card", "id"])?;
+    match (pm.object("card")?, pm.str("id", 64)?) {
+        (Some(c), None) => Ok(PayWith::Card(parse_card(&c, now)?)),
+        (None, Some(id)) => Ok(PayWith::Reference(id.to_string())),
+        (Some(_), Some(_)) => Err(Problem::invalid(
+            "paymentMethod",
+            "send either `paymentMethod.card` or `paymentMethod.id`, not both",
+        )),
+        (None, None) => Err(Problem::invalid(
+            "paymentMethod",
+            "`paymentMethod.card` or `paymentMethod.id` is required",
+        )),
+    }
+}
+
+/// A card object (`number`, `expiryMonth`, `expiryYear`, `cvc`, `cardholderName`), checked with the
+/// core's card rules; problems name the field under the object's own path.
+fn parse_card(c: &Fields<'_>, now: Millis) -> ApiResult<CheckedCard> {
+    c.only(&[
+        "number",
+        "expiryMonth",
+        "expiryYear",
+        "cvc",
+        "cardholderName",
+    ])?;
+    let input = CardInput {
+        number: c.required("number", c.str("number", 40)?)?,
+        expiry_month: digits_or_int(c, "expiryMonth")?,
+        expiry_year: digits_or_int(c, "expiryYear")?,
+        cvc: c.required("cvc", c.str("cvc", 8)?)?,
+        cardholder_name: c.str("cardholderName", 200)?.unwrap_or(""),
+    };
+    cards::check(&input, now).map_err(|e| card_problem(e, &c.prefix))
+}
+
+/// A number, or a string of at most 4 digits (what a form field holds).
+fn digits_or_int(f: &Fields<'_>, key: &str) -> ApiResult<i64> {
+    let param = f.path(key);
+    match f.obj.get(key) {
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .ok_or_else(|| Problem::invalid(&param, format!("`{param}` must be a whole number"))),
+        Some(Value::String(s)) if !s.is_empty() && s.len() <= 4 => s
+            .parse::<i64>()
+            .map_err(|_| Problem::invalid(&param, format!("`{param}` must be a number"))),
+        Some(_) => Err(Problem::invalid(
+            &param,
+            format!("`{param}` must be a number"),
+        )),
+        None => Err(Problem::invalid(&param, format!("`{param}` is required"))),
+    }
+}
+
+/// The paying page's origin, if it is one that may frame our pages (the 3-D Secure challenge is bound
+/// to it: only it may frame the challenge and hear its result).
+pub fn framing_origin(st: &AppState, headers: &HeaderMap) -> Option<String> {
+    let origin = headers.get(header::ORIGIN)?.to_str().ok()?;
+    st.config
+        .frame_ancestor_patterns()
+        .iter()
+        .any(|p| origin_matches(p, origin))
+        .then(|| origin.to_string())
+}
+
+/// `POST /payment-intents/public/{id}/payment-methods {"card": {…}}` → 201 with the reference.
+pub async fn create(
+    State(st): State<AppState>,
+    Customer { id }: Customer,
+    BaseUrl(base): BaseUrl,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    // A browser may send card data here only from the card frame, which this origin serves.
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        if origin.to_str().ok() != Some(base.as_str()) {
+            return Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Forbidden",
+                "card details are accepted only from the card frame this API serves",
+            ));
+        }
+    }
+    let now = st.clock.now();
+    let obj = json_object(&body, false)?;
+    let f = Fields::new(&obj, "");
+    f.only(&["card"])?;
+    let card = parse_card(&f.required("card", f.object("card")?)?, now)?;
+    let s = card.summary.clone();
+    let reference = st.store().create_card_ref(&id, card, now)?;
+    let view = json!({
+        "id": reference,
+        "brand": s.brand.name(),
+        "last4": s.last4,
+        "expiryMonth": s.exp_month,
+        "expiryYear": s.exp_year,
+    });
+    Ok(json_response(StatusCode::CREATED, view.to_string()))
+}
