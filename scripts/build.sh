@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds pkg/, the npm package users install: release wasm -> wasm-bindgen (--target web) -> wasm-opt -Oz,
-# plus the hand-written JS entries and types from www/sdk/. Downloads nothing.
+# plus the hand-written JS entries and types from www/sdk/, the README and the LICENSE; then
+# scripts/dist.mjs writes the script-tag bundles, the versioned layout pkg/cdn/<version>/, the integrity
+# manifest and the precompressed copies. Downloads nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -14,11 +16,9 @@ wasm-bindgen target/wasm32-unknown-unknown/release/intent_checkout.wasm \
 # binaryen from npm: Debian's binaryen 108 produces modules that break in Chromium.
 node_modules/.bin/wasm-opt -Oz pkg/intent_checkout_bg.wasm -o pkg/intent_checkout_bg.wasm
 
-cp www/sdk/*.js www/sdk/*.d.ts pkg/
-# The script-tag path is one minified classic script (no module waterfall); the ESM files stay readable
-# for bundlers. esbuild is an npm dev dependency: its binary comes from the npm registry.
-node_modules/.bin/esbuild pkg/intent-checkout.js --bundle --format=iife --minify --target=es2020 \
-  --log-level=error --outfile=pkg/intent-checkout.js --allow-overwrite
-rm pkg/script-base.js
-node scripts/package-json.mjs > pkg/package.json
+cp www/sdk/*.js www/sdk/*.d.ts README.md LICENSE pkg/
+# The script-tag path is one minified classic script (no module waterfall), also written as versioned,
+# content-hashed files with an integrity manifest, all precompressed; the ESM files stay readable for
+# bundlers. esbuild is an npm dev dependency: its binary comes from the npm registry.
+node scripts/dist.mjs pkg
 node scripts/sizes.mjs pkg

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
 const dir = process.argv[2] ?? 'pkg';
+// What `import 'intent-checkout/element'` loads in a browser (the other entries are for tools and tests).
+const ESM_PATH = ['element.js', 'index.js', 'messages.js', 'styles.js', 'wasm.js', 'intent_checkout.js'];
 const kb = (n) => (n / 1024).toFixed(1).padStart(7) + ' KB';
 const measure = (buf) => ({
   raw: buf.length,
@@ -13,7 +15,7 @@ const measure = (buf) => ({
   }).length,
 });
 const rows = readdirSync(dir)
-  .filter((f) => /\.(js|wasm)$/.test(f))
+  .filter((f) => f === 'intent-checkout.js' || ESM_PATH.includes(f) || f.endsWith('.wasm'))
   .sort()
   .map((f) => ({ f, ...measure(readFileSync(join(dir, f))) }));
 console.log(`${'file'.padEnd(28)}${'raw'.padStart(10)}${'gzip'.padStart(10)}${'brotli'.padStart(10)}`);
@@ -24,7 +26,7 @@ const sum = (pick) => rows.filter((r) => pick(r.f)).reduce(
 // The script-tag path loads the one bundled classic script and the wasm; the npm path the ES modules.
 const paths = [
   ['script-tag path (js + wasm)', (f) => f === 'intent-checkout.js' || f.endsWith('.wasm')],
-  ['npm ESM path (js + wasm)', (f) => f !== 'intent-checkout.js'],
+  ['npm ESM path (js + wasm)', (f) => ESM_PATH.includes(f) || f.endsWith('.wasm')],
 ];
 for (const [label, pick] of paths) {
   const t = sum(pick);

@@ -11,6 +11,7 @@ pub mod intent;
 pub mod ledger;
 pub mod lifecycle;
 pub mod routes;
+pub mod static_files;
 pub mod store;
 pub mod stream;
 pub mod webhooks;

@@ -3,4 +3,6 @@
 import { setDefaultWasmUrl } from './wasm.js';
 
 const script = document.currentScript;
-setDefaultWasmUrl(new URL('intent_checkout_bg.wasm', (script && script.src) || location.href));
+// INTENT_CHECKOUT_WASM_FILE: the .wasm's file name, defined by scripts/dist.mjs when it bundles this entry
+// (content-hashed in the versioned layout).
+setDefaultWasmUrl(new URL(INTENT_CHECKOUT_WASM_FILE, (script && script.src) || location.href));

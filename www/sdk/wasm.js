@@ -2,9 +2,14 @@
 // (a flaky network or a blocked request must not break the page for good).
 import init, * as bindings from './intent_checkout.js';
 
+// The .wasm's Subresource Integrity (sha384), written into pkg/wasm.js by scripts/dist.mjs: the module is
+// fetched with it wherever it is hosted, so a tampered or mixed-up .wasm is refused by the browser.
+const WASM_INTEGRITY = '__INTENT_CHECKOUT_WASM_INTEGRITY__';
+
 let loading;
-// Where the .wasm is when the caller does not say. Unset: next to the glue (its import.meta.url). The
-// script-tag bundle has no import.meta, so it sets this from its own <script src>.
+// Where the .wasm is when the caller does not say. Unset: next to this module (bundlers such as Vite and
+// webpack copy it from this `new URL(…, import.meta.url)`). The script-tag bundle has no import.meta, so
+// it sets this from its own <script src>.
 let defaultWasmUrl;
 
 /** Sets where `loadWasm()` finds the .wasm when called without an argument. */
@@ -22,9 +27,23 @@ export function whenLoaded(fn) {
   else onLoaded.add(fn);
 }
 
+// A URL is fetched with the integrity; a Response, bytes or a compiled Module are taken as they are.
+function source(moduleOrPath) {
+  const url = moduleOrPath ?? defaultWasmUrl ?? new URL('./intent_checkout_bg.wasm', import.meta.url);
+  if (typeof url !== 'string' && !(url instanceof URL)) return url;
+  return new Request(url, { integrity: WASM_INTEGRITY });
+}
+
+// 404 is what a bundler that did not copy the .wasm (esbuild) looks like: say what to do.
+function explain(error) {
+  if (!/failed to fetch Wasm: 404/.test(error?.message)) return error;
+  return new Error(`${error.message}. The .wasm is not where the page looks for it: if a bundler built this page, `
+    + "see the README's bundler notes (esbuild: import 'intent-checkout/esbuild' first, with --loader:.wasm=file).");
+}
+
 /** Resolves to the raw wasm-bindgen exports once the module is instantiated. */
-export function loadWasm(moduleOrPath = defaultWasmUrl) {
-  loading ??= init(moduleOrPath === undefined ? undefined : { module_or_path: moduleOrPath }).then(
+export function loadWasm(moduleOrPath) {
+  loading ??= Promise.resolve(moduleOrPath).then(source).then((m) => init({ module_or_path: m })).then(
     () => {
       loaded = true;
       for (const fn of onLoaded) fn(bindings);
@@ -33,7 +52,7 @@ export function loadWasm(moduleOrPath = defaultWasmUrl) {
     },
     (error) => {
       loading = undefined;
-      throw error;
+      throw explain(error);
     },
   );
   return loading;

@@ -11,7 +11,6 @@ pub mod test_routes;
 
 use axum::routing::{get, post};
 use axum::Router;
-use tower_http::services::ServeDir;
 
 use crate::http::layers;
 use crate::AppState;
@@ -82,8 +81,5 @@ pub fn router(st: AppState) -> Router {
         .route("/challenge/{id}/complete", post(challenge::complete))
         .method_not_allowed_fallback(layers::method_not_allowed)
         .with_state(st.clone());
-    let static_files = Router::new()
-        .nest_service("/pkg", ServeDir::new(&st.config.pkg_dir))
-        .fallback_service(ServeDir::new(&st.config.www_dir));
-    layers::wrap(api.merge(static_files), framed, &st)
+    layers::wrap(api.merge(crate::static_files::router(&st)), framed, &st)
 }

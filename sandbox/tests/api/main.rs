@@ -17,5 +17,6 @@ mod openapi;
 
 mod schema;
 mod sdk_contract;
+mod static_files;
 mod stream;
 mod webhooks;

@@ -1,0 +1,68 @@
+//! Static files as a CDN serves them: the demo page (`www/`) at `/`, the package (`pkg/`) at `/pkg`.
+//! Brotli and gzip are written at build time (`scripts/dist.mjs`); a request gets `X.br` or `X.gz` when its
+//! `Accept-Encoding` allows and the file exists, with `Content-Encoding` and `Vary: Accept-Encoding`.
+//! Caching: files under `pkg/cdn/` have the version in their folder and a content hash in their name, so
+//! they never change: `immutable` for a year. Everything else may change at the same URL: `no-cache`, so the
+//! browser revalidates (`Last-Modified` → 304).
+
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
+use axum::Router;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::AppState;
+
+/// Where the versioned, content-hashed layout lives, under the package folder and its URL.
+pub const VERSIONED_DIR: &str = "cdn";
+
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+pub const REVALIDATE: &str = "no-cache";
+
+fn precompressed(dir: impl AsRef<std::path::Path>) -> ServeDir {
+    ServeDir::new(dir).precompressed_br().precompressed_gzip()
+}
+
+type CacheRule = fn(&Response) -> Option<HeaderValue>;
+
+// `if_not_present`: the innermost (most specific) folder decides. Only a file found is cached for a year:
+// a 404 must not outlive the file's arrival.
+fn cache(rule: CacheRule) -> SetResponseHeaderLayer<CacheRule> {
+    SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, rule)
+}
+
+fn immutable(res: &Response) -> Option<HeaderValue> {
+    let value = if res.status().is_success() {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    };
+    Some(HeaderValue::from_static(value))
+}
+
+fn revalidate(_: &Response) -> Option<HeaderValue> {
+    Some(HeaderValue::from_static(REVALIDATE))
+}
+
+pub fn router(st: &AppState) -> Router {
+    let pkg = &st.config.pkg_dir;
+    let versioned = Router::new()
+        .fallback_service(precompressed(pkg.join(VERSIONED_DIR)))
+        .layer(cache(immutable));
+    let package = Router::new()
+        .nest(&format!("/{VERSIONED_DIR}"), versioned)
+        .fallback_service(precompressed(pkg))
+        .layer(cache(revalidate));
+    let site = Router::new()
+        .fallback_service(precompressed(&st.config.www_dir))
+        .layer(cache(revalidate));
+    Router::new()
+        .nest("/pkg", package)
+        .merge(site)
+        // Every static answer may differ by Accept-Encoding (a cache must not hand brotli to a client
+        // that did not ask for it).
+        .layer(SetResponseHeaderLayer::appending(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        ))
+}
