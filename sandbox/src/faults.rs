@@ -1,6 +1,6 @@
 //! Injected faults for reliability tests: 500s before or after a commit, dropped connections,
-//! latency, and duplicated or stale (reordered) stream events, drawn from a seeded generator
-//! (`fastrand`, the one seeded generator of the sandbox, the soak and the fuzz crates).
+//! 429 rate limits, latency, and duplicated or stale (reordered) stream events, drawn from a seeded
+//! generator (`fastrand`, the one seeded generator of the sandbox, the soak and the fuzz crates).
 
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +15,10 @@ pub struct FaultConfig {
     pub error_after_commit: f64,
     /// Probability that the connection is closed after the commit, with no response.
     pub drop_after_commit: f64,
+    /// Probability of a 429 `rate_limited` (with `Retry-After`) before anything else happens.
+    pub rate_limited: f64,
+    /// The `Retry-After` of those 429s, in seconds (default 1).
+    pub retry_after_seconds: Option<u64>,
     /// Added latency in milliseconds, applied with `latencyProbability` (default 1 when set).
     pub latency_ms: u64,
     pub latency_probability: Option<f64>,
@@ -32,6 +36,7 @@ impl FaultConfig {
             ("errorBeforeCommit", self.error_before_commit),
             ("errorAfterCommit", self.error_after_commit),
             ("dropAfterCommit", self.drop_after_commit),
+            ("rateLimited", self.rate_limited),
             ("duplicateEvents", self.duplicate_events),
             ("reorderEvents", self.reorder_events),
             (
@@ -47,6 +52,9 @@ impl FaultConfig {
         if self.latency_ms > 60_000 {
             return Err("latencyMs".into());
         }
+        if self.retry_after_seconds.is_some_and(|s| s > 3600) {
+            return Err("retryAfterSeconds".into());
+        }
         match self.scope.as_deref() {
             None | Some("browser") | Some("all") => Ok(()),
             Some(_) => Err("scope".into()),
@@ -58,6 +66,8 @@ pub struct Faults {
     pub config: FaultConfig,
     rng: fastrand::Rng,
     pub injected: u64,
+    /// Requests that started an injected delay: lets a test know a slow request is in flight.
+    pub delayed: u64,
 }
 
 impl Default for Faults {
@@ -66,6 +76,7 @@ impl Default for Faults {
             config: FaultConfig::default(),
             rng: fastrand::Rng::with_seed(0),
             injected: 0,
+            delayed: 0,
         }
     }
 }
@@ -75,6 +86,7 @@ impl Faults {
         self.rng = fastrand::Rng::with_seed(config.seed);
         self.config = config;
         self.injected = 0;
+        self.delayed = 0;
     }
 
     pub fn applies_to(&self, browser: bool) -> bool {
@@ -98,6 +110,17 @@ impl Faults {
             return None;
         }
         let p = self.config.latency_probability.unwrap_or(1.0);
-        (p >= 1.0 || self.rng.f64() < p).then_some(ms)
+        let hit = p >= 1.0 || self.rng.f64() < p;
+        if hit {
+            self.delayed += 1;
+        }
+        hit.then_some(ms)
+    }
+
+    /// Draws the 429 fault: `Some(Retry-After seconds)` when it hits.
+    pub fn rate_limit(&mut self) -> Option<u64> {
+        let p = self.config.rate_limited;
+        self.roll(p)
+            .then(|| self.config.retry_after_seconds.unwrap_or(1))
     }
 }

@@ -79,12 +79,16 @@ pub async fn create(
     ))
 }
 
-/// Latency and the 500-before-commit fault; call before taking the store lock to commit.
+/// The 429 fault, latency and the 500-before-commit fault; call before taking the store lock to
+/// commit.
 async fn before_commit(st: &AppState, caller: Caller) -> ApiResult<()> {
     let (latency, fail) = {
         let mut f = st.faults();
         if !f.applies_to(caller == Caller::Browser) {
             return Ok(());
+        }
+        if let Some(secs) = f.rate_limit() {
+            return Err(Problem::rate_limited(secs));
         }
         let latency = f.latency();
         let p = f.config.error_before_commit;
@@ -99,18 +103,22 @@ async fn before_commit(st: &AppState, caller: Caller) -> ApiResult<()> {
     Ok(())
 }
 
-/// Latency alone, for reads.
-pub async fn read_latency(st: &AppState, caller: Caller) {
+/// The 429 fault and latency, for reads.
+pub async fn read_latency(st: &AppState, caller: Caller) -> ApiResult<()> {
     let latency = {
         let mut f = st.faults();
         if !f.applies_to(caller == Caller::Browser) {
-            return;
+            return Ok(());
+        }
+        if let Some(secs) = f.rate_limit() {
+            return Err(Problem::rate_limited(secs));
         }
         f.latency()
     };
     if let Some(ms) = latency {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
+    Ok(())
 }
 
 /// What to do with a committed change's answer, as drawn from the fault configuration.

@@ -30,6 +30,7 @@ pub const CODES: &[&str] = &[
     "challenge_unavailable",
     "payment_method_unusable",
     "injected_fault",
+    "rate_limited",
 ];
 
 #[derive(Debug, Clone)]
@@ -39,6 +40,8 @@ pub struct Problem {
     pub title: &'static str,
     pub detail: String,
     pub extra: Map<String, Value>,
+    /// `Retry-After` seconds, when the client should wait before retrying.
+    pub retry_after: Option<u64>,
 }
 
 pub type ApiResult<T> = Result<T, Problem>;
@@ -56,6 +59,8 @@ impl Problem {
             title,
             detail: detail.into(),
             extra: Map::new(),
+            // A 500 may be retried after a second.
+            retry_after: (status == StatusCode::INTERNAL_SERVER_ERROR).then_some(1),
         }
     }
 
@@ -130,6 +135,21 @@ impl Problem {
             format!("a fault injected by POST /test/faults ({when})"),
         )
         .with("retryable", true)
+    }
+
+    /// A 429 from the rate-limit fault: nothing happened; retry after `seconds`.
+    pub fn rate_limited(seconds: u64) -> Self {
+        let mut p = Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Too many requests",
+            format!(
+                "rate limited (a fault injected by POST /test/faults); retry after {seconds} s"
+            ),
+        )
+        .with("retryable", true);
+        p.retry_after = Some(seconds);
+        p
     }
 
     pub fn body(&self) -> Value {
@@ -243,9 +263,9 @@ impl IntoResponse for Problem {
         );
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if self.status == StatusCode::INTERNAL_SERVER_ERROR {
+        if let Some(secs) = self.retry_after {
             res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         res
     }

@@ -21,7 +21,7 @@ pub async fn get_intent(
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    read_latency(&st, Caller::Browser).await;
+    read_latency(&st, Caller::Browser).await?;
     let reply = Reply::browser(st.store().get(&id)?, &base);
     let etag = reply.etag.clone().unwrap_or_default();
     let matches = headers

@@ -48,7 +48,7 @@ pub async fn advance(State(st): State<AppState>, _: TestKey, body: Bytes) -> Api
 
 fn faults_json(st: &AppState) -> Value {
     let f = st.faults();
-    json!({"config": f.config, "injected": f.injected})
+    json!({"config": f.config, "injected": f.injected, "delayed": f.delayed})
 }
 
 pub async fn get_faults(State(st): State<AppState>, _: TestKey) -> Response {
