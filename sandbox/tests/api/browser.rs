@@ -79,8 +79,10 @@ async fn async_card_settles_in_real_time_too() {
         sb.pay(&id, &secret, "4000000000000077").await.body["status"],
         "processing"
     );
-    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
-    assert_eq!(sb.public(&id, &secret).await.body["status"], "succeeded");
+    // No clock advance: the real-time tick alone must settle it.
+    let settled = sb.wait_status(&id, &secret, "succeeded").await;
+    assert_eq!(settled["version"], 3);
+    assert_eq!(sb.ledger(&id).await["totals"]["charged"], 1000);
 }
 
 #[tokio::test]

@@ -204,17 +204,29 @@ impl Sandbox {
             .await
     }
 
-    /// Polls the browser view until `status` (the sandbox settles `processing` on its next tick).
+    /// Polls the browser view until `status` (the sandbox settles `processing` on its real-time tick).
     pub async fn wait_status(&self, id: &str, secret: &str, status: &str) -> Value {
-        let mut last = Value::Null;
-        for _ in 0..100 {
-            last = self.public(id, secret).await.body;
-            if last["status"] == status {
-                return last;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        panic!("{id} never reached {status}: {last}");
+        eventually(&format!("{id} to reach {status}"), || async {
+            let view = self.public(id, secret).await.body;
+            (view["status"] == status).then_some(view)
+        })
+        .await
+    }
+
+    /// `GET /test/faults`: the configuration and the `injected` / `delayed` counters.
+    pub async fn faults(&self) -> Value {
+        let r = self.test_route(Method::GET, "/test/faults", None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.body
+    }
+
+    /// Waits until `n` requests have started an injected delay: they are in flight on the server
+    /// (holding their idempotency key, if any) and will answer once the delay is over.
+    pub async fn wait_delayed(&self, n: u64) {
+        eventually(&format!("{n} delayed requests"), || async {
+            (self.faults().await["delayed"].as_u64() >= Some(n)).then_some(())
+        })
+        .await
     }
 
     pub async fn advance(&self, seconds: f64) -> Reply {
@@ -234,6 +246,26 @@ impl Sandbox {
         )
         .await
         .body
+    }
+}
+
+/// Polls `check` until it yields a value. The deadline only turns a hang into a failure; the test
+/// waits for the condition, never for a time.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
 }
 

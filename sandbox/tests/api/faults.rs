@@ -1,12 +1,11 @@
 //! Injected faults: a 500 before commit changes nothing; a 500 or a dropped connection after commit
 //! keeps the change, and the retry with the same key replays it — the ledger shows one charge.
 
-use std::time::Duration;
-
 use reqwest::Method;
 use serde_json::json;
 
 use crate::common::*;
+use crate::stream::EventStream;
 
 async fn set(sb: &Sandbox, v: serde_json::Value) {
     let r = sb.test_route(Method::POST, "/test/faults", Some(v)).await;
@@ -151,29 +150,54 @@ async fn stream_events_can_be_duplicated_and_reordered() {
         json!({"seed": 5, "duplicateEvents": 1.0, "reorderEvents": 1.0}),
     )
     .await;
-    let pay = async {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        clear(&sb).await;
-        set(
-            &sb,
-            json!({"seed": 5, "duplicateEvents": 1.0, "reorderEvents": 1.0, "scope": "browser"}),
+    let mut s = EventStream::open(&sb, &id, &secret, None).await;
+    // 1 twice; 2 twice then the stale 1; 3 twice then the stale 2. Each change's frames are queued
+    // together, so waiting for them before the next change keeps the sequence exact.
+    assert_eq!(s.versions(2).await, [1, 1], "{}", s.raw);
+    let r = sb
+        .pay_raw(
+            &id,
+            &secret,
+            Some("s"),
+            card("4000000000000002").to_string(),
         )
         .await;
-        let key = "s";
-        let r = sb
-            .pay_raw(
-                &id,
-                &secret,
-                Some(key),
-                card("4000000000000002").to_string(),
-            )
-            .await;
-        assert_eq!(r.status, 200);
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        sb.pay(&id, &secret, "4242424242424242").await;
-    };
-    let f = crate::stream::read_stream(&sb, &id, &secret, None, Duration::from_secs(5), pay).await;
-    let versions: Vec<u64> = f.events.iter().map(|(v, _)| *v).collect();
-    // 1 twice; 2 twice then the stale 1; 3 twice then the stale 2.
-    assert_eq!(versions, vec![1, 1, 2, 2, 1, 3, 3, 2], "{}", f.raw);
+    assert_eq!(r.status, 200);
+    assert_eq!(s.versions(3).await, [2, 2, 1], "{}", s.raw);
+    sb.pay(&id, &secret, "4242424242424242").await;
+    assert_eq!(s.versions(3).await, [3, 3, 2], "{}", s.raw);
+    s.assert_ends().await;
+}
+
+#[tokio::test]
+async fn rate_limits_answer_429_with_retry_after_and_change_nothing() {
+    let sb = start().await;
+    let (id, secret, _) = sb.create(create_body("Auto")).await;
+    set(&sb, json!({"rateLimited": 1.0, "retryAfterSeconds": 7})).await;
+    let body = card("4242424242424242").to_string();
+    let r = sb.pay_raw(&id, &secret, Some("k"), body.clone()).await;
+    assert_eq!((r.status.as_u16(), r.code()), (429, "rate_limited"));
+    assert_eq!(r.header("retry-after"), Some("7"));
+    assert_eq!(r.body["retryable"], true);
+    let read = sb.public(&id, &secret).await;
+    assert_eq!(
+        (read.status.as_u16(), read.header("retry-after")),
+        (429, Some("7"))
+    );
+    assert_eq!(sb.faults().await["injected"], 2);
+    clear(&sb).await;
+    assert_eq!(sb.public(&id, &secret).await.body["version"], 1);
+    // The 429 was not stored under the key: the retry runs, once.
+    let retry = sb.pay_raw(&id, &secret, Some("k"), body).await;
+    assert_eq!(retry.status, 200);
+    assert!(retry.header("idempotent-replayed").is_none());
+    assert_eq!(sb.ledger(&id).await["totals"]["movements"], 1);
+    let bad = sb
+        .test_route(
+            Method::POST,
+            "/test/faults",
+            Some(json!({"retryAfterSeconds": 3601})),
+        )
+        .await;
+    assert_eq!(bad.body["param"], "retryAfterSeconds");
 }

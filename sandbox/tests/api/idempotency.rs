@@ -101,14 +101,15 @@ async fn same_key_while_running_is_409() {
         .test_route(
             Method::POST,
             "/test/faults",
-            Some(json!({"latencyMs": 600})),
+            Some(json!({"latencyMs": 2000})),
         )
         .await;
     assert_eq!(f.status, 200, "{}", f.body);
     let body = card("4242424242424242").to_string();
     let slow = sb.pay_raw(&id, &secret, Some("same"), body.clone());
     let fast = async {
-        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        // The first request holds the key once it is in its injected delay.
+        sb.wait_delayed(1).await;
         sb.pay_raw(&id, &secret, Some("same"), body.clone()).await
     };
     let (a, b) = tokio::join!(slow, fast);

@@ -13,6 +13,7 @@ mod fuzz;
 mod idempotency;
 mod lifecycle;
 mod merchant;
+mod money;
 mod openapi;
 
 mod schema;

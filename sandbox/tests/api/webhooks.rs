@@ -81,20 +81,17 @@ async fn status_changes_are_signed_and_retried() {
     .await;
     let (id, secret, _) = sb.create(create_body("Auto")).await;
     sb.pay(&id, &secret, "4242424242424242").await;
-    let mut deliveries = Value::Null;
-    for _ in 0..50 {
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        deliveries = sb
+    let deliveries = eventually("a successful webhook delivery", || async {
+        let d = sb
             .test_route(Method::GET, "/test/webhook-deliveries", None)
             .await
             .body;
-        if deliveries["deliveries"]
+        d["deliveries"]
             .as_array()
             .is_some_and(|d| d.iter().any(|x| x["succeeded"] == true))
-        {
-            break;
-        }
-    }
+            .then_some(d)
+    })
+    .await;
     let list = deliveries["deliveries"]
         .as_array()
         .cloned()
