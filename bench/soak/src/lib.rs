@@ -7,8 +7,12 @@
 //! What a checkout does: the merchant creates an intent (demo route, never faulted), the page starts the
 //! checkout (load + follow), pays with a card; if the payment ends without a known outcome the customer
 //! presses Pay again with the same card (up to `max_user_retries` times), which must reuse the key.
+//! Once the page has an outcome, its last payment request is delivered once more (as a retrying proxy
+//! would): the server must replay it. Then the intent's ledger must hold exactly what the page
+//! believes (one charge of its total, or a hold captured in full, or nothing after a decline), the
+//! server must have run the payment once, and nothing may be booked for it afterwards.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -52,26 +56,29 @@ impl SoakConfig {
                 "errorBeforeCommit": 0.06,
                 "errorAfterCommit": 0.06,
                 "dropAfterCommit": 0.06,
-                // Past the client's request timeout below.
-                "latencyMs": 400,
+                // Far past the client's request timeout below, so a delayed request always times
+                // out, however late the client's timer fires.
+                "latencyMs": 2_500,
                 "latencyProbability": 0.12,
                 "duplicateEvents": 0.2,
                 "reorderEvents": 0.2,
             }),
             // The SDK's schedule (doubling, jittered, capped, 4 retries) scaled down 25x so that a
-            // thousand checkouts fit in well under a minute; the request timeout is what the
-            // injected latency has to beat.
+            // thousand checkouts fit in a few minutes. The request timeout is far above what an
+            // undelayed request takes even on a busy machine (a timeout is then an injected one),
+            // and far below the injected latency.
             policy: RetryPolicy {
                 base_ms: 20,
                 cap_ms: 320,
                 max_retries: 4,
-                request_timeout_ms: 250,
+                request_timeout_ms: 1_000,
                 stream_idle_ms: 5_000,
                 token_margin_ms: 10_000,
                 ..RetryPolicy::default()
             },
             max_user_retries: 6,
-            checkout_deadline: Duration::from_secs(30),
+            // Only a guard against a hang: a checkout is decided long before.
+            checkout_deadline: Duration::from_secs(300),
         }
     }
 }
@@ -117,6 +124,42 @@ pub struct CheckoutReport {
     pub version_regressions: u64,
     pub status_events: u64,
     pub millis: u128,
+    /// What the page believes it paid: the intent's total when the outcome was decided.
+    pub believed_total: i64,
+    /// The intent's ledger right after the checkout ended: `(movement, amount)` in order.
+    pub booked: Vec<(String, i64)>,
+    /// Payment runs the server recorded for the intent (distinct card transactions in its events).
+    pub server_pay_runs: usize,
+    /// Pay answers that were a fresh run (2xx without `Idempotent-Replayed`): at most one per key.
+    pub pay_fresh_answers: u64,
+    /// Pay answers `409 illegal_transition`: a retry of a committed key must be replayed instead.
+    pub pay_refused: u64,
+    /// The last pay POST, sent again after the checkout (a duplicate delivery) was not replayed.
+    pub duplicate_not_replayed: bool,
+}
+
+impl CheckoutReport {
+    /// What the ledger must hold for the outcome the page believes: one charge of the total (Auto), a
+    /// hold of the total captured in full (Manual), nothing after a decline.
+    fn expected_bookings(&self) -> Option<Vec<(String, i64)>> {
+        let t = self.believed_total;
+        match self.outcome {
+            Outcome::Succeeded if self.manual => {
+                Some(vec![("authorization".into(), t), ("capture".into(), t)])
+            }
+            Outcome::Succeeded => Some(vec![("charge".into(), t)]),
+            Outcome::Declined => Some(Vec::new()),
+            Outcome::Unresolved => None,
+        }
+    }
+
+    /// Money taken from the customer: `(movements, sum)` of charges and captures.
+    fn taken(&self) -> (usize, i64) {
+        self.booked
+            .iter()
+            .filter(|(m, _)| m == "charge" || m == "capture")
+            .fold((0, 0), |(n, sum), (_, v)| (n + 1, sum + v))
+    }
 }
 
 #[derive(Debug)]
@@ -125,7 +168,8 @@ pub struct SoakReport {
     pub checkouts: Vec<CheckoutReport>,
     /// Intents with more than one charge, or charged more than their amount.
     pub double_charges: u64,
-    /// Checkouts whose ledger disagrees with the outcome (a success without a charge, a decline with one).
+    /// Checkouts whose ledger is not exactly what the page believes (amount, movements, one payment
+    /// run per key), or whose ledger changed after the checkout ended.
     pub ledger_mismatches: u64,
     pub charges: u64,
     pub injected_faults: u64,
@@ -202,7 +246,7 @@ impl SoakReport {
             self.count(Outcome::Unresolved)
         );
         s += &format!(
-            "- ledger: {} charges, **{} double charges**, {} outcome/ledger mismatches\n",
+            "- ledger (read per checkout as it ends, compared with what the page believes, after a duplicate of its last payment request): {} charges, **{} double charges**, {} outcome/ledger mismatches\n",
             self.charges, self.double_charges, self.ledger_mismatches
         );
         s += &format!(
@@ -323,46 +367,75 @@ async fn soak(config: SoakConfig, base: String, key: String) -> Result<SoakRepor
     let injected = faults_now["injected"].as_u64().unwrap_or(0);
     api.test("DELETE", "/test/faults", None).await?;
 
-    // Let async settlements and in-flight retries land before reading the ledger.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Each checkout read its own ledger as it ended; a second read now must find the same, so
+    // nothing was booked for a finished checkout afterwards (e.g. a late duplicate of a payment).
     let ledger = api.test("GET", "/test/ledger", None).await?;
-    let mut charges_per: BTreeMap<String, (u64, i64)> = BTreeMap::new();
+    let mut now_booked: HashMap<String, Vec<(String, i64)>> = HashMap::new();
     for e in ledger["entries"].as_array().cloned().unwrap_or_default() {
-        // Money taken from the customer: one-step charges and captures of held funds.
-        if e["movement"] == "charge" || e["movement"] == "capture" {
-            let id = e["paymentIntentId"].as_str().unwrap_or("").to_string();
-            let c = charges_per.entry(id).or_default();
-            c.0 += 1;
-            c.1 += e["amount"]["value"].as_i64().unwrap_or(0);
-        }
+        let id = e["paymentIntentId"].as_str().unwrap_or("").to_string();
+        now_booked.entry(id).or_default().push(movement(&e));
     }
     let mut double = 0;
     let mut mismatches = 0;
     let mut checkouts = reports;
     for c in &mut checkouts {
-        let (n, sum) = charges_per.get(&c.intent_id).copied().unwrap_or((0, 0));
+        let (n, sum) = c.taken();
         if n > 1 || sum > c.amount {
             double += 1;
         }
-        let ok = match c.outcome {
-            Outcome::Succeeded => n == 1 && sum == c.amount,
-            Outcome::Declined => n == 0,
-            Outcome::Unresolved => true,
-        };
-        if !ok {
+        let mut wrong = Vec::new();
+        if let Some(expected) = c.expected_bookings() {
+            if c.booked != expected {
+                wrong.push(format!(
+                    "booked {:?}, the page believes {expected:?}",
+                    c.booked
+                ));
+            }
+            if c.server_pay_runs != 1 {
+                wrong.push(format!("{} payment runs for one key", c.server_pay_runs));
+            }
+        }
+        if c.duplicate_not_replayed {
+            wrong.push("a duplicate of the last payment request was not replayed".into());
+        }
+        if c.pay_fresh_answers > 1 || c.pay_refused > 0 {
+            wrong.push(format!(
+                "one key ran {} times and was refused {} times instead of replayed",
+                c.pay_fresh_answers, c.pay_refused
+            ));
+        }
+        let later = now_booked.remove(&c.intent_id).unwrap_or_default();
+        if later != c.booked {
+            wrong.push(format!(
+                "booked {later:?} after the checkout ended with {:?}",
+                c.booked
+            ));
+        }
+        if !wrong.is_empty() {
             mismatches += 1;
-            c.detail = format!("{}; ledger: {n} charges, {sum}", c.detail);
+            c.detail = format!("{}; ledger: {}", c.detail, wrong.join("; "));
         }
     }
+    // Movements on intents no checkout created.
+    mismatches += now_booked.len() as u64;
+    let charges = checkouts.iter().map(|c| c.taken().0 as u64).sum();
     Ok(SoakReport {
         config,
         checkouts,
         double_charges: double,
         ledger_mismatches: mismatches,
-        charges: charges_per.values().map(|c| c.0).sum(),
+        charges,
         injected_faults: injected,
         seconds,
     })
+}
+
+/// A ledger entry as `(movement, amount)`.
+fn movement(e: &Value) -> (String, i64) {
+    (
+        e["movement"].as_str().unwrap_or("").to_string(),
+        e["amount"]["value"].as_i64().unwrap_or(0),
+    )
 }
 
 struct Api {
@@ -393,6 +466,22 @@ impl Api {
         serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))
     }
 
+    async fn browser(&self, path: &str, bearer: &str) -> Result<Value, String> {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("authorization", format!("Bearer {bearer}"))
+            .send()
+            .await
+            .map_err(|e| format!("{path}: {e}"))?;
+        let status = res.status();
+        let text = res.text().await.map_err(|e| format!("{path}: {e}"))?;
+        if !status.is_success() {
+            return Err(format!("GET {path}: {status} {text}"));
+        }
+        serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))
+    }
+
     async fn demo(&self, path: &str, body: Value) -> Result<Value, String> {
         let res = self
             .http
@@ -412,7 +501,8 @@ impl Api {
 }
 
 enum Input {
-    Reply(RequestId, Reply),
+    /// An answer, and whether it was an idempotent replay.
+    Reply(RequestId, Reply, bool),
     Failure(RequestId),
     StreamOpen(RequestId),
     StreamData(RequestId, Vec<u8>),
@@ -444,6 +534,10 @@ struct Shell {
     timer_fired: bool,
     /// Counts what arrives on the wire, independently of the machine's parser.
     wire: HashMap<RequestId, SseParser>,
+    /// Pay POSTs in flight.
+    pays: HashSet<RequestId>,
+    /// The last pay POST as sent: `(path, headers, body)`.
+    last_pay: Option<(String, Vec<(&'static str, String)>, Option<String>)>,
 }
 
 impl Shell {
@@ -521,6 +615,12 @@ impl Shell {
             self.report.streams += 1;
         } else if request.method == Method::Post && request.path.ends_with("/payments") {
             self.report.pay_posts += 1;
+            self.pays.insert(id);
+            self.last_pay = Some((
+                request.path.clone(),
+                request.headers.clone(),
+                request.body.clone(),
+            ));
             if let Some(k) = request.header("Idempotency-Key") {
                 self.report.keys.push(k.to_string());
             }
@@ -553,6 +653,7 @@ impl Shell {
                 }
             };
             let status = res.status().as_u16();
+            let replayed = res.headers().contains_key("idempotent-replayed");
             let etag = res
                 .headers()
                 .get("etag")
@@ -577,7 +678,7 @@ impl Shell {
             }
             match res.text().await {
                 Ok(body) => {
-                    let _ = tx.send(Input::Reply(id, Reply { status, etag, body }));
+                    let _ = tx.send(Input::Reply(id, Reply { status, etag, body }, replayed));
                 }
                 Err(_) => {
                     let _ = tx.send(Input::Failure(id));
@@ -590,8 +691,16 @@ impl Shell {
     fn feed(&mut self, m: &mut Checkout, input: Input) {
         let now = now_ms();
         match input {
-            Input::Reply(id, r) => {
+            Input::Reply(id, r, replayed) => {
                 self.inflight.remove(&id);
+                if self.pays.remove(&id) {
+                    if (200..300).contains(&r.status) && !replayed {
+                        self.report.pay_fresh_answers += 1;
+                    }
+                    if r.status == 409 && r.body.contains("illegal_transition") {
+                        self.report.pay_refused += 1;
+                    }
+                }
                 m.handle_reply(id, r, now)
             }
             Input::Failure(id) => {
@@ -694,6 +803,12 @@ async fn one_checkout(
         version_regressions: 0,
         status_events: 0,
         millis: 0,
+        believed_total: 0,
+        booked: Vec::new(),
+        server_pay_runs: 0,
+        pay_fresh_answers: 0,
+        pay_refused: 0,
+        duplicate_not_replayed: false,
     };
     let created = match api
         .demo(
@@ -748,13 +863,46 @@ async fn one_checkout(
         last_version: None,
         timer_fired: false,
         wire: HashMap::new(),
+        pays: HashSet::new(),
+        last_pay: None,
     };
     let deadline = t0 + cfg.checkout_deadline;
     let (outcome, detail) = drive(api, &mut sh, &mut m, cfg, card, deadline).await;
+    let believed_total = m
+        .intent()
+        .and_then(|i| serde_json::from_str::<Value>(&i.raw).ok())
+        .and_then(|v| v["totalAmount"]["value"].as_i64())
+        .unwrap_or(-1);
+    let bearer = m.bearer().unwrap_or_default().to_string();
     sh.shut_down(&mut m);
+    // The network delivers the last payment request once more (a proxy retrying it): the server
+    // must replay its answer, and book nothing more.
+    if outcome != Outcome::Unresolved {
+        if let Some((path, headers, body)) = sh.last_pay.take() {
+            // The page's current token (a refresh may have replaced the one it paid with).
+            let mut req = api
+                .http
+                .post(format!("{}{path}", api.base))
+                .header("authorization", format!("Bearer {bearer}"));
+            for (k, v) in &headers {
+                req = req.header(*k, v.as_str());
+            }
+            if let Some(b) = body {
+                req = req.body(b);
+            }
+            let replayed = match req.send().await {
+                Ok(res) => {
+                    res.status().is_success() && res.headers().contains_key("idempotent-replayed")
+                }
+                Err(_) => false,
+            };
+            sh.report.duplicate_not_replayed = !replayed;
+        }
+    }
     let mut report = sh.report;
     report.outcome = outcome;
     report.detail = detail;
+    report.believed_total = believed_total;
     // The server's word: an outcome the page believes must be what the intent says.
     if outcome != Outcome::Unresolved {
         match api
@@ -776,6 +924,46 @@ async fn one_checkout(
                 report.detail = format!("server read failed: {e}");
                 report.outcome = Outcome::Unresolved;
             }
+        }
+    }
+    // One payment run per key: each run of the card draws its own transaction id, which the
+    // intent's payment events carry (the browser view has them; the page's last token reads it).
+    let view = api
+        .browser(&format!("/payment-intents/public/{id}"), &bearer)
+        .await;
+    match view {
+        Ok(v) => {
+            report.server_pay_runs = v["paymentEvents"]
+                .as_array()
+                .map(|evs| {
+                    evs.iter()
+                        .filter_map(|e| e["transactionId"].as_str())
+                        .filter(|t| t.starts_with("txn_"))
+                        .collect::<HashSet<_>>()
+                        .len()
+                })
+                .unwrap_or(0)
+        }
+        Err(e) if report.outcome != Outcome::Unresolved => {
+            report.detail = format!("intent read failed: {e}");
+            report.outcome = Outcome::Unresolved;
+        }
+        Err(_) => {}
+    }
+    // The ledger as this checkout ends, to compare with what the page believes.
+    match api
+        .test("GET", &format!("/test/ledger?paymentIntentId={id}"), None)
+        .await
+    {
+        Ok(l) => {
+            report.booked = l["entries"]
+                .as_array()
+                .map(|es| es.iter().map(movement).collect())
+                .unwrap_or_default()
+        }
+        Err(e) => {
+            report.detail = format!("ledger read failed: {e}");
+            report.outcome = Outcome::Unresolved;
         }
     }
     report.millis = t0.elapsed().as_millis();
@@ -815,6 +1003,12 @@ async fn drive(
     };
     let mut last = String::new();
     for press in 0..=cfg.max_user_retries {
+        // The outcome may have reached the page on the stream after an attempt gave up.
+        match m.intent().map(|i| i.phase) {
+            Some(Phase::Succeeded) => return (Outcome::Succeeded, String::new()),
+            Some(Phase::Authorized) => return capture(api, sh, m, deadline).await,
+            _ => {}
+        }
         if press > 0 {
             sh.report.user_retries += 1;
         }
@@ -828,24 +1022,7 @@ async fn drive(
                 return (Outcome::Succeeded, String::new())
             }
             Ok(s) if matches!(s.phase, Phase::Authorized) => {
-                // The merchant's server captures; the page must see it arrive on the stream.
-                let path = format!("/demo/payment-intents/{}/captures", sh.intent_id);
-                if let Err(e) = api.demo(&path, json!({})).await {
-                    return (Outcome::Unresolved, format!("capture failed: {e}"));
-                }
-                let done = sh
-                    .wait_until(m, deadline, |m| {
-                        m.intent().is_some_and(|i| i.phase == Phase::Succeeded)
-                    })
-                    .await;
-                return if done {
-                    (Outcome::Succeeded, String::new())
-                } else {
-                    (
-                        Outcome::Unresolved,
-                        "the capture never reached the page".into(),
-                    )
-                };
+                return capture(api, sh, m, deadline).await
             }
             Ok(s) => last = format!("pay settled with status {}", s.status),
             Err(e) if e.code == ErrorCode::CardDeclined => {
@@ -853,18 +1030,48 @@ async fn drive(
             }
             Err(e) => {
                 last = format!("{}: {}", e.code.as_str(), e.message);
-                // The outcome may have arrived on the stream after the attempt gave up.
-                if m.intent().is_some_and(|i| i.phase == Phase::Succeeded) {
-                    return (Outcome::Succeeded, String::new());
-                }
                 if e.code == ErrorCode::UnexpectedTransition {
-                    // Not payable as the page sees it: wait a little for the stream to catch up.
-                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    // Not payable as the page sees it: wait for the stream to bring a status the
+                    // customer can act on (payable again, or an outcome).
+                    sh.wait_until(m, deadline, |m| {
+                        m.intent().is_some_and(|i| {
+                            i.phase.is_payable()
+                                || i.phase.is_terminal()
+                                || matches!(i.phase, Phase::Succeeded | Phase::Authorized)
+                        })
+                    })
+                    .await;
                 }
             }
         }
     }
     (Outcome::Unresolved, format!("gave up: {last}"))
+}
+
+/// The merchant's server captures a held payment; the page must see it arrive on the stream.
+async fn capture(
+    api: &Api,
+    sh: &mut Shell,
+    m: &mut Checkout,
+    deadline: Instant,
+) -> (Outcome, String) {
+    let path = format!("/demo/payment-intents/{}/captures", sh.intent_id);
+    if let Err(e) = api.demo(&path, json!({})).await {
+        return (Outcome::Unresolved, format!("capture failed: {e}"));
+    }
+    let done = sh
+        .wait_until(m, deadline, |m| {
+            m.intent().is_some_and(|i| i.phase == Phase::Succeeded)
+        })
+        .await;
+    if done {
+        (Outcome::Succeeded, String::new())
+    } else {
+        (
+            Outcome::Unresolved,
+            "the capture never reached the page".into(),
+        )
+    }
 }
 
 // ----- the in-process sandbox -----
