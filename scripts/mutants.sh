@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Mutation testing (cargo-mutants) over the code that moves money or decides a status: a mutant the
+# tests do not catch is a change to that code nobody would notice. Not part of `npm test` (a full run
+# takes hours on a 2-core machine): run it niced in the background and read the summary.
+#
+#   bash scripts/mutants.sh [scope ...]      scopes: money lifecycle flow sandbox (default: all four)
+#
+# Each scope mutates a few files and runs only the tests of their package:
+#   money      src/core/money.rs                               cargo test -p intent-checkout
+#   lifecycle  src/core/lifecycle/*.rs                         cargo test -p intent-checkout
+#   flow       src/core/flow: attempts, retries, idempotency   cargo test -p intent-checkout --lib
+#   sandbox    sandbox/src/{store,idempotency,ledger}.rs       cargo test -p intent-sandbox --test api
+# Results: target/mutants/<scope>/mutants.out/{caught,missed,timeout,unviable}.txt, and one summary
+# line per scope at the end. Environment: MUTANTS_JOBS (default 1), MUTANTS_SOURCE (the tree to
+# mutate; default this repository), MUTANTS_OUT (default target/mutants), PROPTEST_CASES (default
+# 500: property tests run fewer cases per mutant than in npm test).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+export PATH="$HOME/.cargo/bin:$PATH"
+
+if ! cargo mutants --version >/dev/null 2>&1; then
+  echo "mutants: installing cargo-mutants from crates.io ..."
+  cargo install --locked cargo-mutants || exit 1
+fi
+
+source_dir=${MUTANTS_SOURCE:-$root}
+out_root=${MUTANTS_OUT:-$root/target/mutants}
+jobs=${MUTANTS_JOBS:-1}
+export PROPTEST_CASES=${PROPTEST_CASES:-500}
+# No debug info: mutants are built and linked hundreds of times, and nobody debugs them.
+export CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_TEST_DEBUG=0
+# One target directory for every scope and run, so dependencies are built once, not per run.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target/mutants-build}
+
+scopes=("$@")
+[ ${#scopes[@]} -gt 0 ] || scopes=(money lifecycle flow sandbox)
+
+# Mutants not worth a build: random ids and their fallback, names for humans.
+common_skips=(-E 'random_id' -E 'fn event_name' -E 'impl (std::)?fmt::(Debug|Display)')
+
+run_scope() {
+  local scope=$1 out=$out_root/$1
+  local args=()
+  case $scope in
+    money) args=(-p intent-checkout -f src/core/money.rs) ;;
+    lifecycle) args=(-p intent-checkout -f 'src/core/lifecycle/*.rs' -e src/core/lifecycle/tests.rs) ;;
+    flow) args=(-p intent-checkout -f 'src/core/flow/*.rs' -e src/core/flow/tests.rs
+                -e src/core/flow/sse.rs -e src/core/flow/form.rs -e src/core/flow/view.rs
+                --cargo-test-arg=--lib) ;;
+    sandbox) args=(-p intent-sandbox -f sandbox/src/store.rs -f sandbox/src/idempotency.rs
+                   -f sandbox/src/ledger.rs --cargo-test-arg=--test=api) ;;
+    *) echo "mutants: unknown scope $scope (money, lifecycle, flow, sandbox)" >&2; return 2 ;;
+  esac
+  mkdir -p "$out"
+  echo "mutants: $scope ($(date +%H:%M)) ..."
+  nice -n 15 cargo mutants --dir "$source_dir" --no-shuffle -j "$jobs" --output "$out" \
+    "${common_skips[@]}" "${args[@]}" >"$out/log.txt" 2>&1
+  summarize "$scope"
+}
+
+count() { [ -f "$1" ] && grep -c . "$1" || echo 0; }
+
+summarize() {
+  local d=$out_root/$1/mutants.out
+  printf '%-10s caught %4s  missed %4s  timeout %4s  unviable %4s\n' "$1" \
+    "$(count "$d/caught.txt")" "$(count "$d/missed.txt")" "$(count "$d/timeout.txt")" "$(count "$d/unviable.txt")" \
+    | tee "$out_root/$1/summary.txt"
+}
+
+status=0
+for s in "${scopes[@]}"; do run_scope "$s" || status=1; done
+echo
+echo "== mutants summary (PROPTEST_CASES=$PROPTEST_CASES)"
+for s in "${scopes[@]}"; do
+  cat "$out_root/$s/summary.txt" 2>/dev/null
+  missed=$out_root/$s/mutants.out/missed.txt
+  [ -s "$missed" ] && sed 's/^/    missed: /' "$missed"
+done
+exit $status
