@@ -312,9 +312,9 @@ async fn check(sb: &Sandbox, case: &Case) {
             Challenge(approved) => {
                 let ch = challenge.take().expect("a pending challenge");
                 let outcome = if approved { "approved" } else { "failed" };
-                let path = format!("/challenge/{ch}/complete");
-                let body = json!({ "outcome": outcome }).to_string();
-                sb.send(Method::POST, &path, None, &[], Some(body)).await
+                let path = format!("/test/challenges/{ch}/complete");
+                sb.test_route(Method::POST, &path, Some(json!({ "outcome": outcome })))
+                    .await
             }
             Capture(amount) => post(sb, &demo("captures"), amount).await,
             Refund(amount) => post(sb, &demo("refunds"), amount).await,
