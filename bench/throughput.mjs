@@ -85,12 +85,12 @@ const fmt = (x) => Math.round(x).toLocaleString('en-US');
 const lines = [];
 lines.push(`Command: \`node bench/throughput.mjs ${n}\` (native: \`target/release/bench-throughput --snapshots ${n} --rounds ${ROUNDS}\`). `
   + `Median of ${ROUNDS} rounds of ${fmt(n)} snapshots; each is one \`event: intent\` SSE frame of ${native.frameBytes} bytes with the sandbox's real browser view and a newer version. `
-  + '"Decode + apply" = SSE parse, `Snapshot::decode` (the core\'s `PaymentIntent::from_json`), the core mirror\'s order check and changes, the change diff, the `status` event and its `detail` JSON, exactly what `handle_stream_data` does for the page. '
+  + '"Decode + apply" = SSE parse, `flow::wire::decode` (the core\'s `PaymentIntent::from_json`, once), the core mirror\'s order check, classification and typed changes, the `status` event and its `detail` JSON (its `change` built from the mirror\'s changes), exactly what `handle_stream_data` does for the page. '
   + `Both builds use the workspace release profile (opt-level "z", LTO) the shipped SDK uses; wasm runs in Node ${process.versions.node} (V8 ${process.versions.v8}).`);
 lines.push('');
 lines.push('| snapshots per second | native | wasm | wasm / native |');
 lines.push('| --- | --- | --- | --- |');
-lines.push(`| decode only (\`Snapshot::decode\`) | ${fmt(native.decodePerSec)} | ${fmt(median(decode))} | ${(median(decode) / native.decodePerSec).toFixed(2)} |`);
+lines.push(`| decode only (\`flow::wire::intent\`) | ${fmt(native.decodePerSec)} | ${fmt(median(decode))} | ${(median(decode) / native.decodePerSec).toFixed(2)} |`);
 lines.push(`| decode + apply, all inside one call | ${fmt(native.applyPerSec)} | ${fmt(median(inside))} | ${(median(inside) / native.applyPerSec).toFixed(2)} |`);
 lines.push(`| the core's \`PaymentIntent::from_json\` + \`Mirror::apply_snapshot\` (on \`core::json\`; the page path above wraps the same decoder) | ${fmt(native.coreApplyPerSec)} | ${fmt(median(core))} | ${(median(core) / native.coreApplyPerSec).toFixed(2)} |`);
 lines.push(`| decode + apply, the page's path: one call in per chunk, one JS callback out per event | — | ${fmt(median(page))} | |`);

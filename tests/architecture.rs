@@ -93,3 +93,100 @@ fn the_sandbox_store_knows_no_http() {
         .collect();
     assert!(offenders.is_empty(), "{offenders:#?}");
 }
+
+/// Source files of `dir`, skipping test modules (`tests.rs`, `tests/`), as (path relative to the crate,
+/// text).
+fn sources(dir: &str) -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join(dir), &mut files);
+    files
+        .into_iter()
+        .map(|f| {
+            let rel = f.strip_prefix(root).unwrap_or(&f).display().to_string();
+            let text = fs::read_to_string(&f).expect("readable source");
+            (rel, text)
+        })
+        .filter(|(rel, _)| !rel.ends_with("/tests.rs") && !rel.contains("/tests/"))
+        .collect()
+}
+
+/// The code of a file before its `#[cfg(test)]` module, without comment lines.
+fn code_lines(text: &str) -> Vec<&str> {
+    let end = text.find("#[cfg(test)]").unwrap_or(text.len());
+    text[..end]
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect()
+}
+
+#[test]
+fn only_the_dialects_wire_knows_the_api_paths() {
+    let paths = [
+        "\"/payment-intents",
+        "\"/payments\"",
+        "\"/events\"",
+        "\"/tips-amount\"",
+        "\"/amount\"",
+        "\"/challenge",
+    ];
+    let mut offenders = Vec::new();
+    for (file, text) in sources("src") {
+        let is_wire = file.starts_with("src/core/dialect/") && file.ends_with("/wire.rs");
+        for line in code_lines(&text) {
+            if !is_wire && paths.iter().any(|p| line.contains(p)) {
+                offenders.push(format!("{file}: {}", line.trim()));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "API paths outside src/core/dialect/*/wire.rs: {offenders:#?}"
+    );
+}
+
+#[test]
+fn serde_json_is_not_in_the_wasm() {
+    // Every Cargo.toml table the wasm build reads must leave serde_json out: it is a native-only
+    // dependency (and a dev-dependency of the browser tests), so no page code can reach it.
+    let manifest = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+        .expect("Cargo.toml");
+    let mut table = String::new();
+    let mut offenders = Vec::new();
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            table = line.to_string();
+            continue;
+        }
+        let shipped = table == "[dependencies]"
+            || (table.contains("wasm32")
+                && table.ends_with(".dependencies]")
+                && !table.contains("not("));
+        if shipped && line.starts_with("serde_json") {
+            offenders.push(table.clone());
+        }
+    }
+    assert!(offenders.is_empty(), "serde_json in {offenders:?}");
+    let shell: Vec<String> = sources("src/shell")
+        .into_iter()
+        .filter(|(_, text)| text.contains("serde_json"))
+        .map(|(f, _)| f)
+        .collect();
+    assert!(shell.is_empty(), "the shell names serde_json: {shell:?}");
+}
+
+#[test]
+fn the_flow_and_the_shell_read_in_parts() {
+    // quinn/rustls style: each part fits on a screen or two, state in its own module.
+    let mut long = Vec::new();
+    for dir in ["src/core/flow", "src/core/dialect", "src/shell"] {
+        for (file, text) in sources(dir) {
+            let n = code_lines(&text).len();
+            if n > 400 {
+                long.push(format!("{file}: {n} lines"));
+            }
+        }
+    }
+    assert!(long.is_empty(), "split these: {long:#?}");
+}

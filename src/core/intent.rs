@@ -504,7 +504,8 @@ impl PaymentIntent {
     }
 
     /// [`PaymentIntent::from_json`] on a document already parsed by serde_json (native convenience for tests
-    /// and the sandbox; the wasm never calls it).
+    /// and the sandbox; serde_json is not in the wasm).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn from_value(
         doc: &serde_json::Value,
         dialect: Dialect,
@@ -514,7 +515,8 @@ impl PaymentIntent {
         Self::from_json(&text, dialect)
     }
 
-    /// JSON for the browser view (all additions included).
+    /// JSON for the browser view (all additions included). Native only, like serde_json.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn to_json(&self) -> String {
         // ok: every field serialises infallibly (string keys, no custom errors), so the fallback is unused.
         serde_json::to_string(self).unwrap_or_default()
@@ -581,7 +583,7 @@ impl PaymentIntent {
         let expires = self
             .client_session_secret_expiration_date
             .unwrap_or(Timestamp::MIN);
-        ConnectToken::new(secret.expose().to_owned(), &self.id, expires, now).ok()
+        ConnectToken::new(secret.expose().to_owned(), &self.id, Some(expires), now).ok()
     }
 
     /// Rebuilds the lifecycle state this snapshot describes, so [`crate::core::lifecycle::apply`] and

@@ -125,6 +125,25 @@ pub fn members(text: &str) -> Option<Vec<(String, &str)>> {
     Some(out)
 }
 
+/// The object `text` with every member named `key` left out, the others as they were. `{}` if `text` is not
+/// one well-formed object.
+pub fn without_member(text: &str, key: &str) -> String {
+    let mut out = String::from("{");
+    for (k, v) in object(text).into_iter().flatten() {
+        if key_is(k, key) {
+            continue;
+        }
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push_str(k);
+        out.push(':');
+        out.push_str(v);
+    }
+    out.push('}');
+    out
+}
+
 /// The raw value of member `key` of an object's members (the last one if the key repeats).
 pub fn get<'a>(members: &[(String, &'a str)], key: &str) -> Option<&'a str> {
     members

@@ -1,5 +1,7 @@
-//! The state mirror: the page's copy of the last known intent. It takes snapshots in order (by `version`,
-//! then `updatedAt`), ignores stale and duplicate ones, and reports what changed as [`Change`]s for events.
+//! The state mirror: the page's copy of the last known intent. It alone orders snapshots (by `version`, then
+//! `updatedAt`), classifies them (canonical status, and the page's [`Phase`]) and says what changed: each
+//! snapshot is [`Applied::Stale`], [`Applied::Rejected`] or [`Applied::Taken`] with typed [`Change`]s, from
+//! which the page's events are built.
 //!
 //! The server is the authority: a snapshot whose status change has no path in the dialect's table is still
 //! taken, and flagged with [`Change::UnexpectedTransition`].
@@ -92,16 +94,16 @@ pub enum Change {
         /// Expiry of the new token, if it has one.
         expires_at: Option<Timestamp>,
     },
-    /// The snapshot was refused and not taken: another intent's id (`foreign_intent`) or a status the
-    /// dialect does not have (`unknown_status`).
-    Rejected {
-        /// Stable machine code.
-        code: &'static str,
+    /// Another field the page may show changed (`reference`, `description`, `config`, `expireAt`,
+    /// `paymentEvents`).
+    Field {
+        /// The wire field name.
+        name: &'static str,
     },
 }
 
 impl Change {
-    /// Stable snake_case name of the change kind (for event names).
+    /// Stable snake_case name of the change kind.
     pub fn kind(&self) -> &'static str {
         match self {
             Change::Status { .. } => "status",
@@ -110,7 +112,129 @@ impl Change {
             Change::NextAction { .. } => "next_action",
             Change::Error { .. } => "error",
             Change::Token { .. } => "token",
-            Change::Rejected { .. } => "rejected",
+            Change::Field { .. } => "field",
+        }
+    }
+
+    /// The top-level wire field this change is about, if it is one the page's view shows (the token is
+    /// never in the view).
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Change::Status { .. } => Some("status"),
+            Change::Amount { field, .. } => Some(field.name()),
+            Change::NextAction { .. } => Some("nextAction"),
+            Change::Error { .. } => Some("lastPaymentError"),
+            Change::Field { name } => Some(name),
+            Change::UnexpectedTransition { .. } | Change::Token { .. } => None,
+        }
+    }
+}
+
+/// What the mirror did with a snapshot.
+#[derive(Clone, PartialEq, Debug)]
+pub enum Applied {
+    /// Not newer than the current snapshot (older, or a duplicate): dropped.
+    Stale,
+    /// Refused and not taken: another intent's id (`foreign_intent`) or a status the dialect does not
+    /// have (`unknown_status`).
+    Rejected {
+        /// Stable machine code.
+        code: &'static str,
+    },
+    /// Taken; what changed (empty when a newer snapshot changed nothing the mirror tracks).
+    Taken(Vec<Change>),
+}
+
+impl Applied {
+    /// The changes of a taken snapshot; none otherwise.
+    pub fn changes(&self) -> &[Change] {
+        match self {
+            Applied::Taken(c) => c,
+            Applied::Stale | Applied::Rejected { .. } => &[],
+        }
+    }
+
+    /// How many changes were taken.
+    pub fn len(&self) -> usize {
+        self.changes().len()
+    }
+
+    /// Nothing was taken, or nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.changes().is_empty()
+    }
+}
+
+/// Where an intent stands for the page's checkout (dialect-independent): the canonical status folded into
+/// the states the page acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Waiting for a payment method (Dojo `Created`, Stripe/Setel `requires_payment_method`).
+    Payable,
+    /// A customer action (3-D Secure) is pending.
+    RequiresAction,
+    /// The payment is settling asynchronously.
+    Processing,
+    /// Authorised, waiting for the merchant to capture: paid from the page's view, but still moving.
+    Authorized,
+    /// Money collected.
+    Succeeded,
+    /// The last attempt failed; a new attempt may still be allowed.
+    Failed,
+    Canceled,
+    Expired,
+    /// Reversed or refunded after success.
+    Closed,
+}
+
+impl Phase {
+    /// The page's phase for a canonical status (which already tells a challenge from a plain `Created`).
+    pub fn of(status: CanonicalStatus) -> Phase {
+        use CanonicalStatus as S;
+        match status {
+            S::RequiresPaymentMethod | S::RequiresConfirmation => Phase::Payable,
+            S::RequiresAction => Phase::RequiresAction,
+            S::Processing => Phase::Processing,
+            S::Authorized => Phase::Authorized,
+            S::Succeeded => Phase::Succeeded,
+            S::PartiallyRefunded | S::Refunded | S::Reversed => Phase::Closed,
+            S::Canceled => Phase::Canceled,
+            S::Expired => Phase::Expired,
+            S::Failed => Phase::Failed,
+        }
+    }
+
+    /// No further change can come from the page's side or the payment: stop following.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            Phase::Succeeded | Phase::Canceled | Phase::Expired | Phase::Closed
+        )
+    }
+
+    /// A payment attempt may start.
+    pub fn is_payable(self) -> bool {
+        matches!(self, Phase::Payable | Phase::Failed)
+    }
+
+    /// Paid from the page's view (held or collected).
+    pub fn is_paid(self) -> bool {
+        matches!(self, Phase::Authorized | Phase::Succeeded)
+    }
+
+    /// The page vocabulary (`detail.canonical`, the widget's states): derived from [`CanonicalStatus`] but
+    /// coarser, and kept stable because the widget and its tests use `requires_capture` and `closed`.
+    pub fn canonical(self) -> &'static str {
+        match self {
+            Phase::Payable => "requires_payment_method",
+            Phase::RequiresAction => "requires_action",
+            Phase::Processing => "processing",
+            Phase::Authorized => "requires_capture",
+            Phase::Succeeded => "succeeded",
+            Phase::Failed => "failed",
+            Phase::Canceled => "canceled",
+            Phase::Expired => "expired",
+            Phase::Closed => "closed",
         }
     }
 }
@@ -157,6 +281,11 @@ impl Mirror {
         self.status
     }
 
+    /// The page's phase of the last accepted snapshot.
+    pub fn phase(&self) -> Option<Phase> {
+        self.status.map(Phase::of)
+    }
+
     /// True once the intent is in a status no trigger leaves.
     pub fn is_terminal(&self) -> bool {
         self.status.is_some_and(|s| self.dialect.is_terminal(s))
@@ -179,22 +308,21 @@ impl Mirror {
         }
     }
 
-    /// Takes `intent` if it is newer than the current snapshot and reports the changes; an older or duplicate
-    /// snapshot is ignored (no changes). See [`Change::Rejected`] for refused snapshots.
-    pub fn apply_snapshot(&mut self, intent: PaymentIntent) -> Vec<Change> {
+    /// Takes `intent` if it is newer than the current snapshot and reports what changed.
+    pub fn apply_snapshot(&mut self, intent: PaymentIntent) -> Applied {
         if let Some(cur) = &self.current {
             if cur.id != intent.id {
-                return vec![Change::Rejected {
+                return Applied::Rejected {
                     code: "foreign_intent",
-                }];
+                };
             }
             if snapshot_order(&intent, cur) != Ordering::Greater {
-                return Vec::new();
+                return Applied::Stale;
             }
         }
         let to = match intent.canonical_status(self.dialect) {
             Ok(s) => s,
-            Err(e) => return vec![Change::Rejected { code: e.code() }],
+            Err(e) => return Applied::Rejected { code: e.code() },
         };
         let old = self.current.take();
         let mut changes = Vec::new();
@@ -256,9 +384,30 @@ impl Mirror {
                 expires_at: intent.client_session_secret_expiration_date,
             });
         }
+        let fields: [(&'static str, bool); 5] = match &old {
+            Some(o) => [
+                ("reference", o.reference != intent.reference),
+                ("description", o.description != intent.description),
+                ("config", o.config != intent.config),
+                ("expireAt", o.expire_at != intent.expire_at),
+                ("paymentEvents", o.payment_events != intent.payment_events),
+            ],
+            None => [
+                ("reference", intent.reference.is_some()),
+                ("description", intent.description.is_some()),
+                ("config", intent.config.is_some()),
+                ("expireAt", intent.expire_at.is_some()),
+                ("paymentEvents", !intent.payment_events.is_empty()),
+            ],
+        };
+        for (name, changed) in fields {
+            if changed {
+                changes.push(Change::Field { name });
+            }
+        }
         self.status = Some(to);
         self.current = Some(intent);
-        changes
+        Applied::Taken(changes)
     }
 }
 
@@ -277,8 +426,8 @@ mod tests {
         PaymentIntent::from_value(&doc, Dialect::Dojo).unwrap()
     }
 
-    fn kinds(changes: &[Change]) -> Vec<&'static str> {
-        changes.iter().map(Change::kind).collect()
+    fn kinds(applied: &Applied) -> Vec<&'static str> {
+        applied.changes().iter().map(Change::kind).collect()
     }
 
     #[test]
@@ -295,23 +444,25 @@ mod tests {
     fn order_duplicates_and_stale() {
         let mut m = Mirror::new(Dialect::Dojo);
         let _ = m.apply_snapshot(snap(2, 10, "Created"));
-        assert!(
-            m.apply_snapshot(snap(2, 10, "Created")).is_empty(),
+        assert_eq!(
+            m.apply_snapshot(snap(2, 10, "Created")),
+            Applied::Stale,
             "duplicate"
         );
-        assert!(
-            m.apply_snapshot(snap(1, 99, "Captured")).is_empty(),
+        assert_eq!(
+            m.apply_snapshot(snap(1, 99, "Captured")),
+            Applied::Stale,
             "older version wins nothing"
         );
         let ch = m.apply_snapshot(snap(3, 5, "Captured"));
         assert_eq!(
             ch,
-            [Change::Status {
+            Applied::Taken(vec![Change::Status {
                 from: Some(CanonicalStatus::RequiresPaymentMethod),
                 from_wire: Some("Created".into()),
                 to: CanonicalStatus::Succeeded,
                 to_wire: "Captured".into(),
-            }]
+            }])
         );
         // Same version, later updatedAt: newer.
         let mut refunded = snap(3, 6, "Refunded");
@@ -338,17 +489,17 @@ mod tests {
         other.id = "pi_2".into();
         assert_eq!(
             m.apply_snapshot(other),
-            [Change::Rejected {
+            Applied::Rejected {
                 code: "foreign_intent"
-            }]
+            }
         );
         let mut bad = snap(2, 1, "Created");
         bad.status = "Failed".into();
         assert_eq!(
             m.apply_snapshot(bad),
-            [Change::Rejected {
+            Applied::Rejected {
                 code: "unknown_status"
-            }]
+            }
         );
         assert_eq!(m.current().and_then(|c| c.version), Some(1));
     }
@@ -377,7 +528,7 @@ mod tests {
         let tok = ConnectToken::new(
             "cs_OLD".into(),
             "pi_1",
-            Timestamp::from_unix_millis(1_000_000),
+            Some(Timestamp::from_unix_millis(1_000_000)),
             Timestamp::from_unix_millis(0),
         )
         .unwrap();

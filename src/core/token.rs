@@ -1,13 +1,14 @@
 //! The connect token: the page-side, per-intent secret (Dojo's `clientSessionSecret`, seed 001's
-//! "connect token"). It never prints; [`ConnectToken::expose`] is the only way to the value.
+//! "connect token"). One model for the page's flow and for snapshots: it never prints, [`ConnectToken::expose`]
+//! is the only way to the value, and [`SecretString::scrub`] is the one place that removes it from text.
 
 use std::fmt;
 
 use crate::core::lifecycle::{CanonicalStatus, LifecycleState};
 use crate::core::time::{Duration, Timestamp};
 
-/// A token counts as expired this long before its stated expiry, so a request never leaves with a token
-/// that dies in flight.
+/// A token counts as expired this long before its stated expiry (at most a fifth of its lifetime, so a
+/// short-lived token is still usable), so a request never leaves with a token that dies in flight.
 pub const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
 
 /// A secret string: `Debug` and `Display` print `[redacted]`. Serialises as the plain string (the sandbox
@@ -24,6 +25,13 @@ impl SecretString {
     /// The secret itself, for the `Authorization` header. The name is the warning.
     pub fn expose(&self) -> &str {
         &self.0
+    }
+    /// Replaces every occurrence of the secret in `text` (servers sometimes echo input back). Secrets
+    /// shorter than 4 characters are not looked for: they would match ordinary text.
+    pub fn scrub(&self, text: &mut String) {
+        if self.0.len() >= 4 && text.contains(self.0.as_str()) {
+            *text = text.replace(self.0.as_str(), "[redacted]");
+        }
     }
 }
 
@@ -44,8 +52,11 @@ impl fmt::Display for SecretString {
 pub struct ConnectToken {
     secret: SecretString,
     intent_id: String,
-    expires_at: Timestamp,
+    expires_at: Option<Timestamp>,
     obtained_at: Timestamp,
+    margin: Duration,
+    /// Already within the margin when obtained (clock skew): only the server's verdict counts.
+    obtained_expiring: bool,
 }
 
 /// Why a token was not accepted.
@@ -53,6 +64,8 @@ pub struct ConnectToken {
 pub enum TokenError {
     /// Empty secret or empty intent id.
     Empty,
+    /// The secret has spaces or control characters: it could not travel in a header.
+    Malformed,
 }
 
 impl TokenError {
@@ -64,7 +77,10 @@ impl TokenError {
 
 impl fmt::Display for TokenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("connect token or intent id is empty")
+        f.write_str(match self {
+            TokenError::Empty => "connect token or intent id is empty",
+            TokenError::Malformed => "connect token is malformed",
+        })
     }
 }
 
@@ -75,7 +91,7 @@ impl std::error::Error for TokenError {}
 pub enum RefreshReason {
     /// The token belongs to another intent.
     WrongIntent,
-    /// The token is expired (or within [`EXPIRY_MARGIN`] of it).
+    /// The token is expired (or within its margin of it).
     Expired,
     /// Seed 000: "always refresh the token when restarting an unsuccessful payment intent" — an attempt
     /// failed after this token was obtained.
@@ -94,43 +110,71 @@ impl RefreshReason {
 }
 
 impl ConnectToken {
-    /// A token for `intent_id` expiring at `expires_at`, obtained by the page at `obtained_at`.
+    /// A token for `intent_id`, expiring at `expires_at` (`None`: the page was not told), obtained at
+    /// `obtained_at`, with the default [`EXPIRY_MARGIN`].
     pub fn new(
         secret: String,
         intent_id: &str,
-        expires_at: Timestamp,
+        expires_at: Option<Timestamp>,
         obtained_at: Timestamp,
     ) -> Result<Self, TokenError> {
         if secret.is_empty() || intent_id.is_empty() {
             return Err(TokenError::Empty);
         }
-        Ok(ConnectToken {
+        if secret.chars().any(|c| c.is_control() || c == ' ') {
+            return Err(TokenError::Malformed);
+        }
+        let token = ConnectToken {
             secret: SecretString(secret),
             intent_id: intent_id.to_owned(),
             expires_at,
             obtained_at,
-        })
+            margin: Duration::from_millis(0),
+            obtained_expiring: false,
+        };
+        Ok(token.with_margin(EXPIRY_MARGIN))
+    }
+
+    /// The same token with its margin at most `max` (and at most a fifth of its lifetime).
+    pub fn with_margin(mut self, max: Duration) -> Self {
+        let life = self
+            .expires_at
+            .map_or(0, |e| e.since(self.obtained_at).as_millis().max(0));
+        self.margin = Duration::from_millis(max.as_millis().min(life / 5));
+        self.obtained_expiring = false;
+        self.obtained_expiring = self.is_expired(self.obtained_at);
+        self
     }
 
     /// The secret, for the `Authorization` header. The only way to the value.
     pub fn expose(&self) -> &str {
         self.secret.expose()
     }
+    /// The secret, to scrub text with.
+    pub fn secret(&self) -> &SecretString {
+        &self.secret
+    }
     /// The intent it belongs to.
     pub fn intent_id(&self) -> &str {
         &self.intent_id
     }
-    /// Stated expiry.
-    pub fn expires_at(&self) -> Timestamp {
+    /// Stated expiry, if the page was told.
+    pub fn expires_at(&self) -> Option<Timestamp> {
         self.expires_at
     }
     /// When the page obtained it.
     pub fn obtained_at(&self) -> Timestamp {
         self.obtained_at
     }
-    /// True from [`EXPIRY_MARGIN`] before the stated expiry on.
+    /// True from the margin before the stated expiry on (never, without a stated expiry).
     pub fn is_expired(&self, now: Timestamp) -> bool {
-        now >= self.expires_at.saturating_sub(EXPIRY_MARGIN)
+        self.expires_at
+            .is_some_and(|e| now >= e.saturating_sub(self.margin))
+    }
+    /// Refresh before sending: expired by our clock, unless it already was when obtained (then our clock
+    /// disagrees with the server's, and the server's 401 decides).
+    pub fn should_refresh(&self, now: Timestamp) -> bool {
+        !self.obtained_expiring && self.is_expired(now)
     }
 }
 
@@ -138,8 +182,10 @@ impl fmt::Debug for ConnectToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("ConnectToken(")?;
         f.write_str(&self.intent_id)?;
-        f.write_str(", expires ")?;
-        f.write_str(&self.expires_at.to_rfc3339())?;
+        if let Some(e) = self.expires_at {
+            f.write_str(", expires ")?;
+            f.write_str(&e.to_rfc3339())?;
+        }
         f.write_str(", secret: [redacted])")
     }
 }
@@ -191,7 +237,7 @@ mod tests {
     }
 
     fn token(obtained: i64) -> ConnectToken {
-        ConnectToken::new(SECRET.to_owned(), "pi_1", t(1_000_000), t(obtained)).unwrap()
+        ConnectToken::new(SECRET.to_owned(), "pi_1", Some(t(1_000_000)), t(obtained)).unwrap()
     }
 
     #[test]
@@ -202,7 +248,7 @@ mod tests {
         assert!(dbg.contains("[redacted]") && dbg.contains("pi_1"), "{dbg}");
         assert_eq!(tok.expose(), SECRET);
         assert_eq!(
-            ConnectToken::new(String::new(), "pi_1", t(0), t(0))
+            ConnectToken::new(String::new(), "pi_1", None, t(0))
                 .unwrap_err()
                 .code(),
             "invalid_token"
@@ -215,6 +261,45 @@ mod tests {
         assert!(!tok.is_expired(t(1_000_000 - 30_001)));
         assert!(tok.is_expired(t(1_000_000 - 30_000)));
         assert!(tok.is_expired(t(2_000_000)));
+    }
+
+    #[test]
+    fn a_short_lived_token_gets_a_fifth_of_its_life_as_margin() {
+        let tok = ConnectToken::new(SECRET.into(), "pi_1", Some(t(60_000)), t(0)).unwrap();
+        assert!(!tok.should_refresh(t(47_999)));
+        assert!(
+            tok.should_refresh(t(48_000)),
+            "12 s margin for a 60 s token"
+        );
+        let no_expiry = ConnectToken::new(SECRET.into(), "pi_1", None, t(0)).unwrap();
+        assert!(!no_expiry.is_expired(t(i64::MAX)));
+        let policy = tok.clone().with_margin(Duration::from_secs(5));
+        assert!(!policy.should_refresh(t(54_999)) && policy.should_refresh(t(55_000)));
+    }
+
+    #[test]
+    fn a_token_expiring_when_obtained_is_left_to_the_server() {
+        // Our clock is ahead of the server's: refreshing at once would loop; the server's 401 decides.
+        let tok = ConnectToken::new(SECRET.into(), "pi_1", Some(t(1_000)), t(5_000)).unwrap();
+        assert!(tok.is_expired(t(5_000)));
+        assert!(!tok.should_refresh(t(9_000)));
+    }
+
+    #[test]
+    fn malformed_secrets_are_refused_and_scrubbing_removes_every_copy() {
+        for bad in ["a b", "a\nb", "tab\there"] {
+            assert_eq!(
+                ConnectToken::new(bad.into(), "pi_1", None, t(0)),
+                Err(TokenError::Malformed)
+            );
+        }
+        let tok = token(0);
+        let mut text = format!("echo {SECRET} and {SECRET}!");
+        tok.secret().scrub(&mut text);
+        assert_eq!(text, "echo [redacted] and [redacted]!");
+        let mut short = String::from("abc abc");
+        SecretString::new("abc".into()).scrub(&mut short);
+        assert_eq!(short, "abc abc", "too short to look for");
     }
 
     #[test]

@@ -15,34 +15,9 @@ use web_sys::MessageEvent;
 
 use super::fetch::{self, AbortGuard};
 use crate::core::flow::{
-    op_result_json, Checkout, Millis, OpId, Output, Reply, Request, RequestId, TimerId,
+    op_result_json, Checkout, Millis, OpId, Output, Reply, Request, RequestId,
 };
-
-/// Owned JS resources by id. A handful at a time, so a `Vec` (smaller wasm than a `HashMap`).
-pub struct Slots<T>(Vec<(u32, T)>);
-
-impl<T> Default for Slots<T> {
-    fn default() -> Self {
-        Slots(Vec::new())
-    }
-}
-
-impl<T> Slots<T> {
-    fn insert(&mut self, k: u32, v: T) -> Option<T> {
-        let old = self.remove(&k);
-        self.0.push((k, v));
-        old
-    }
-
-    fn remove(&mut self, k: &u32) -> Option<T> {
-        let i = self.0.iter().position(|(x, _)| x == k)?;
-        Some(self.0.swap_remove(i).1)
-    }
-
-    fn contains_key(&self, k: &u32) -> bool {
-        self.0.iter().any(|(x, _)| x == k)
-    }
-}
+use crate::core::small_map::SmallMap;
 
 pub fn now() -> Millis {
     js_sys::Date::now() as Millis
@@ -69,10 +44,11 @@ pub struct Inner {
     /// `(name, detailJson)`: the JS side turns it into a `CustomEvent` on the checkout.
     emit: js_sys::Function,
     refresh: Option<js_sys::Function>,
-    requests: RefCell<Slots<AbortGuard>>,
-    timers: RefCell<Slots<Timeout>>,
+    requests: RefCell<SmallMap<u32, AbortGuard>>,
+    /// The one timer, at the core's `poll_timeout`.
+    timer: RefCell<Option<(Millis, Timeout)>>,
     /// Resolvers of pending page promises, by op id.
-    ops: RefCell<Slots<js_sys::Function>>,
+    ops: RefCell<SmallMap<u32, js_sys::Function>>,
     listener: RefCell<Option<Listener>>,
     driving: Cell<bool>,
     /// The request id of the latest event stream (for the test hook that cuts it).
@@ -95,7 +71,7 @@ impl Inner {
             emit,
             refresh,
             requests: RefCell::default(),
-            timers: RefCell::default(),
+            timer: RefCell::default(),
             ops: RefCell::default(),
             listener: RefCell::default(),
             driving: Cell::new(false),
@@ -123,8 +99,8 @@ impl Inner {
         self.ops.borrow_mut().insert(op.0, resolve);
     }
 
-    /// Carries out queued outputs. Re-entrant calls (a listener calling back into the checkout) only
-    /// queue; the outermost loop drains.
+    /// Carries out queued outputs, then sets the one timer to the core's next deadline. Re-entrant calls
+    /// (a listener calling back into the checkout) only queue; the outermost loop drains.
     pub fn drive(self: &Rc<Self>) {
         if self.driving.replace(true) {
             return;
@@ -137,7 +113,36 @@ impl Inner {
             let Some(out) = out else { break };
             self.run(out);
         }
+        let deadline = self
+            .machine
+            .try_borrow()
+            .ok()
+            .and_then(|m| m.poll_timeout());
+        self.arm(deadline);
         self.driving.set(false);
+    }
+
+    /// Keeps the timer at `deadline`: unchanged if it already is, dropped (cancelled) if there is none.
+    fn arm(self: &Rc<Self>, deadline: Option<Millis>) {
+        let armed = self.timer.borrow().as_ref().map(|(at, _)| *at);
+        if armed == deadline {
+            return;
+        }
+        let old = self.timer.borrow_mut().take();
+        drop(old);
+        let Some(at) = deadline else { return };
+        let delay = at.saturating_sub(now()).min(i32::MAX as u64) as u32;
+        let weak = Rc::downgrade(self);
+        let timeout = Timeout::new(delay, move || {
+            let Some(inner) = weak.upgrade() else { return };
+            // Dropping the firing Timeout inside its own callback is fine: wasm-bindgen defers the
+            // closure's destruction until the call returns. Forgetting it makes `drive` arm a new one.
+            let spent = inner.timer.borrow_mut().take();
+            // `Date.now()` can lag the timer's own clock by a millisecond: the deadline has come.
+            inner.input(|m, now| m.handle_timeout(now.max(at)));
+            drop(spent);
+        });
+        *self.timer.borrow_mut() = Some((at, timeout));
     }
 
     fn run(self: &Rc<Self>, out: Output) {
@@ -147,11 +152,6 @@ impl Inner {
                 // Dropping the guard aborts the fetch; its task then reports a failure the core ignores.
                 let guard = self.requests.borrow_mut().remove(&id.0);
                 drop(guard);
-            }
-            Output::SetTimer { id, at } => self.set_timer(id, at),
-            Output::CancelTimer(id) => {
-                let t = self.timers.borrow_mut().remove(&id.0);
-                drop(t);
             }
             Output::RefreshToken => self.refresh_token(),
             Output::Emit(event) => {
@@ -213,22 +213,6 @@ impl Inner {
                 Err(_) => finish(&weak, id, |m, now| m.handle_failure(id, now)),
             }
         });
-    }
-
-    fn set_timer(self: &Rc<Self>, id: TimerId, at: Millis) {
-        let delay = at.saturating_sub(now()).min(i32::MAX as u64) as u32;
-        let weak = Rc::downgrade(self);
-        let timeout = Timeout::new(delay, move || {
-            let Some(inner) = weak.upgrade() else { return };
-            // Dropping the firing Timeout inside its own callback is fine: wasm-bindgen defers the
-            // closure's destruction until the call returns.
-            let spent = inner.timers.borrow_mut().remove(&id.0);
-            inner.input(|m, now| m.handle_timer(id, now));
-            drop(spent);
-        });
-        if let Some(old) = self.timers.borrow_mut().insert(id.0, timeout) {
-            drop(old);
-        }
     }
 
     fn refresh_token(self: &Rc<Self>) {
@@ -306,8 +290,8 @@ impl Inner {
         self.input(|m, _| m.destroy());
         let requests = std::mem::take(&mut *self.requests.borrow_mut());
         drop(requests);
-        let timers = std::mem::take(&mut *self.timers.borrow_mut());
-        drop(timers);
+        let timer = self.timer.borrow_mut().take();
+        drop(timer);
         let listener = self.listener.borrow_mut().take();
         drop(listener);
     }
@@ -315,7 +299,7 @@ impl Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        // Guards and timeouts drop with the maps; the listener with its slot.
+        // Guards drop with their map, the timer and the listener with their slots.
         self.machine.get_mut().destroy();
     }
 }

@@ -6,11 +6,12 @@ import { loadWasm, whenLoaded } from './wasm.js';
 import * as sdk from './index.js';
 import { styles } from './styles.js';
 import { pickLanguage, translator } from './messages.js';
+import { EVENTS } from './codes.js';
 
 export * from './index.js';
 
 // Checkout events re-dispatched from the element (bubbling and composed). `ready` is the element's own.
-const FORWARDED = ['status', 'requires_action', 'succeeded', 'failed', 'canceled', 'expired', 'token_refreshed', 'error'];
+const FORWARDED = EVENTS.filter((name) => name !== 'ready');
 const PROPS = ['apiBase', 'paymentIntentId', 'connectToken', 'connectTokenExpiresAt', 'refreshToken', 'locale', 'dialect'];
 const FIELDS = ['number', 'expiry', 'cvc', 'name'];
 const BRANDS = { visa: 'VISA', mastercard: 'Mastercard', amex: 'AMEX', american_express: 'AMEX', discover: 'Discover', diners: 'Diners', jcb: 'JCB', unionpay: 'UnionPay', maestro: 'Maestro' };

@@ -1,14 +1,11 @@
 // The npm entry: `createCheckout`, `CheckoutError`, `validateCard`, `load`.
 // No side effects at import and no `window` access until a function is called (safe under SSR).
 import { loadWasm } from './wasm.js';
+import { ERROR_CODES } from './codes.js';
 
 export { loadWasm as load };
-
-/** The closed set of error codes (see index.d.ts). */
-export const ERROR_CODES = Object.freeze([
-  'network_error', 'api_error', 'card_declined', 'validation_error',
-  'token_expired', 'unexpected_transition', 'sdk_error',
-]);
+// The closed set of error codes, generated from the core's `ErrorCode` (see codes.js).
+export { ERROR_CODES };
 
 /** The one error class of the SDK. `message` never contains the connect token. */
 export class CheckoutError extends Error {

@@ -3,18 +3,20 @@
 //! stable random-input driver (`src/main.rs`) and the cargo-fuzz targets (`fuzz/`, nightly only).
 
 use intent_checkout::core::flow::{
-    json, CardInput, Checkout, CheckoutError, Config, Output, Reply, RequestId, RetryPolicy,
-    Snapshot, SseParser, TimerId,
+    json, wire, CardInput, Checkout, Config, Delta, Output, Reply, RequestId, RetryPolicy,
+    SseParser,
 };
 use intent_checkout::core::intent::PaymentIntent;
 use intent_checkout::core::lifecycle::Dialect;
+use intent_checkout::core::mirror::{Applied, Mirror};
+use intent_checkout::core::token::SecretString;
 
 pub type TargetFn = fn(&[u8]) -> Result<(), String>;
 
 /// `(name, corpus folder, function)`.
 pub const TARGETS: &[(&str, &str, TargetFn)] = &[
     (
-        "intent decoder, page (`flow::Snapshot::decode`, 3 dialects)",
+        "intent decoder, page (`flow::wire::decode` + `Mirror`, 3 dialects)",
         "intent",
         intent,
     ),
@@ -30,23 +32,34 @@ pub const TARGETS: &[(&str, &str, TargetFn)] = &[
 
 const SECRET: &str = "cs_fuzz_secret_9f3c";
 
-/// The intent decoder the page runs on every snapshot (`Snapshot::decode`, browser view JSON).
-/// Property: a decoded snapshot never keeps a `clientSessionSecret`, and its phase is the one its
-/// status (and next action) say.
+/// The snapshot pipeline the page runs on every snapshot (`flow::wire::decode`, then the `Mirror`).
+/// Properties: the page's view never keeps a `clientSessionSecret`, and the same snapshot twice is stale.
 pub fn intent(data: &[u8]) -> Result<(), String> {
     let text = String::from_utf8_lossy(data);
-    for (s, _) in Dialect::ALL
-        .into_iter()
-        .filter_map(|d| Snapshot::decode(&text, d).ok())
-    {
-        let kept = json::members(&s.raw)
-            .is_some_and(|m| m.iter().any(|(k, _)| k == "clientSessionSecret"));
+    let secret = SecretString::new(SECRET.into());
+    for d in Dialect::ALL {
+        let Ok((pi, view)) = wire::decode(d, &text, &secret) else {
+            continue;
+        };
+        let kept =
+            json::members(&view).is_some_and(|m| m.iter().any(|(k, _)| k == "clientSessionSecret"));
         if kept {
-            return Err("the decoded snapshot kept clientSessionSecret".into());
+            return Err("the page's view kept clientSessionSecret".into());
         }
-        let _ = s.phase.canonical();
-        let _ = s.change_from(Some(&s));
-        let _ = s.change_from(None);
+        let mut mirror = Mirror::new(d);
+        if let Applied::Taken(changes) = mirror.apply_snapshot(pi.clone()) {
+            let _ = mirror.phase().map(|p| p.canonical());
+            let version = pi.version.unwrap_or(0);
+            let delta = Delta {
+                version,
+                previous_version: version,
+                changes,
+            };
+            let _ = delta.to_json();
+            if mirror.apply_snapshot(pi) != Applied::Stale {
+                return Err(format!("{}: the same snapshot was taken twice", d.name()));
+            }
+        }
     }
     Ok(())
 }
@@ -115,7 +128,12 @@ pub fn problem(data: &[u8]) -> Result<(), String> {
             .unwrap_or(0);
         body.insert_str(at, SECRET);
     }
-    let e = CheckoutError::from_problem(status, &body).scrub(SECRET);
+    let e = wire::problem(
+        Dialect::Dojo,
+        status,
+        &body,
+        &SecretString::new(SECRET.into()),
+    );
     let json = e.to_json().to_string();
     if json.contains(SECRET) {
         return Err("the token survived scrub".into());
@@ -141,9 +159,8 @@ pub fn flow(data: &[u8]) -> Result<(), String> {
         return Err("a valid checkout was refused".into());
     };
     let mut requests: Vec<RequestId> = Vec::new();
-    let mut timers: Vec<TimerId> = Vec::new();
     let mut leaks = 0;
-    let mut drain = |m: &mut Checkout, requests: &mut Vec<RequestId>, timers: &mut Vec<TimerId>| {
+    let mut drain = |m: &mut Checkout, requests: &mut Vec<RequestId>| {
         while let Some(o) = m.poll_output() {
             match o {
                 Output::Send { id, request } => {
@@ -154,7 +171,6 @@ pub fn flow(data: &[u8]) -> Result<(), String> {
                     }
                     requests.push(id)
                 }
-                Output::SetTimer { id, .. } => timers.push(id),
                 Output::Emit(ev) => {
                     if ev.detail_json().contains(SECRET) {
                         leaks += 1;
@@ -172,7 +188,7 @@ pub fn flow(data: &[u8]) -> Result<(), String> {
     };
     let start = m.start(now);
     let _ = start;
-    drain(&mut m, &mut requests, &mut timers);
+    drain(&mut m, &mut requests);
     let mut rest = data.get(1..).unwrap_or_default();
     let card = CardInput {
         number: "4242424242424242".into(),
@@ -242,9 +258,10 @@ pub fn flow(data: &[u8]) -> Result<(), String> {
                 }
             }
             7 => {
-                if !timers.is_empty() {
-                    let t = timers[(op as usize / 8) % timers.len()];
-                    m.handle_timer(t, now);
+                // The shell's one timer fires: the clock jumps to the machine's deadline.
+                if let Some(at) = m.poll_timeout() {
+                    now = now.max(at);
+                    m.handle_timeout(now);
                 }
             }
             8 => {
@@ -269,7 +286,7 @@ pub fn flow(data: &[u8]) -> Result<(), String> {
                 }
             },
         }
-        drain(&mut m, &mut requests, &mut timers);
+        drain(&mut m, &mut requests);
     }
     if leaks > 0 {
         return Err(format!("the token reached the page {leaks} times"));

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use futures_util::StreamExt;
 use intent_checkout::core::flow::{
     CardInput, Checkout, Config, ErrorCode, EventKind, Method, Millis, OpId, OpResult, Output,
-    Phase, Reply, Request, RequestId, RetryPolicy, SseParser, TimerId,
+    Phase, Reply, Request, RequestId, RetryPolicy, SseParser,
 };
 use intent_checkout::core::lifecycle::Dialect;
 use serde_json::{json, Value};
@@ -507,7 +507,8 @@ enum Input {
     StreamOpen(RequestId),
     StreamData(RequestId, Vec<u8>),
     StreamEnd(RequestId),
-    Timer(TimerId),
+    /// The machine's deadline (as armed) passed.
+    Timer(Millis),
     Refreshed(Option<(String, Option<Millis>)>),
 }
 
@@ -526,7 +527,8 @@ struct Shell {
     tx: mpsc::UnboundedSender<Input>,
     rx: mpsc::UnboundedReceiver<Input>,
     inflight: HashMap<RequestId, AbortHandle>,
-    timers: HashMap<TimerId, AbortHandle>,
+    /// The one timer, at the machine's `poll_timeout`.
+    timer: Option<(Millis, AbortHandle)>,
     settled: HashMap<OpId, OpResult>,
     report: CheckoutReport,
     last_version: Option<u64>,
@@ -554,20 +556,6 @@ impl Shell {
                         if self.timer_fired {
                             self.report.timeouts += 1;
                         }
-                    }
-                }
-                Output::SetTimer { id, at } => {
-                    let tx = self.tx.clone();
-                    let wait = at.saturating_sub(now_ms());
-                    let h = tokio::task::spawn_local(async move {
-                        tokio::time::sleep(Duration::from_millis(wait)).await;
-                        let _ = tx.send(Input::Timer(id));
-                    });
-                    self.timers.insert(id, h.abort_handle());
-                }
-                Output::CancelTimer(id) => {
-                    if let Some(h) = self.timers.remove(&id) {
-                        h.abort();
                     }
                 }
                 Output::RefreshToken => {
@@ -607,6 +595,25 @@ impl Shell {
             }
         }
         self.timer_fired = false;
+        self.arm(m.poll_timeout());
+    }
+
+    /// Keeps one sleeping task at the machine's deadline.
+    fn arm(&mut self, deadline: Option<Millis>) {
+        if self.timer.as_ref().map(|(at, _)| *at) == deadline {
+            return;
+        }
+        if let Some((_, h)) = self.timer.take() {
+            h.abort();
+        }
+        let Some(at) = deadline else { return };
+        let tx = self.tx.clone();
+        let wait = at.saturating_sub(now_ms());
+        let h = tokio::task::spawn_local(async move {
+            tokio::time::sleep(Duration::from_millis(wait)).await;
+            let _ = tx.send(Input::Timer(at));
+        });
+        self.timer = Some((at, h.abort_handle()));
     }
 
     fn send(&mut self, id: RequestId, request: Request, bearer: String) {
@@ -718,10 +725,12 @@ impl Shell {
                 self.inflight.remove(&id);
                 m.handle_stream_end(id, now)
             }
-            Input::Timer(id) => {
-                self.timers.remove(&id);
+            Input::Timer(at) => {
+                if self.timer.as_ref().is_some_and(|(armed, _)| *armed == at) {
+                    self.timer = None;
+                }
                 self.timer_fired = true;
-                m.handle_timer(id, now)
+                m.handle_timeout(now.max(at))
             }
             Input::Refreshed(r) => m.handle_refreshed(r, now),
         }
@@ -770,7 +779,7 @@ impl Shell {
         for (_, h) in self.inflight.drain() {
             h.abort();
         }
-        for (_, h) in self.timers.drain() {
+        if let Some((_, h)) = self.timer.take() {
             h.abort();
         }
     }
@@ -857,7 +866,7 @@ async fn one_checkout(
         tx,
         rx,
         inflight: HashMap::new(),
-        timers: HashMap::new(),
+        timer: None,
         settled: HashMap::new(),
         report,
         last_version: None,

@@ -1,14 +1,12 @@
 //! Figure 4: what one intent snapshot costs the page. A [`Harness`] is the SDK's flow machine
 //! (`intent_checkout::core::flow::Checkout`) loaded and following an intent over its event stream; each
 //! frame is one `event: intent` SSE frame with the sandbox's real browser view (~800 bytes) and a newer
-//! version, fed exactly as the shell feeds a stream chunk: SSE parse, `PaymentIntent::from_json`, the core
-//! mirror's apply (order check, changes), the flow's change diff, the `status` event built, and its `detail` serialised to JSON as the shell
-//! does before handing it to JS. The same code runs natively (`src/main.rs`) and in wasm (exports below,
+//! version, fed exactly as the shell feeds a stream chunk: SSE parse, `PaymentIntent::from_json` (once),
+//! the core mirror's apply (order check, classification, typed changes), the `status` event built from them,
+//! and its `detail` serialised to JSON as the shell does before handing it to JS. The same code runs natively (`src/main.rs`) and in wasm (exports below,
 //! timed from JS by `bench/throughput.mjs`).
 
-use intent_checkout::core::flow::{
-    Checkout, Config, Output, Reply, RequestId, RetryPolicy, Snapshot,
-};
+use intent_checkout::core::flow::{wire, Checkout, Config, Output, Reply, RequestId, RetryPolicy};
 use intent_checkout::core::lifecycle::Dialect;
 
 const VIEW: &str = include_str!("view.json");
@@ -123,8 +121,8 @@ impl Default for Harness {
 }
 
 /// The core's model on its own: `PaymentIntent::from_json` (validating, on `core::json`) and
-/// `Mirror::apply_snapshot` (ordering, canonical status, changes). The page does not ship this pair (its
-/// flow has a lighter decoder for size); the sandbox and the contract tests use it. Returns the changes.
+/// `Mirror::apply_snapshot` (ordering, canonical status, changes): the page's pipeline without the events.
+/// Returns the changes.
 pub fn core_apply_all(views: &[String]) -> usize {
     use intent_checkout::core::intent::PaymentIntent;
     use intent_checkout::core::lifecycle::Dialect;
@@ -143,8 +141,8 @@ pub fn core_apply_all(views: &[String]) -> usize {
 pub fn decode_all(views: &[String]) -> u64 {
     views
         .iter()
-        .filter_map(|v| Snapshot::decode(v, Dialect::Dojo).ok())
-        .map(|(s, _)| s.version)
+        .filter_map(|v| wire::intent(Dialect::Dojo, v).ok())
+        .map(|pi| pi.version.unwrap_or(0))
         .sum()
 }
 

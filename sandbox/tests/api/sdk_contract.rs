@@ -1,9 +1,11 @@
-//! The SDK's own decoder reads what the sandbox sends: every browser view, in every dialect and
-//! state, decodes with `intent_checkout::core::flow::Snapshot::decode` (the core's `PaymentIntent`),
-//! and the sandbox's terminal statuses are the SDK's.
+//! The SDK's own pipeline reads what the sandbox sends: every browser view, in every dialect and
+//! state, decodes through the dialect's wire (`intent_checkout::core::flow::wire::intent`, the core's
+//! `PaymentIntent`) and is ordered and classified by the page's `Mirror`; the sandbox's terminal statuses
+//! are the SDK's.
 
-use intent_checkout::core::flow::{Phase, Snapshot};
+use intent_checkout::core::flow::wire;
 use intent_checkout::core::intent::PaymentIntent;
+use intent_checkout::core::mirror::{Applied, Mirror, Phase};
 use intent_sandbox::lifecycle::{CanonicalStatus as S, Dialect};
 use reqwest::Method;
 use serde_json::json;
@@ -16,7 +18,7 @@ fn every_wire_status_means_the_same_to_the_sdk() {
         for s in d.statuses() {
             let wire = d.wire_name(s).unwrap_or_default();
             // The page's phase comes from the core's canonical status (the mirror's), not the wire name.
-            let phase = Phase::of(s, false);
+            let phase = Phase::of(s);
             let expected = match s {
                 S::RequiresPaymentMethod | S::RequiresConfirmation => Phase::Payable,
                 S::RequiresAction => Phase::RequiresAction,
@@ -54,21 +56,30 @@ async fn the_sdk_decodes_every_browser_view() {
                 .await;
             let created = sb.public(&id, &secret).await;
             let d = Dialect::from_name(dialect).unwrap_or(Dialect::Dojo);
-            let (snap, _) =
-                Snapshot::decode(&created.body.to_string(), d).expect("created view decodes");
-            assert_eq!((snap.version, snap.phase), (1, Phase::Payable));
-            assert_eq!(snap.currency, "EUR");
+            let mut mirror = Mirror::new(d);
+            let created = wire::intent(d, &created.body.to_string()).expect("created view decodes");
+            assert!(matches!(
+                mirror.apply_snapshot(created.clone()),
+                Applied::Taken(_)
+            ));
+            assert_eq!(
+                (created.version, mirror.phase()),
+                (Some(1), Some(Phase::Payable))
+            );
+            assert_eq!(created.amount.currency().code(), "EUR");
             let paid = sb.pay(&id, &secret, card).await;
             // The core's intent model decodes the browser view and agrees on the canonical status.
-            let (snap, decoded) = Snapshot::decode(&paid.body.to_string(), d)
+            let snap = wire::intent(d, &paid.body.to_string())
                 .unwrap_or_else(|e| panic!("{dialect} {mode} {card}: {e:?}\n{}", paid.body));
             assert_eq!(
-                decoded.status,
+                snap.status,
                 paid.body["status"].as_str().unwrap_or_default()
             );
-            assert_eq!(decoded.version, paid.body["version"].as_u64());
+            assert_eq!(snap.version, paid.body["version"].as_u64());
+            assert!(snap.canonical_status(d).is_ok(), "{dialect} {mode} {card}");
+            // The mirror takes it as the newer snapshot: the phase below is the page's.
             assert!(
-                decoded.canonical_status(d).is_ok(),
+                matches!(mirror.apply_snapshot(snap.clone()), Applied::Taken(_)),
                 "{dialect} {mode} {card}"
             );
             let merchant = sb
@@ -77,11 +88,7 @@ async fn the_sdk_decodes_every_browser_view() {
             PaymentIntent::from_json(merchant.body.to_string().as_bytes(), d).unwrap_or_else(|e| {
                 panic!("merchant {dialect} {mode} {card}: {e:?}\n{}", merchant.body)
             });
-            assert_eq!(snap.version, 2);
-            assert_eq!(
-                snap.status,
-                paid.body["status"].as_str().unwrap_or_default()
-            );
+            assert_eq!(snap.version, Some(2));
             let expected = match (card, mode) {
                 ("4000000000000002", _) => {
                     let e = snap.last_payment_error.clone().expect("error decoded");
@@ -97,9 +104,9 @@ async fn the_sdk_decodes_every_browser_view() {
                 ("4000000000003220", _) if dialect == "setel" => Phase::Processing,
                 ("4000000000003220", _) => {
                     assert!(snap
-                        .next_action_url
-                        .as_deref()
-                        .is_some_and(|u| u.contains("/challenge/")));
+                        .next_action
+                        .as_ref()
+                        .is_some_and(|a| a.url.contains("/challenge/")));
                     Phase::RequiresAction
                 }
                 // Without a `processing` status (Dojo, Setel's Manual) the wire waits as created.
@@ -111,7 +118,7 @@ async fn the_sdk_decodes_every_browser_view() {
                 _ if dialect == "setel" => Phase::Processing,
                 _ => Phase::Succeeded,
             };
-            assert_eq!(snap.phase, expected, "{dialect} {mode} {card}");
+            assert_eq!(mirror.phase(), Some(expected), "{dialect} {mode} {card}");
             let booked: &[&str] = match (card, mode) {
                 ("4000000000000002", _) => &[],
                 // Setel skips 3-D Secure, so its challenge card is collected like 4242.

@@ -1,6 +1,7 @@
 //! The one error the page sees: a closed set of codes plus a message that never contains the token.
 
-use crate::core::json::{self, Obj};
+use crate::core::json::Obj;
+use crate::core::token::SecretString;
 
 /// The closed set of error codes that cross to JS (`CheckoutError.code`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +23,17 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code: what the JS side's `ERROR_CODES` and the `.d.ts` union are checked against.
+    pub const ALL: [ErrorCode; 7] = [
+        ErrorCode::NetworkError,
+        ErrorCode::ApiError,
+        ErrorCode::CardDeclined,
+        ErrorCode::ValidationError,
+        ErrorCode::TokenExpired,
+        ErrorCode::UnexpectedTransition,
+        ErrorCode::SdkError,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::NetworkError => "network_error",
@@ -63,20 +75,14 @@ impl CheckoutError {
         }
     }
 
-    /// Removes every occurrence of `secret` from the free-text fields (servers sometimes echo input back).
-    pub fn scrub(mut self, secret: &str) -> Self {
-        if secret.len() >= 4 {
-            if self.message.contains(secret) {
-                self.message = self.message.replace(secret, "[redacted]");
-            }
-            for s in [&mut self.api_code, &mut self.decline_code, &mut self.param]
-                .into_iter()
-                .flatten()
-            {
-                if s.contains(secret) {
-                    *s = s.replace(secret, "[redacted]");
-                }
-            }
+    /// Removes the token from the free-text fields (servers sometimes echo input back).
+    pub fn scrub(mut self, secret: &SecretString) -> Self {
+        secret.scrub(&mut self.message);
+        for s in [&mut self.api_code, &mut self.decline_code, &mut self.param]
+            .into_iter()
+            .flatten()
+        {
+            secret.scrub(s);
         }
         self
     }
@@ -94,32 +100,20 @@ impl CheckoutError {
         }
         o.finish()
     }
+}
 
-    /// Maps an RFC 7807 problem reply (or a bare status) onto the closed set of codes.
-    pub fn from_problem(status: u16, body: &str) -> Self {
-        let members = json::members(body).unwrap_or_default();
-        let text = |k: &str| json::get(&members, k).and_then(json::string);
-        let api_code = text("code")
-            .or_else(|| text("type").and_then(|t| t.rsplit(['/', '#']).next().map(str::to_string)));
-        let code = match (status, api_code.as_deref()) {
-            (_, Some("token_expired" | "token_invalid")) => ErrorCode::TokenExpired,
-            (_, Some("card_declined")) | (402, _) => ErrorCode::CardDeclined,
-            (_, Some("validation_error" | "invalid_json" | "unsupported_currency")) | (400, _) => {
-                ErrorCode::ValidationError
-            }
-            (_, Some("illegal_transition")) => ErrorCode::UnexpectedTransition,
-            _ => ErrorCode::ApiError,
-        };
-        let message = text("detail")
-            .or_else(|| text("title"))
-            .unwrap_or_else(|| "the payment API returned an error".to_string());
-        CheckoutError {
-            code,
-            message,
-            decline_code: text("declineCode").or_else(|| text("decline_code")),
-            param: text("param"),
-            api_code,
-            http_status: Some(status),
-        }
-    }
+/// The token is gone and no fresh one came: the page must start over with a new one.
+pub fn token_expired() -> CheckoutError {
+    CheckoutError::new(
+        ErrorCode::TokenExpired,
+        "the connect token expired and could not be refreshed; reload the checkout with a new token",
+    )
+}
+
+/// A request that never got an answer, after its retries.
+pub fn network_error() -> CheckoutError {
+    CheckoutError::new(
+        ErrorCode::NetworkError,
+        "the payment API could not be reached",
+    )
 }

@@ -2,9 +2,10 @@
 //! The rules are the core's (`core::card`: brand, Luhn, lengths, CVC, expiry); this adds `required` for
 //! empty fields and the cardholder name, and shapes the answer for JS.
 
-use super::{CardInput, Millis};
+use super::io::Millis;
 use crate::core::card::{self, CardField};
 use crate::core::json;
+use crate::core::payment_method::CardInput;
 use crate::core::time::Timestamp;
 
 const FIELDS: [&str; 4] = ["number", "expiry", "cvc", "cardholderName"];

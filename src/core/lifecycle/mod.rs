@@ -1,8 +1,8 @@
 //! The payment-intent lifecycle: one canonical status set, a wire dialect per system (Dojo, Stripe, Setel),
 //! and per-dialect transition tables as data, driven by the pure, total [`apply`] and [`next_deadline`].
 //!
-//! Architecture invariant: the tables in `dojo.rs`, `stripe.rs` and `setel.rs` are the only place that says
-//! what is legal; the sandbox and the SDK both call [`apply`], so they cannot disagree.
+//! Architecture invariant: the tables in `core/dialect/*/lifecycle.rs` are the only place that says what is
+//! legal; the sandbox and the SDK both call [`apply`], so they cannot disagree.
 //!
 //! Tables: Dojo 24 rows, Stripe 32, Setel 20 (`Dialect::table`). Choices between or beyond the seeds are
 //! written next to each table; in short:
@@ -18,12 +18,9 @@
 //! - Setel `failed` accepts a new attempt or a cancel; `requires_action` is parsed but never entered.
 //! - Asynchronous processing exists in every dialect (Dojo: wire `Created`), as the sandbox simulates it.
 
-mod dojo;
-mod setel;
-mod stripe;
-
 use std::fmt;
 
+pub use crate::core::dialect::Dialect;
 use crate::core::money::{Money, MoneyError};
 use crate::core::time::{Duration, Timestamp};
 
@@ -117,17 +114,6 @@ impl fmt::Display for CanonicalStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
-}
-
-/// Whose payment-intent API we speak: the wire names for statuses and the table of transitions.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum Dialect {
-    /// Dojo (seeds 000, 001, 002 and Dojo's OpenAPI).
-    Dojo,
-    /// Stripe (seed 003).
-    Stripe,
-    /// Setel (seed 004).
-    Setel,
 }
 
 /// How an authorised payment is captured (Dojo's `captureMode`; Stripe's `capture_method`).
@@ -413,7 +399,7 @@ pub struct Rule {
     pub event: Option<PaymentEventType>,
 }
 
-const fn rule(
+pub(crate) const fn rule(
     from: CanonicalStatus,
     trigger: TriggerKind,
     guard: Guard,
@@ -441,152 +427,6 @@ pub struct StatusHints {
     pub captured: i64,
     /// Refunded minor units.
     pub refunded: i64,
-}
-
-impl Dialect {
-    /// Every dialect.
-    pub const ALL: [Dialect; 3] = [Dialect::Dojo, Dialect::Stripe, Dialect::Setel];
-
-    /// `"dojo"`, `"stripe"` or `"setel"` (the sandbox's `--dialect`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Dialect::Dojo => "dojo",
-            Dialect::Stripe => "stripe",
-            Dialect::Setel => "setel",
-        }
-    }
-
-    /// The inverse of [`Dialect::name`].
-    pub fn from_name(name: &str) -> Option<Dialect> {
-        Dialect::ALL.into_iter().find(|d| d.name() == name)
-    }
-
-    /// The transition table: every legal (from, trigger, guard) → to.
-    pub fn table(self) -> &'static [Rule] {
-        match self {
-            Dialect::Dojo => dojo::TABLE,
-            Dialect::Stripe => stripe::TABLE,
-            Dialect::Setel => setel::TABLE,
-        }
-    }
-
-    /// Canonical status → wire name pairs. A wire name may serve several canonical statuses; the first
-    /// pair with a given wire name is what that name parses to before [`Dialect::resolve_status`] refines it.
-    fn wire_table(self) -> &'static [(CanonicalStatus, &'static str)] {
-        match self {
-            Dialect::Dojo => dojo::WIRE,
-            Dialect::Stripe => stripe::WIRE,
-            Dialect::Setel => setel::WIRE,
-        }
-    }
-
-    /// The canonical statuses this dialect can express.
-    pub fn statuses(self) -> impl Iterator<Item = CanonicalStatus> {
-        self.wire_table().iter().map(|(s, _)| *s)
-    }
-
-    /// True if the dialect can express `status`.
-    pub fn has_status(self, status: CanonicalStatus) -> bool {
-        self.statuses().any(|s| s == status)
-    }
-
-    /// The wire name of `status`, exactly as the system spells it.
-    pub fn wire_name(self, status: CanonicalStatus) -> Result<&'static str, LifecycleError> {
-        self.wire_table()
-            .iter()
-            .find(|(s, _)| *s == status)
-            .map(|(_, w)| *w)
-            .ok_or(LifecycleError::StatusNotInDialect {
-                dialect: self,
-                status,
-            })
-    }
-
-    /// Parses a wire name (case-sensitive) to its base canonical status.
-    pub fn parse_status(self, wire: &str) -> Result<CanonicalStatus, LifecycleError> {
-        self.wire_table()
-            .iter()
-            .find(|(_, w)| *w == wire)
-            .map(|(s, _)| *s)
-            .ok_or_else(|| LifecycleError::UnknownStatus {
-                dialect: self,
-                wire: wire.chars().take(64).collect(),
-            })
-    }
-
-    /// Parses a wire name and refines it with what the rest of the snapshot says:
-    /// Dojo `Created` with a `nextAction` is `RequiresAction` (challenged); Dojo `Captured` with some (not all)
-    /// refunded is `PartiallyRefunded`; Stripe `succeeded` with refunds is `PartiallyRefunded`/`Refunded`
-    /// (Stripe refunds do not change the intent's status).
-    pub fn resolve_status(
-        self,
-        wire: &str,
-        hints: StatusHints,
-    ) -> Result<CanonicalStatus, LifecycleError> {
-        let base = self.parse_status(wire)?;
-        Ok(match (self, base) {
-            (Dialect::Dojo, CanonicalStatus::RequiresPaymentMethod) if hints.next_action => {
-                CanonicalStatus::RequiresAction
-            }
-            (Dialect::Dojo, CanonicalStatus::Succeeded)
-                if hints.refunded > 0 && hints.refunded < hints.captured =>
-            {
-                CanonicalStatus::PartiallyRefunded
-            }
-            (Dialect::Stripe, CanonicalStatus::Succeeded) if hints.refunded > 0 => {
-                if hints.refunded >= hints.captured {
-                    CanonicalStatus::Refunded
-                } else {
-                    CanonicalStatus::PartiallyRefunded
-                }
-            }
-            _ => base,
-        })
-    }
-
-    /// True if `status` is in the dialect and no trigger leaves it: every trigger is then rejected.
-    pub fn is_terminal(self, status: CanonicalStatus) -> bool {
-        self.has_status(status) && !self.table().iter().any(|r| r.from == status)
-    }
-
-    /// True if the table has a path (of length ≥ 0) from `from` to `to`. Polling can miss intermediate
-    /// statuses, so the mirror calls a snapshot unexpected only when no path exists.
-    pub fn can_reach(self, from: CanonicalStatus, to: CanonicalStatus) -> bool {
-        let mut seen = [false; 12];
-        let mut stack = vec![from];
-        while let Some(s) = stack.pop() {
-            if s == to {
-                return true;
-            }
-            let i = s as usize;
-            if seen.get(i).copied().unwrap_or(true) {
-                continue;
-            }
-            if let Some(slot) = seen.get_mut(i) {
-                *slot = true;
-            }
-            stack.extend(self.table().iter().filter(|r| r.from == s).map(|r| r.to));
-        }
-        false
-    }
-
-    /// How long a `Manual` authorisation is held before [`Trigger::Expire`] is due:
-    /// Dojo 7 days (seeds 000, 002), Setel 30 minutes (seed 004), Stripe 7 days (Stripe's practice; the seed
-    /// is silent).
-    pub fn default_hold_ttl(self) -> Option<Duration> {
-        match self {
-            Dialect::Dojo | Dialect::Stripe => Some(Duration::from_days(7)),
-            Dialect::Setel => Some(Duration::from_mins(30)),
-        }
-    }
-
-    /// How long an unpaid intent lives before it is voided: Dojo 30 days (`expireAt` "if null, … 30 days").
-    pub fn default_unpaid_ttl(self) -> Option<Duration> {
-        match self {
-            Dialect::Dojo => Some(Duration::from_days(30)),
-            Dialect::Stripe | Dialect::Setel => None,
-        }
-    }
 }
 
 /// Everything the rules need about one intent. Built by [`LifecycleState::new`] (a fresh intent) or from a

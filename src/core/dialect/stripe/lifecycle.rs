@@ -19,12 +19,13 @@
 //! - **Hold expiry**: the seed is silent; Stripe cancels uncaptured `requires_capture` intents after 7 days,
 //!   and the sandbox does the same, so `Expire` → `canceled` once the hold (7 days by default) is over.
 
-use super::{
-    rule, CanonicalStatus as S, Guard as G, PaymentEventType as E, Rule, TriggerKind as T,
+use crate::core::lifecycle::{
+    rule, CanonicalStatus as S, Guard as G, PaymentEventType as E, Rule, StatusHints,
+    TriggerKind as T,
 };
 
-/// Canonical → wire. `succeeded` parses to `Succeeded`; `Dialect::resolve_status` refines it with refunds.
-pub(super) const WIRE: &[(S, &str)] = &[
+/// Canonical → wire. `succeeded` parses to `Succeeded`; [`refine`] refines it with refunds.
+pub(super) const STATUSES: &[(S, &str)] = &[
     (S::RequiresPaymentMethod, "requires_payment_method"),
     (S::RequiresConfirmation, "requires_confirmation"),
     (S::RequiresAction, "requires_action"),
@@ -35,6 +36,15 @@ pub(super) const WIRE: &[(S, &str)] = &[
     (S::Refunded, "succeeded"),
     (S::Canceled, "canceled"),
 ];
+
+/// Stripe refunds leave `succeeded` on the wire: the refunded amount tells them apart.
+pub(super) fn refine(base: S, hints: StatusHints) -> S {
+    match base {
+        S::Succeeded if hints.refunded > 0 && hints.refunded >= hints.captured => S::Refunded,
+        S::Succeeded if hints.refunded > 0 => S::PartiallyRefunded,
+        _ => base,
+    }
+}
 
 /// The Stripe table (32 rows).
 #[rustfmt::skip]

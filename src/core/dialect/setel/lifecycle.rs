@@ -15,12 +15,13 @@
 //! - **Refunds** accumulate `refundedAmount`: `partially_refunded` until it equals the captured amount, then
 //!   `refunded`.
 
-use super::{
-    rule, CanonicalStatus as S, Guard as G, PaymentEventType as E, Rule, TriggerKind as T,
+use crate::core::lifecycle::{
+    rule, CanonicalStatus as S, Guard as G, PaymentEventType as E, Rule, StatusHints,
+    TriggerKind as T,
 };
 
 /// Canonical → wire, one to one.
-pub(super) const WIRE: &[(S, &str)] = &[
+pub(super) const STATUSES: &[(S, &str)] = &[
     (S::RequiresPaymentMethod, "requires_payment_method"),
     (S::RequiresAction, "requires_action"),
     (S::Authorized, "authorised"),
@@ -32,6 +33,11 @@ pub(super) const WIRE: &[(S, &str)] = &[
     (S::PartiallyRefunded, "partially_refunded"),
     (S::Refunded, "refunded"),
 ];
+
+/// Setel's wire names are one to one: nothing to refine.
+pub(super) fn refine(base: S, _hints: StatusHints) -> S {
+    base
+}
 
 /// The Setel table (20 rows).
 #[rustfmt::skip]

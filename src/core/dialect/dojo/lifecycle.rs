@@ -26,13 +26,14 @@
 //!   simulates asynchronous settlement in every dialect, so `Confirm` → `Processing` exists with wire name
 //!   `Created`, and `Settle`/`Decline` leave it as in Stripe (a failure returns to `Created`).
 
-use super::{
-    rule, CanonicalStatus as S, Guard as G, PaymentEventType as E, Rule, TriggerKind as T,
+use crate::core::lifecycle::{
+    rule, CanonicalStatus as S, Guard as G, PaymentEventType as E, Rule, StatusHints,
+    TriggerKind as T,
 };
 
 /// Canonical → wire. `Created` parses to `RequiresPaymentMethod`, `Captured` to `Succeeded`, `Reversed` to
-/// `Reversed`; `Dialect::resolve_status` refines the first two with `nextAction` and `refundedAmount`.
-pub(super) const WIRE: &[(S, &str)] = &[
+/// `Reversed`; [`refine`] refines the first two with `nextAction` and `refundedAmount`.
+pub(super) const STATUSES: &[(S, &str)] = &[
     (S::RequiresPaymentMethod, "Created"),
     (S::RequiresAction, "Created"),
     (S::Authorized, "Authorized"),
@@ -44,6 +45,18 @@ pub(super) const WIRE: &[(S, &str)] = &[
     (S::Expired, "Reversed"),
     (S::Canceled, "Canceled"),
 ];
+
+/// Dojo's wire names cover several canonical statuses: `Created` with a `nextAction` is challenged
+/// (`RequiresAction`); `Captured` with some (not all) refunded is `PartiallyRefunded`.
+pub(super) fn refine(base: S, hints: StatusHints) -> S {
+    match base {
+        S::RequiresPaymentMethod if hints.next_action => S::RequiresAction,
+        S::Succeeded if hints.refunded > 0 && hints.refunded < hints.captured => {
+            S::PartiallyRefunded
+        }
+        _ => base,
+    }
+}
 
 /// The Dojo table (24 rows).
 #[rustfmt::skip]

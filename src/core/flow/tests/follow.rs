@@ -1,0 +1,167 @@
+//! Following the intent: the stream, its reconnects, polling, 3-D Secure, and stopping when it is final.
+
+use super::*;
+
+#[test]
+fn start_loads_settles_ready_and_follows() {
+    let h = H::loaded(true, "Created");
+    assert!(matches!(h.settled[0].1, Ok(ref s) if s.version == 1));
+    assert_eq!(h.kinds(), vec![EventKind::Ready]);
+    let (_, s) = h.open_stream().expect("following a non-terminal intent");
+    assert_eq!(s.path, format!("/payment-intents/public/{ID}/events"));
+    assert_eq!(s.header("Last-Event-ID"), Some("1"));
+    h.assert_no_leak();
+}
+
+#[test]
+fn a_terminal_status_stops_following() {
+    let mut h = H::loaded(true, "Created");
+    let (sid, _) = h.open_stream().expect("stream");
+    h.stream_send(2, "Canceled", "");
+    assert!(h.aborted.contains(&sid));
+    assert!(h.timers() == 0);
+    assert!(h.kinds().contains(&EventKind::Canceled));
+    h.c.handle_stream_end(sid, h.now);
+    h.drain();
+    assert!(
+        h.open.is_empty() && h.timers() == 0,
+        "no reconnect after terminal"
+    );
+}
+
+#[test]
+fn an_interrupted_stream_resumes_with_last_event_id_then_falls_back_to_polling() {
+    let mut h = H::loaded(true, "Created");
+    h.stream_send(4, "Created", "");
+    let (sid, _) = h.open_stream().expect("stream");
+    h.fail(sid);
+    let delay = h.fire_next_timer();
+    assert_eq!(delay, 500, "first reconnect after the base delay");
+    let (_, s) = h.open_stream().expect("reconnected");
+    assert_eq!(s.header("Last-Event-ID"), Some("4"));
+    // Keeps failing without an event: after a few tries, poll with ETag instead.
+    for _ in 0..STREAM_FAILURES_BEFORE_POLLING {
+        let (sid, _) = h.open_stream().expect("stream");
+        h.reply(
+            sid,
+            Reply {
+                status: 503,
+                etag: None,
+                body: String::new(),
+            },
+        );
+        if h.open_stream().is_none() && h.open_with(|r| !r.stream).is_empty() {
+            h.fire_next_timer();
+        }
+    }
+    let (pid, p) = h.open_get();
+    assert!(p.header("If-None-Match").is_none());
+    h.reply(
+        pid,
+        Reply {
+            status: 200,
+            etag: Some("\"v4\"".into()),
+            body: intent(4, "Created"),
+        },
+    );
+    let d1 = h.fire_next_timer();
+    let (pid, p) = h.open_get();
+    assert_eq!(p.header("If-None-Match"), Some("\"v4\""));
+    h.reply(
+        pid,
+        Reply {
+            status: 304,
+            etag: None,
+            body: String::new(),
+        },
+    );
+    let d2 = h.fire_next_timer();
+    assert!(d2 > d1, "no change: the poll backs off ({d1} -> {d2})");
+    let (pid, _) = h.open_get();
+    h.reply(
+        pid,
+        Reply {
+            status: 200,
+            etag: Some("\"v5\"".into()),
+            body: intent(5, "Captured"),
+        },
+    );
+    assert!(h.timers() == 0, "terminal: polling stops");
+}
+
+#[test]
+fn a_silent_stream_is_aborted_and_reopened() {
+    let mut h = H::loaded(true, "Created");
+    let (sid, _) = h.open_stream().expect("stream");
+    h.c.handle_stream_open(sid, h.now);
+    h.drain();
+    let waited = h.fire_next_timer();
+    assert_eq!(waited, RetryPolicy::default().stream_idle_ms);
+    assert!(h.aborted.contains(&sid));
+    h.fire_next_timer();
+    assert!(h.open_stream().is_some());
+}
+
+#[test]
+fn three_d_secure_emits_the_challenge_and_a_trusted_message_rereads_at_once() {
+    let mut h = H::loaded(true, "Created");
+    let op = h.pay("4000000000003220");
+    let (id, _) = h.open_pay();
+    let url = format!("{ORIGIN}/challenge/ch_abc");
+    let na = format!(r#","nextAction":{{"type":"three_d_secure","url":"{url}"}}"#);
+    h.reply(id, ok(intent_with(2, "Created", &na)));
+    let ra = h
+        .events
+        .iter()
+        .find(|e| e.kind == EventKind::RequiresAction)
+        .expect("requires_action");
+    assert_eq!(ra.url.as_deref(), Some(url.as_str()));
+    assert!(ra
+        .detail_json()
+        .contains("\"canonical\":\"requires_action\""));
+    assert!(
+        h.settled.iter().all(|(o, _)| *o != op),
+        "still waiting for the customer"
+    );
+
+    let msg = r#"{"source":"intent-sandbox","type":"challenge_complete","challengeId":"ch_abc","outcome":"approved"}"#;
+    h.c.handle_message("https://evil.example", msg, h.now);
+    h.drain();
+    assert!(
+        h.open_with(|r| !r.stream).is_empty(),
+        "a foreign origin is ignored"
+    );
+    h.c.handle_message(ORIGIN, &msg.replace("ch_abc", "ch_other"), h.now);
+    h.drain();
+    assert!(
+        h.open_with(|r| !r.stream).is_empty(),
+        "another challenge is ignored"
+    );
+    h.c.handle_message(ORIGIN, msg, h.now);
+    h.drain();
+    let (gid, _) = h.open_get();
+    h.reply(gid, ok(intent(3, "Captured")));
+    assert!(matches!(h.result(op), Ok(s) if s.version == 3));
+    assert_eq!(h.posts().len(), 1);
+}
+
+#[test]
+fn a_captured_authorisation_is_not_a_second_success() {
+    let mut h = H::loaded(true, "Created");
+    let op = h.pay("4242424242424242");
+    let (id, _) = h.open_pay();
+    h.reply(id, ok(intent(2, "Authorized")));
+    assert!(matches!(h.result(op), Ok(s) if s.status == "Authorized"));
+    assert!(
+        h.open_stream().is_some(),
+        "an authorisation is still followed"
+    );
+    h.stream_send(3, "Captured", "");
+    let successes = h
+        .kinds()
+        .iter()
+        .filter(|k| **k == EventKind::Succeeded)
+        .count();
+    assert_eq!(successes, 1);
+    assert_eq!(h.kinds().last(), Some(&EventKind::Status));
+}
