@@ -879,7 +879,7 @@ async fn one_checkout(
     let (outcome, detail) = drive(api, &mut sh, &mut m, cfg, card, deadline).await;
     let believed_total = m
         .intent()
-        .and_then(|i| serde_json::from_str::<Value>(&i.raw).ok())
+        .and_then(|i| serde_json::from_str::<Value>(&i.json).ok())
         .and_then(|v| v["totalAmount"]["value"].as_i64())
         .unwrap_or(-1);
     let bearer = m.bearer().unwrap_or_default().to_string();
