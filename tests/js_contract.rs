@@ -1,12 +1,15 @@
 //! The JS side's closed lists come from the Rust definitions, not from copies: `www/sdk/codes.js` is
-//! generated from `ErrorCode::ALL` and `EventKind::ALL` (run `BLESS=1 cargo test --test js_contract` after
-//! changing them), and the hand-written types and texts are checked against the same lists.
+//! generated from `ErrorCode::ALL`, `EventKind::ALL` and each dialect's wire (run
+//! `BLESS=1 cargo test --test js_contract` after changing them), and the hand-written types and texts are
+//! checked against the same lists.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::fs;
 use std::path::Path;
 
+use intent_checkout::core::flow::wire::{self, Call};
 use intent_checkout::core::flow::{ErrorCode, EventKind};
+use intent_checkout::core::lifecycle::Dialect;
 
 fn sdk(file: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -28,6 +31,18 @@ fn js_list(names: &[&str]) -> String {
     format!("Object.freeze([{}])", quoted.join(", "))
 }
 
+/// Each dialect's path for the page's read of an intent, `{id}` standing for the id.
+fn intent_paths() -> String {
+    let entries: Vec<String> = Dialect::ALL
+        .iter()
+        .map(|d| {
+            let path = wire::request(*d, "{id}", &Call::Read).path;
+            format!("{}: '{path}'", d.name())
+        })
+        .collect();
+    format!("Object.freeze({{ {} }})", entries.join(", "))
+}
+
 fn generated() -> String {
     format!(
         "// Generated from the Rust definitions (`ErrorCode::ALL`, `EventKind::ALL` in src/core/flow) by\n\
@@ -35,9 +50,13 @@ fn generated() -> String {
          /** The closed set of `CheckoutError.code` values. */\n\
          export const ERROR_CODES = {};\n\n\
          /** Every event a checkout dispatches, by its DOM name. */\n\
-         export const EVENTS = {};\n",
+         export const EVENTS = {};\n\n\
+         /** Where each dialect's API serves the page's read of an intent (`{{id}}`: the intent id), from its\n\
+          * Rust wire: the loader starts this request while the module compiles. */\n\
+         export const INTENT_PATHS = {};\n",
         js_list(&codes()),
         js_list(&events()),
+        intent_paths(),
     )
 }
 

@@ -20,6 +20,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use axum::Router;
 use tokio::sync::{broadcast, watch};
 
@@ -158,6 +159,11 @@ pub async fn run(
         // Open event streams end first, so graceful shutdown does not wait on them.
         let _ = st.shutdown.send(true);
     };
+    // TCP_NODELAY: each SSE event is a small write after an unacknowledged one, and Nagle held it until
+    // the browser's delayed ACK (~40 ms) arrived: most of the capture -> `status` latency.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let result = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),

@@ -53,7 +53,8 @@ fn get_string(obj: &JsValue, key: &str) -> Option<String> {
 }
 
 /// Opens a checkout: `options` = `{apiBase, paymentIntentId, connectToken, connectTokenExpiresAt?,
-/// refreshToken?, dialect?}` (dialect `dojo` by default); `emit(name, detailJson)` receives every event.
+/// refreshToken?, dialect?, prefetched?}` (dialect `dojo` by default; `prefetched` = `{path, response}`, a
+/// `fetch` of the intent already under way); `emit(name, detailJson)` receives every event.
 /// Throws a `CheckoutError` JSON text (code `sdk_error`) for bad options. Call `start()` next.
 #[wasm_bindgen(js_name = openCheckout)]
 pub fn open_checkout(options: &JsValue, emit: Function) -> Result<CheckoutCore, JsValue> {
@@ -94,8 +95,14 @@ pub fn open_checkout(options: &JsValue, emit: Function) -> Result<CheckoutCore, 
     };
     let machine = Checkout::new(config, token, expires, now())
         .map_err(|e| JsValue::from_str(&e.to_json().to_string()))?;
+    // `{path, response}`: the intent's first read, started by the loader while this module compiled.
+    let prefetched = get(options, "prefetched").and_then(|p| {
+        let path = get_string(&p, "path")?;
+        let response = get(&p, "response")?.dyn_into::<Promise>().ok()?;
+        Some((path, response))
+    });
     Ok(CheckoutCore {
-        inner: Inner::new(machine, api_base, emit, refresh),
+        inner: Inner::new(machine, api_base, emit, refresh, prefetched),
     })
 }
 

@@ -15,7 +15,7 @@ use web_sys::MessageEvent;
 
 use super::fetch::{self, AbortGuard};
 use crate::core::flow::{
-    op_result_json, Checkout, Millis, OpId, Output, Reply, Request, RequestId,
+    op_result_json, Checkout, Method, Millis, OpId, Output, Reply, Request, RequestId,
 };
 use crate::core::small_map::SmallMap;
 
@@ -51,6 +51,9 @@ pub struct Inner {
     ops: RefCell<SmallMap<u32, js_sys::Function>>,
     listener: RefCell<Option<Listener>>,
     driving: Cell<bool>,
+    /// `(path, Promise<Response>)`: a read the loader started before this checkout existed; the first
+    /// request for that path takes its answer instead of fetching again.
+    prefetched: RefCell<Option<(String, js_sys::Promise)>>,
     /// The request id of the latest event stream (for the test hook that cuts it).
     stream_req: Cell<Option<u32>>,
     /// Calls from JS into this checkout (user actions, replies, chunks, timers, messages): the
@@ -64,6 +67,7 @@ impl Inner {
         api_base: String,
         emit: js_sys::Function,
         refresh: Option<js_sys::Function>,
+        prefetched: Option<(String, js_sys::Promise)>,
     ) -> Rc<Inner> {
         let inner = Rc::new(Inner {
             machine: RefCell::new(machine),
@@ -75,6 +79,7 @@ impl Inner {
             ops: RefCell::default(),
             listener: RefCell::default(),
             driving: Cell::new(false),
+            prefetched: RefCell::new(prefetched),
             stream_req: Cell::new(None),
             calls_in: Cell::new(0),
         });
@@ -192,8 +197,12 @@ impl Inner {
         }
         let weak = Rc::downgrade(self);
         let base = self.api_base.clone();
+        let prefetched = self.take_prefetched(&request);
         spawn_local(async move {
-            let result = fetch::send(&base, &request, &token, &signal).await;
+            let result = match prefetched {
+                Some(p) => fetch::response_of(p).await,
+                None => fetch::send(&base, &request, &token, &signal).await,
+            };
             drop(token);
             let Ok(resp) = result else {
                 finish(&weak, id, |m, now| m.handle_failure(id, now));
@@ -213,6 +222,19 @@ impl Inner {
                 Err(_) => finish(&weak, id, |m, now| m.handle_failure(id, now)),
             }
         });
+    }
+
+    /// The prefetched answer, if `request` is the plain read it was made for (used once).
+    fn take_prefetched(&self, request: &Request) -> Option<js_sys::Promise> {
+        let plain_read = request.method == Method::Get && !request.stream && request.headers.is_empty();
+        let mut slot = self.prefetched.borrow_mut();
+        match slot.take() {
+            Some((path, p)) if plain_read && path == request.path => Some(p),
+            other => {
+                *slot = other;
+                None
+            }
+        }
     }
 
     fn refresh_token(self: &Rc<Self>) {

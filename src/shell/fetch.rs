@@ -66,6 +66,13 @@ pub async fn send(
     request.send().await.map_err(|_| ())
 }
 
+/// The `Response` a prefetch `fetch` promise resolves to; `Err(())` if it failed (the core retries).
+pub async fn response_of(promise: js_sys::Promise) -> Result<Response, ()> {
+    let value = JsFuture::from(promise).await.map_err(|_| ())?;
+    let raw = value.dyn_into::<web_sys::Response>().map_err(|_| ())?;
+    Ok(Response::from(raw))
+}
+
 /// Reads one chunk of a streamed body: `Ok(Some(bytes))`, `Ok(None)` at the end, `Err` on failure/abort.
 pub async fn read_chunk(reader: &ReadableStreamDefaultReader) -> Result<Option<Vec<u8>>, ()> {
     let r = JsFuture::from(reader.read()).await.map_err(|_| ())?;

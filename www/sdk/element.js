@@ -46,6 +46,8 @@ export class IntentCheckoutElement extends Base {
   #refresh = null;
   #checkout = null;
   #starting = false;
+  /** `{key, value}`: the intent's first read, started before the module was ready. */
+  #prefetch = null;
   #queued = false;
   #intent = null;
   #view = 'loading';
@@ -163,21 +165,26 @@ export class IntentCheckoutElement extends Base {
   }
 
   async #start() {
-    if (!this.#wasm || !this.isConnected || this.#checkout || this.#starting) return;
+    if (!this.isConnected || this.#checkout || this.#starting) return;
     const paymentIntentId = this.paymentIntentId;
     const connectToken = this.#token;
     if (!paymentIntentId || !connectToken) return;
+    const options = { apiBase: this.apiBase, paymentIntentId, connectToken, dialect: this.dialect || undefined };
+    // The intent is requested as soon as it is known, in parallel with the module's download and compile.
+    const key = [options.apiBase, paymentIntentId, connectToken, options.dialect].join('\n');
+    if (this.#prefetch?.key !== key) this.#prefetch = { key, value: sdk.prefetchIntent(options) };
+    if (!this.#wasm) return;
+    const prefetched = this.#prefetch.value;
+    this.#prefetch = null; // one reply, for one core
     this.#starting = true;
     this.#token = null; // the core holds it from here on
     this.#setView('loading');
     try {
       const checkout = await sdk.createCheckout({
-        apiBase: this.apiBase,
-        paymentIntentId,
-        connectToken,
+        ...options,
         connectTokenExpiresAt: this.#expiresAt,
         refreshToken: this.#refresh ? () => this.#refresh() : undefined,
-        dialect: this.dialect || undefined,
+        prefetched,
       });
       this.#attach(checkout);
     } catch (error) {

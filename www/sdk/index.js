@@ -1,7 +1,7 @@
 // The npm entry: `createCheckout`, `CheckoutError`, `validateCard`, `load`.
 // No side effects at import and no `window` access until a function is called (safe under SSR).
 import { loadWasm } from './wasm.js';
-import { ERROR_CODES } from './codes.js';
+import { ERROR_CODES, INTENT_PATHS } from './codes.js';
 
 export { loadWasm as load };
 // The closed set of error codes, generated from the core's `ErrorCode` (see codes.js).
@@ -138,11 +138,32 @@ export class Checkout extends EventTarget {
 }
 
 /**
- * Loads the SDK (once), loads the intent and starts following it.
- * Resolves to a ready `Checkout`; rejects with a `CheckoutError` if the intent cannot be loaded.
+ * Starts the first read of the intent (`GET`, bearer token, never cached) without waiting for the wasm: the
+ * core takes this reply as its own first request's (the shell matches it by path). The path is the
+ * dialect's, generated from the Rust wire into codes.js. Undefined when the options cannot make a request.
+ * @internal
+ */
+export function prefetchIntent({ apiBase, paymentIntentId, connectToken, dialect } = {}) {
+  const template = INTENT_PATHS[dialect ?? 'dojo'];
+  if (!template || typeof apiBase !== 'string' || typeof connectToken !== 'string') return undefined;
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(paymentIntentId ?? '') || !/^[^\s\x00-\x1f]+$/.test(connectToken)) return undefined;
+  const path = template.replace('{id}', paymentIntentId);
+  const response = fetch(apiBase.replace(/\/+$/, '') + path, {
+    headers: { Authorization: 'Bearer ' + connectToken },
+    cache: 'no-store',
+  });
+  response.catch(() => {}); // a failure is the core's to retry, when it asks for the intent
+  return { path, response };
+}
+
+/**
+ * Loads the SDK (once), loads the intent and starts following it. The intent is requested while the
+ * module loads, not after. Resolves to a ready `Checkout`; rejects with a `CheckoutError` if the intent
+ * cannot be loaded.
  */
 export async function createCheckout(options) {
   if (!options || typeof options !== 'object') throw new CheckoutError('sdk_error', 'options are required');
+  const prefetched = options.prefetched ?? prefetchIntent(options);
   const wasm = await loadWasm(options.wasmUrl).then((w) => (ready = w), (e) => {
     throw new CheckoutError('network_error', 'the checkout module could not load: ' + ((e && e.message) || e));
   });
@@ -157,6 +178,7 @@ export async function createCheckout(options) {
         connectTokenExpiresAt: options.connectTokenExpiresAt,
         refreshToken: options.refreshToken,
         dialect: options.dialect,
+        prefetched,
       },
       (name, json) => checkout._emit(name, json),
     );
