@@ -16,6 +16,10 @@ pub struct RetryPolicy {
     pub token_margin_ms: u64,
     /// A page `refreshToken` that has not settled after this long counts as failed.
     pub refresh_timeout_ms: u64,
+    /// Polling (the stream's fallback) starts this soon after a change ...
+    pub poll_base_ms: u64,
+    /// ... and backs off to at most this while nothing changes: a change shows within about a second.
+    pub poll_max_ms: u64,
 }
 
 impl Default for RetryPolicy {
@@ -26,8 +30,11 @@ impl Default for RetryPolicy {
             max_retries: 4,
             request_timeout_ms: 30_000,
             stream_idle_ms: 45_000,
-            token_margin_ms: 10_000,
+            // ok: 30 s fits any u64
+            token_margin_ms: crate::core::token::EXPIRY_MARGIN.as_millis() as u64,
             refresh_timeout_ms: 30_000,
+            poll_base_ms: 250,
+            poll_max_ms: 1_000,
         }
     }
 }
@@ -41,6 +48,17 @@ impl RetryPolicy {
         let half = full / 2;
         let jittered = half + random % (full - half + 1);
         jittered.max(self.base_ms.min(full))
+    }
+
+    /// The delay before poll number `step` (1-based) of an unchanged intent: the same schedule between
+    /// `poll_base_ms` and `poll_max_ms`.
+    pub fn poll_delay(&self, step: u32, random: u64) -> u64 {
+        let poll = RetryPolicy {
+            base_ms: self.poll_base_ms,
+            cap_ms: self.poll_max_ms,
+            ..*self
+        };
+        poll.delay(step, random)
     }
 }
 

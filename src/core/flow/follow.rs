@@ -115,7 +115,7 @@ impl Live {
         };
         *step = if changed { 0 } else { *step + 1 };
         let step = *step;
-        let delay = self.config.policy.delay(step + 1, self.rng.next_u64());
+        let delay = self.config.policy.poll_delay(step + 1, self.rng.next_u64());
         self.jobs.wait(now + delay, Job::new(Purpose::Poll));
     }
 

@@ -165,3 +165,21 @@ fn a_captured_authorisation_is_not_a_second_success() {
     assert_eq!(successes, 1);
     assert_eq!(h.kinds().last(), Some(&EventKind::Status));
 }
+
+#[test]
+fn polling_shows_a_change_within_a_second_however_long_it_was_quiet() {
+    let p = RetryPolicy::default();
+    let mut rng = Rng::new(3);
+    for step in 1..40 {
+        let d = p.poll_delay(step, rng.next_u64());
+        assert!(
+            d >= p.poll_base_ms && d <= p.poll_max_ms,
+            "step {step}: {d} ms"
+        );
+    }
+    assert_eq!(
+        p.poll_delay(1, 0),
+        p.poll_base_ms,
+        "right after a change: the base"
+    );
+}
