@@ -213,8 +213,8 @@ impl Inner {
                 read_stream(&weak, id, &resp).await;
                 return;
             }
-            let etag = resp.headers().get("etag");
-            let body = resp.text().await;
+            let etag = fetch::header(&resp, "etag");
+            let body = fetch::text(&resp).await;
             match body {
                 Ok(body) => finish(&weak, id, move |m, now| {
                     m.handle_reply(id, Reply { status, etag, body }, now)
@@ -226,7 +226,8 @@ impl Inner {
 
     /// The prefetched answer, if `request` is the plain read it was made for (used once).
     fn take_prefetched(&self, request: &Request) -> Option<js_sys::Promise> {
-        let plain_read = request.method == Method::Get && !request.stream && request.headers.is_empty();
+        let plain_read =
+            request.method == Method::Get && !request.stream && request.headers.is_empty();
         let mut slot = self.prefetched.borrow_mut();
         match slot.take() {
             Some((path, p)) if plain_read && path == request.path => Some(p),
@@ -276,7 +277,11 @@ impl Inner {
                     Err(_) => return,
                 },
             };
-            if text.len() > 4096 || !text.contains("challenge_complete") {
+            let ours = text
+                .as_bytes()
+                .windows(18)
+                .any(|w| w == b"challenge_complete");
+            if text.len() > 4096 || !ours {
                 return; // not ours: skip the boundary work
             }
             let origin = e.origin();
@@ -336,7 +341,7 @@ fn finish(weak: &Weak<Inner>, id: RequestId, f: impl FnOnce(&mut Checkout, Milli
     inner.input(f);
 }
 
-async fn read_stream(weak: &Weak<Inner>, id: RequestId, resp: &gloo_net::http::Response) {
+async fn read_stream(weak: &Weak<Inner>, id: RequestId, resp: &web_sys::Response) {
     let Some(reader) = fetch::reader_of(resp) else {
         finish(weak, id, |m, now| m.handle_failure(id, now));
         return;

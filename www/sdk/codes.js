@@ -6,3 +6,7 @@ export const ERROR_CODES = Object.freeze(['network_error', 'api_error', 'card_de
 
 /** Every event a checkout dispatches, by its DOM name. */
 export const EVENTS = Object.freeze(['ready', 'status', 'requires_action', 'succeeded', 'failed', 'canceled', 'expired', 'token_refreshed', 'error']);
+
+/** Where each dialect's API serves the page's read of an intent (`{id}`: the intent id), from its
+* Rust wire: the loader starts this request while the module compiles. */
+export const INTENT_PATHS = Object.freeze({ dojo: '/payment-intents/public/{id}', stripe: '/payment-intents/public/{id}', setel: '/payment-intents/public/{id}' });
