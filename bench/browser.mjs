@@ -30,6 +30,10 @@ const summary = [];
 let seed = 7;
 const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
 
+// Lighthouse's mobile profile ("Slow 4G" on a mid-range phone): 150 ms RTT, 1.6 Mbps down, 750 kbps up,
+// 4x CPU slowdown, applied through the DevTools protocol.
+const MOBILE = { latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 };
+
 const loadavg = os.loadavg().map((x) => x.toFixed(1)).join(' ');
 const sandbox = await startSandbox(['--heartbeat', '15']);
 const browser = await launchBrowser();
@@ -47,10 +51,6 @@ for (const x of summary) console.log('SUMMARY ' + JSON.stringify(x));
 async function newIntent(body = {}) {
   return call(sandbox, '/demo/payment-intents', { amount: 1000, ...body });
 }
-
-// Lighthouse's mobile profile ("Slow 4G" on a mid-range phone): 150 ms RTT, 1.6 Mbps down, 750 kbps up,
-// 4x CPU slowdown, applied through the DevTools protocol.
-const MOBILE = { latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 };
 
 async function loadOnce(cold, file = 'ready.html', mobile = false) {
   const created = await newIntent();
@@ -280,8 +280,8 @@ async function latency(changes, polled) {
     const ip = stats(intoPolling);
     p();
     p(`Polling is the SDK's fallback, not a mode: with the stream refused it took ${(ip.p50 / 1000).toFixed(1)} s (median) of three `
-      + 'reconnect attempts before the first poll; then it polls at 0.25–0.5 s, doubling while nothing changes up to 4–8 s (the retry schedule), '
-      + 'so the latency depends on how long the intent has been quiet.');
+      + 'reconnect attempts before the first poll; then it polls at 0.25 s, doubling while nothing changes up to 0.5–1 s (`RetryPolicy::poll_delay`), '
+      + 'so a change shows within about a second however long the intent has been quiet.');
   }
   p();
   const polledNote = polledMs.length ? `; polling p50 ${stats(polledMs).p50.toFixed(0)} ms` : '';
