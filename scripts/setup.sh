@@ -35,6 +35,12 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   step "npm packages (npm ci)" npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# The consumer fixtures' tools (TypeScript, Vite, webpack, React, publint, attw), locked in their own lockfile.
+if [ ! -f tests/consumers/node_modules/.package-lock.json ] \
+  || [ tests/consumers/package-lock.json -nt tests/consumers/node_modules/.package-lock.json ]; then
+  step "consumer fixture tools (npm ci in tests/consumers)" npm ci --prefix tests/consumers --no-audit --no-fund --loglevel=error
+fi
+
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     step "chromium + chromium-driver (apt)" bash -c \

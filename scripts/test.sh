@@ -90,6 +90,13 @@ code=${PIPESTATUS[0]}
 read -r p f < <(node_counts "$logdir/e2e.log")
 record "end-to-end (Playwright, Chromium)" "$code" "$p" "$f" $(( $(date +%s) - t0 ))
 
+echo "== consumers: the packed tarball in TypeScript, Vite, webpack, esbuild, React, SSR; publint, attw"
+t0=$(date +%s)
+node --test --test-concurrency=1 tests/consumers/ 2>&1 | tee "$logdir/consumers.log" | grep -E '^# (pass|fail)|^not ok' || true
+code=${PIPESTATUS[0]}
+read -r p f < <(node_counts "$logdir/consumers.log")
+record "consumers (npm pack, 6 toolchains)" "$code" "$p" "$f" $(( $(date +%s) - t0 ))
+
 echo
 echo "== summary ($(( $(date +%s) - started ))s)"
 printf '%s\n' "${summary[@]}"

@@ -1,43 +1,22 @@
-// Shared end-to-end harness: a sandbox process on a port the OS picks, and Debian's Chromium via playwright-core.
-import { spawn } from 'node:child_process';
+// Shared end-to-end harness, on the package's own test kit (`intent-checkout/testing`, pkg/testing.js) so the
+// kit cannot rot: a sandbox process on a port the OS picks, and Debian's Chromium via playwright-core.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
+import * as kit from '../../pkg/testing.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 export const SECRET_KEY = 'sk_sandbox_e2e';
 
-/** Starts target/debug/intent-sandbox on 127.0.0.1:0 and resolves once it prints its URL. */
+/** Starts target/debug/intent-sandbox on 127.0.0.1:0 serving www/ and pkg/; resolves once it prints its URL. */
 export function startSandbox(extraArgs = []) {
-  const binary = process.env.SANDBOX_BIN ?? join(root, 'target/debug/intent-sandbox');
   const dirs = ['--www-dir', process.env.WWW_DIR ?? join(root, 'www'), '--pkg-dir', process.env.PKG_DIR ?? join(root, 'pkg')];
-  const child = spawn(binary, ['--port', '0', '--secret-key', SECRET_KEY, ...dirs, ...extraArgs], {
+  return kit.startSandbox({
+    binary: process.env.SANDBOX_BIN ?? join(root, 'target/debug/intent-sandbox'),
+    args: [...dirs, ...extraArgs],
+    secretKey: SECRET_KEY,
     cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('sandbox did not start within 20 s')), 20_000);
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`sandbox exited early with code ${code}`)));
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', (line) => {
-      const url = /listening on (http:\/\/\S+)/.exec(line)?.[1];
-      clearTimeout(timer);
-      if (!url) return reject(new Error(`unexpected sandbox output: ${line}`));
-      child.removeAllListeners('exit');
-      lines.on('line', () => {}); // keep draining stdout
-      resolve({ url, stop: () => stopProcess(child) });
-    });
-  });
-}
-
-function stopProcess(child) {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', resolve);
-    child.kill('SIGINT');
   });
 }
 
@@ -64,29 +43,17 @@ export async function launchBrowser() {
 // ---- helpers for the checkout tests ------------------------------------------------------------------
 
 export const ARTIFACTS = join(root, 'tests/e2e/artifacts');
-export const CARDS = {
-  success: '4242424242424242',
-  mastercard: '5555555555554444',
-  amex: '378282246310005',
-  decline: '4000000000000002',
-  insufficient: '4000000000009995',
-  threeDS: '4000000000003220',
-  async: '4000000000000077',
-  processingError: '4000000000000119',
-};
+export const CARDS = Object.fromEntries(Object.entries({
+  success: 'success', mastercard: 'mastercard', amex: 'amex', decline: 'decline', insufficient: 'insufficientFunds',
+  threeDS: 'threeDSecure', async: 'async', processingError: 'processingError',
+}).map(([name, kitName]) => [name, kit.TEST_CARDS[kitName].number]));
 
 /** POSTs JSON to the sandbox (test routes get the secret key) and returns the parsed reply. */
-export async function call(sandbox, path, body, { auth = path.startsWith('/test/') } = {}) {
-  const headers = { 'content-type': 'application/json' };
-  if (auth) headers.authorization = `Basic ${SECRET_KEY}`;
-  const res = await fetch(sandbox.url + path, { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+export const call = (sandbox, path, body, { auth = path.startsWith('/test/') } = {}) =>
+  sandbox.request('POST', path, body, { auth });
 
 /** Moves the sandbox clock forward (token expiry, settlement timers) instead of waiting. */
-export const advanceClock = (sandbox, seconds) => call(sandbox, '/test/clock/advance', { seconds });
+export const advanceClock = (sandbox, seconds) => sandbox.advanceClock(seconds);
 
 /**
  * Opens the demo shop with an order (query-string pre-fill), presses Checkout and waits for the form.
@@ -105,22 +72,15 @@ export async function openCheckout(browser, sandbox, order = {}, { waitFor = 'fo
   for (const [k, v] of Object.entries(order)) query.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
   await page.goto(`${sandbox.url}/?${query}`);
   await page.click('[data-testid="checkout-button"]');
-  if (waitFor) await page.locator(`intent-checkout[state="${waitFor}"]`).waitFor({ timeout: 15_000 });
+  if (waitFor) await waitForState(page, waitFor);
   return page;
 }
 
-/** Types a card into the widget the way a customer would. */
-export async function fillCard(page, { number = CARDS.success, expiry = '12/34', cvc = '123', name = 'Ada Lovelace' } = {}) {
-  await page.locator('[data-testid="card-number"]').pressSequentially(number);
-  await page.locator('[data-testid="card-expiry"]').pressSequentially(expiry);
-  await page.locator('[data-testid="card-cvc"]').pressSequentially(cvc);
-  await page.locator('[data-testid="card-name"]').fill(name);
-}
+/** Types a card into the widget the way a customer would (wherever its fields live). */
+export const fillCard = (page, card = {}) => kit.checkoutOn(page).fillCard(card);
 
 /** The documented way to wait for an outcome: the element's `state` attribute. */
-export async function waitForState(page, state, timeout = 15_000) {
-  await page.locator(`intent-checkout[state="${state}"]`).waitFor({ timeout });
-}
+export const waitForState = (page, state, timeout = 15_000) => kit.checkoutOn(page).waitForState(state, { timeout });
 
 /** Saves a screenshot of the widget into tests/e2e/artifacts/ (git-ignored). */
 export async function snap(page, name) {

@@ -1,4 +1,4 @@
-import type { Checkout, PaymentIntentView } from './index.js';
+import type { Checkout, CheckoutEventDetail, CheckoutEventMap, CheckoutOptions, PaymentIntentView, TokenRefresh } from './index.js';
 
 export * from './index.js';
 
@@ -7,18 +7,23 @@ export type IntentCheckoutState =
   | 'loading' | 'waiting' | 'form' | 'paying' | 'action' | 'processing'
   | 'succeeded' | 'authorized' | 'declined' | 'canceled' | 'expired' | 'refunded' | 'reversed' | 'error';
 
-/** Events dispatched on the element (all bubble and are composed). `detail` carries the intent snapshot. */
-export interface IntentCheckoutEventMap extends HTMLElementEventMap {
-  ready: CustomEvent<{ version: string; intent?: Record<string, unknown> }>;
-  status: CustomEvent<{ status: string; canonical: string; intent: Record<string, unknown> }>;
-  requires_action: CustomEvent<{ url?: string; intent: Record<string, unknown> }>;
-  succeeded: CustomEvent<{ intent: Record<string, unknown> }>;
-  failed: CustomEvent<{ intent: Record<string, unknown>; error?: { code: string; declineCode?: string } }>;
-  canceled: CustomEvent<{ intent: Record<string, unknown> }>;
-  expired: CustomEvent<{ intent: Record<string, unknown> }>;
-  token_refreshed: CustomEvent<Record<string, unknown>>;
-  error: CustomEvent<{ error: { code: string; message: string } }>;
+/** The element's own `ready`: the wasm version, and the intent once one is loaded. */
+export interface ElementReadyDetail extends Partial<CheckoutEventDetail> {
+  version: string;
 }
+
+/**
+ * Events dispatched on the element (all bubble and are composed): the `Checkout`'s events with the same
+ * details, and the element's own `ready`.
+ */
+export interface IntentCheckoutEventMap extends Omit<CheckoutEventMap, 'ready'> {
+  ready: CustomEvent<ElementReadyDetail>;
+}
+
+type Listener<K extends keyof IntentCheckoutEventMap> = (this: IntentCheckoutElement, ev: IntentCheckoutEventMap[K]) => unknown;
+type ElementListener<K extends keyof HTMLElementEventMap> = (this: IntentCheckoutElement, ev: HTMLElementEventMap[K]) => unknown;
+/** DOM events of any element whose names the checkout does not use (`click`, `focusin`, …). */
+type OtherEvents = Exclude<keyof HTMLElementEventMap, keyof IntentCheckoutEventMap>;
 
 /**
  * `<intent-checkout api-base payment-intent-id locale dialect>`, registered when this module is imported.
@@ -31,20 +36,24 @@ export class IntentCheckoutElement extends HTMLElement {
   paymentIntentId: string | null;
   /** BCP 47 tag for texts and amounts (`en-GB`, `de`, `fr-FR`); defaults to the browser's. Mirrors `locale`. */
   locale: string | null;
-  /** `dojo` | `stripe` | `setel`; mirrors `dialect`. */
-  dialect: string | null;
+  /** Which status names the API speaks; mirrors `dialect`. */
+  dialect: NonNullable<CheckoutOptions['dialect']> | null;
   /** Write-only: the intent's connect token (client session secret). Reads return undefined. */
   connectToken: string | undefined;
   /** When the token expires (ISO date or unix ms), so the core can refresh it ahead of time. */
   connectTokenExpiresAt: string | number | undefined;
-  /** Called for a fresh token when the current one expires, and by "Try again" after a decline. */
-  refreshToken: (() => Promise<string | { clientSessionSecret: string; clientSessionSecretExpirationDate?: string }>) | null;
+  /** Called for a fresh token when the current one expires, and by "Try again". */
+  refreshToken: (() => Promise<TokenRefresh> | TokenRefresh) | null;
   /** The latest intent snapshot (no token), or null before the first one. */
   readonly intent: PaymentIntentView | null;
   /** The underlying checkout (see `createCheckout`), once started. */
   readonly checkout: Checkout | null;
-  addEventListener<K extends keyof IntentCheckoutEventMap>(type: K, listener: (this: IntentCheckoutElement, ev: IntentCheckoutEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener<K extends keyof IntentCheckoutEventMap>(type: K, listener: Listener<K>, options?: boolean | AddEventListenerOptions): void;
+  addEventListener<K extends OtherEvents>(type: K, listener: ElementListener<K>, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof IntentCheckoutEventMap>(type: K, listener: Listener<K>, options?: boolean | EventListenerOptions): void;
+  removeEventListener<K extends OtherEvents>(type: K, listener: ElementListener<K>, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
 }
 
 export interface MountOptions {
@@ -52,9 +61,9 @@ export interface MountOptions {
   paymentIntentId?: string;
   connectToken?: string;
   connectTokenExpiresAt?: string | number;
-  refreshToken?: () => Promise<string | { clientSessionSecret: string; clientSessionSecretExpirationDate?: string }>;
+  refreshToken?: () => Promise<TokenRefresh> | TokenRefresh;
   locale?: string;
-  dialect?: string;
+  dialect?: CheckoutOptions['dialect'];
   /** Listeners attached before the element starts, e.g. `{ succeeded: () => location.assign('/thanks') }`. */
   on?: { [K in keyof IntentCheckoutEventMap]?: (ev: IntentCheckoutEventMap[K]) => unknown };
 }

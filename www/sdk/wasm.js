@@ -31,14 +31,16 @@ export function whenLoaded(fn) {
 function source(moduleOrPath) {
   const url = moduleOrPath ?? defaultWasmUrl ?? new URL('./intent_checkout_bg.wasm', import.meta.url);
   if (typeof url !== 'string' && !(url instanceof URL)) return url;
-  return new Request(url, { integrity: WASM_INTEGRITY });
+  return fetch(url, { integrity: WASM_INTEGRITY }).catch((error) => explain(url, error));
 }
 
-// 404 is what a bundler that did not copy the .wasm (esbuild) looks like: say what to do.
-function explain(error) {
-  if (!/failed to fetch Wasm: 404/.test(error?.message)) return error;
-  return new Error(`${error.message}. The .wasm is not where the page looks for it: if a bundler built this page, `
-    + "see the README's bundler notes (esbuild: import 'intent-checkout/esbuild' first, with --loader:.wasm=file).");
+// A failed integrity fetch says only "Failed to fetch". A 404 is what a bundler that did not copy the .wasm
+// (esbuild) looks like: ask once more, without the integrity, and say what to do.
+async function explain(url, error) {
+  const status = await fetch(url, { method: 'HEAD' }).then((r) => r.status, () => 0);
+  if (status !== 404) throw error;
+  throw new Error(`intent-checkout: no .wasm at ${url} (404). If a bundler built this page, it did not copy the `
+    + "file: see the README's bundler notes (esbuild: import 'intent-checkout/esbuild' first, with --loader:.wasm=file).");
 }
 
 /** Resolves to the raw wasm-bindgen exports once the module is instantiated. */
@@ -52,7 +54,7 @@ export function loadWasm(moduleOrPath) {
     },
     (error) => {
       loading = undefined;
-      throw explain(error);
+      throw error;
     },
   );
   return loading;
