@@ -17,6 +17,8 @@ wasm-bindgen target/wasm32-unknown-unknown/release/intent_checkout.wasm \
 node_modules/.bin/wasm-opt -Oz pkg/intent_checkout_bg.wasm -o pkg/intent_checkout_bg.wasm
 
 cp www/sdk/*.js www/sdk/*.d.ts README.md LICENSE pkg/
+# Each dialect's lifecycle as an SVG, drawn from the core's transition tables (the demo shows them).
+cargo run --quiet -p lifecycle-diagrams -- pkg/diagrams
 # The script-tag path is one minified classic script (no module waterfall), also written as versioned,
 # content-hashed files with an integrity manifest, all precompressed; the ESM files stay readable for
 # bundlers. esbuild is an npm dev dependency: its binary comes from the npm registry.

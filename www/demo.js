@@ -31,6 +31,31 @@ function summary(type, d = {}) {
 }
 for (const type of EVENTS) container.addEventListener(type, (e) => record(type, summary(type, e.detail)));
 
+// The lifecycle diagram of the intent's dialect (pkg/diagrams/, drawn at build time from the core's tables),
+// parsed as XML (never as HTML) and lit at the intent's current state.
+const figure = $('lifecycle');
+async function showLifecycle(dialect) {
+  const text = await fetch(`/pkg/diagrams/lifecycle-${encodeURIComponent(dialect)}.svg`).then((r) => (r.ok ? r.text() : ''));
+  const svg = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
+  figure.querySelector('svg')?.remove();
+  if (svg?.localName !== 'svg') return;
+  figure.prepend(document.importNode(svg, true));
+  figure.hidden = false;
+}
+// The page's canonical names are coarser than the core's; the wire status tells the rest apart.
+function lightState(canonical, wire) {
+  const states = [...figure.querySelectorAll('g.state')];
+  const name = canonical === 'requires_capture' ? 'authorized' : canonical;
+  const current = states.find((g) => g.dataset.status === name) ?? states.find((g) => g.dataset.wire === wire);
+  for (const g of states) g.classList.toggle('current', g === current);
+  figure.dataset.current = current?.dataset.status ?? '';
+}
+for (const type of ['ready', 'status', 'succeeded', 'failed', 'canceled', 'expired']) {
+  container.addEventListener(type, (e) => {
+    if (e.detail?.canonical) lightState(e.detail.canonical, e.detail.intent?.status);
+  });
+}
+
 async function post(path, body) {
   const response = await fetch(path, {
     method: 'POST',
@@ -73,6 +98,7 @@ form.addEventListener('submit', async (event) => {
     merchant.hidden = false;
     for (const b of merchant.querySelectorAll('button')) b.hidden = order.captureMode !== 'Manual' && b.dataset.action !== 'cancel' && b.dataset.action !== 'refunds';
     container.replaceChildren();
+    await showLifecycle(created.dialect);
     const id = created.paymentIntentId;
     await window.IntentCheckout.mount(container, {
       paymentIntentId: id,
