@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { distribution } from './charts.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const release = join(root, 'target/release/intent-sandbox');
@@ -162,6 +163,15 @@ async function ready(loads) {
   p(`| mobile profile, cold (150 ms RTT, 1.6 Mbps, 4× CPU; ${mo.n} loads) | ${ms(mo.p50)} | ${ms(mo.p95)} | ${ms(mo.min)} | ${ms(mo.max)} |`);
   p(`| mobile floor: blank page under the same profile, cold (${mf.n} loads) | ${ms(mf.p50)} | ${ms(mf.p95)} | ${ms(mf.min)} | ${ms(mf.max)} |`);
   p();
+  p(`![Ready time distributions](${distribution('ready.svg', {
+    title: `navigation → ready, ${loads} loads each (ms)`,
+    series: [{ label: 'cold cache', values: cold }, { label: 'warm cache', values: warm },
+      { label: 'warm + .wasm preload', values: pre }, { label: 'floor: blank page → DOMContentLoaded', values: floor },
+      { label: 'mobile profile, cold', values: mobile }, { label: 'mobile floor, cold', values: mobileFloor }],
+    reference: { value: fl.p50 * 2, label: `2 × floor median (${(fl.p50 * 2).toFixed(1)} ms)` },
+    log: true,
+  })})`);
+  p();
   const ratio = w.p50 / fl.p50;
   const mobileRatio = mo.p50 / mf.p50;
   summary.push({ figure: 2, what: `Ready time, warm cache, median of ${loads} loads vs the blank page's DOMContentLoaded (${fl.p50.toFixed(1)} ms) in the same run; cold ${c.p50.toFixed(1)} ms`, value: `${w.p50.toFixed(1)} ms = ${ratio.toFixed(2)}× the floor`, target: '≤ 2× the floor', met: ratio <= 2 });
@@ -274,6 +284,13 @@ async function latency(changes, polled) {
   p('| merchant capture → `status` event | changes | p50 | p95 | min | max |');
   p('| --- | --- | --- | --- | --- | --- |');
   p(`| stream (SSE over fetch) | ${s.n} | ${ms(s.p50)} | **${ms(s.p95)}** | ${ms(s.min)} | ${ms(s.max)} |`);
+  p();
+  p(`![Status latency distributions](${distribution('latency.svg', {
+    title: 'merchant capture → status event (ms, log scale)',
+    series: [{ label: 'stream (SSE over fetch)', values: streamed }, ...(polledMs.length ? [{ label: 'polling (stream refused)', values: polledMs }] : [])],
+    reference: { value: 10, label: 'budget p95 10 ms' },
+    log: true,
+  })})`);
   if (polledMs.length) {
     const t = stats(polledMs);
     p(`| polling (stream refused; capture 0–10 s after polling began) | ${t.n} | ${ms(t.p50)} | ${ms(t.p95)} | ${ms(t.min)} | ${ms(t.max)} |`);

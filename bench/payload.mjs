@@ -7,6 +7,7 @@ import { join, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
+import { barChart } from './charts.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
@@ -180,6 +181,14 @@ if (esbuild) {
   }
   p();
   const us = scriptTag.brotli;
+  const chart = barChart('payload.svg', {
+    title: 'Bytes a checkout page loads (brotli -q 11, KB; local bytes only)',
+    unit: 'KB',
+    rows: results.map(([n, t]) => ({ label: n, value: t.brotli / 1024 })),
+    target: { value: TARGET_BROTLI / 1024, label: `budget ${(TARGET_BROTLI / 1024).toFixed(0)} KB` },
+  });
+  p(`![Payload, brotli](${chart})`);
+  p();
   p('Brotli totals side by side: ' + results.map(([n, t]) => `${n.split(' ')[0]} ${kb(t.brotli)} KB`).join(', ')
     + `. Relative to our script-tag total: ${results.slice(2).map(([n, t]) => `${n.split(' ')[0]} ${(t.brotli / us).toFixed(1)}x`).join(', ')} (local bytes only; the competitors also load remote code not counted here).`);
 } else {
