@@ -190,3 +190,68 @@ fn the_flow_and_the_shell_read_in_parts() {
     }
     assert!(long.is_empty(), "split these: {long:#?}");
 }
+
+/// The `import … from './x.js'` and `import './x.js'` lines of a JS module (its static imports).
+fn js_imports(file: &str) -> Vec<String> {
+    let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+        .expect("readable module");
+    text.lines()
+        .filter(|l| l.starts_with("import ") || l.starts_with("export ") && l.contains(" from "))
+        .filter_map(|l| l.split(['\'', '"']).nth(1).map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn the_card_frame_carries_no_flow_and_the_page_no_card_fields() {
+    // The card fields' wasm: card rules and the frame protocol, nothing of the checkout.
+    let fields = sources("fields/src");
+    assert!(!fields.is_empty(), "fields/src has Rust files");
+    for (path, text) in &fields {
+        for word in [
+            "core::flow",
+            "shell",
+            "core::dialect",
+            "core::mirror",
+            "core::intent",
+        ] {
+            assert!(
+                !code_lines(text).iter().any(|l| l.contains(word)),
+                "{path} uses {word}"
+            );
+        }
+    }
+    // The frame's script: its own fields, styles and wasm glue only.
+    for import in js_imports("www/sdk/card-frame.js") {
+        assert!(
+            ["./card_fields.js", "./card-fields.js", "./field-styles.js"]
+                .contains(&import.as_str()),
+            "the frame imports {import}"
+        );
+    }
+    // What the page bundles in isolated mode reaches no card field module statically (the inline fields
+    // are a separate module, imported on demand by inline.js only).
+    let page = [
+        "www/sdk/intent-checkout.js",
+        "www/sdk/script-base.js",
+        "www/sdk/element.js",
+        "www/sdk/index.js",
+        "www/sdk/card-frame-host.js",
+        "www/sdk/inline.js",
+        "www/sdk/styles.js",
+        "www/sdk/messages.js",
+    ];
+    for file in page {
+        for import in js_imports(file) {
+            assert!(
+                ![
+                    "./card-fields.js",
+                    "./card-messages.js",
+                    "./inline-fields.js",
+                    "./card_fields.js"
+                ]
+                .contains(&import.as_str()),
+                "{file} imports {import}"
+            );
+        }
+    }
+}

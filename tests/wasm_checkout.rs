@@ -117,6 +117,8 @@ impl Session {
         set("paymentIntentId", &demo.id.as_str().into());
         set("connectToken", &demo.token.as_str().into());
         set("dialect", &demo.dialect.as_str().into());
+        // These sessions pay with card details, as a page with fields="inline" does.
+        set("acceptsCards", &true.into());
         if let Some(at) = expires_at {
             set("connectTokenExpiresAt", &at.into());
         }

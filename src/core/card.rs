@@ -29,6 +29,19 @@ pub enum Brand {
     Unknown,
 }
 
+/// Every brand, `Unknown` last.
+pub const ALL_BRANDS: [Brand; 9] = [
+    Brand::Visa,
+    Brand::Mastercard,
+    Brand::Amex,
+    Brand::Discover,
+    Brand::Diners,
+    Brand::Jcb,
+    Brand::Maestro,
+    Brand::UnionPay,
+    Brand::Unknown,
+];
+
 /// (brand, low, high) prefix ranges of equal digit counts, first match wins; more specific ranges first.
 const PREFIXES: &[(Brand, u32, u32)] = &[
     (Brand::Jcb, 3528, 3589),
@@ -67,6 +80,11 @@ impl Brand {
             Brand::UnionPay => "unionpay",
             Brand::Unknown => "unknown",
         }
+    }
+
+    /// The brand called `name` (one of [`Brand::name`]'s answers).
+    pub fn from_name(name: &str) -> Option<Brand> {
+        ALL_BRANDS.into_iter().find(|b| b.name() == name)
     }
 
     /// Valid number lengths.
@@ -274,6 +292,22 @@ pub fn format_for_display(input: &str) -> String {
     out
 }
 
+/// Checks a security code for a card of `brand` (3 digits, 4 for Amex; either while the brand is unknown).
+/// On its own for a saved card, whose CVC is asked again without the rest of the card.
+pub fn check_cvc(cvc: &str, brand: Brand) -> Result<(), CardError> {
+    let ok = cvc.bytes().all(|c| c.is_ascii_digit())
+        && if brand == Brand::Unknown {
+            (3..=4).contains(&cvc.len())
+        } else {
+            cvc.len() == brand.cvc_length()
+        };
+    if ok {
+        Ok(())
+    } else {
+        Err(CardError::InvalidCvc)
+    }
+}
+
 /// Validates the whole form and returns every field's errors at once, or a summary without the number.
 /// `exp_year` may be two digits (`27` is 2027). Expiry is checked against `now` in UTC: a card is valid
 /// through the end of its expiry month.
@@ -315,14 +349,8 @@ pub fn validate_card(
     } else if (i64::from(year), exp_month) < (now_year, now_month) {
         errors.push(CardError::ExpiredCard);
     }
-    let cvc_ok = cvc.bytes().all(|c| c.is_ascii_digit())
-        && if b == Brand::Unknown {
-            (3..=4).contains(&cvc.len())
-        } else {
-            cvc.len() == b.cvc_length()
-        };
-    if !cvc_ok {
-        errors.push(CardError::InvalidCvc);
+    if let Err(e) = check_cvc(cvc, b) {
+        errors.push(e);
     }
     match digits {
         Ok(d) if errors.is_empty() => Ok(CardSummary {
@@ -365,6 +393,19 @@ mod tests {
         check_brand("3", Brand::Unknown);
         check_brand("", Brand::Unknown);
         check_brand("9999", Brand::Unknown);
+    }
+
+    #[test]
+    fn brands_by_name_and_cvc_alone() {
+        for b in ALL_BRANDS {
+            assert_eq!(Brand::from_name(b.name()), Some(b));
+        }
+        assert_eq!(Brand::from_name("Visa"), None);
+        assert_eq!(check_cvc("1234", Brand::Amex), Ok(()));
+        assert_eq!(check_cvc("123", Brand::Amex), Err(CardError::InvalidCvc));
+        assert_eq!(check_cvc("123", Brand::Visa), Ok(()));
+        assert_eq!(check_cvc("12a", Brand::Visa), Err(CardError::InvalidCvc));
+        assert_eq!(check_cvc("1234", Brand::Unknown), Ok(()));
     }
 
     #[test]

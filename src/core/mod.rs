@@ -5,6 +5,8 @@
 pub mod flow;
 
 pub mod card;
+pub mod card_form;
+pub mod card_frame;
 pub mod dialect;
 pub mod intent;
 pub mod json;

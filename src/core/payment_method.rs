@@ -21,6 +21,9 @@ pub struct CardInput {
 pub enum PaymentMethod {
     /// Card details entered in the merchant's page (`fields="inline"`: the page is in PCI scope).
     Card(CardDetails),
+    /// A single-use reference the API gave the isolated card frame for the card it received there: the
+    /// page never held the card (the default, `fields="isolated"`). Bound to the intent; pays once.
+    CardReference(String),
 }
 
 /// A card as it is sent: digits only, a four-digit year.
@@ -34,6 +37,17 @@ pub struct CardDetails {
 }
 
 impl PaymentMethod {
+    /// A card reference, if `id` looks like one the API makes (letters, digits, `_`, `-`; it goes into a
+    /// request body, and nothing else may ride along).
+    pub fn card_reference(id: &str) -> Option<PaymentMethod> {
+        let ok = !id.is_empty()
+            && id.len() <= 128
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        ok.then(|| PaymentMethod::CardReference(id.to_string()))
+    }
+
     /// The card the customer typed, normalised, so two entries of the same card are equal.
     pub fn card(input: &CardInput) -> PaymentMethod {
         let y = input.expiry_year;
@@ -95,5 +109,16 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("**** 4242"), "{text}");
+    }
+
+    #[test]
+    fn a_card_reference_is_an_api_id_and_nothing_else() {
+        assert_eq!(
+            PaymentMethod::card_reference("pm_sandbox_Ab-9"),
+            Some(PaymentMethod::CardReference("pm_sandbox_Ab-9".into()))
+        );
+        for bad in ["", "pm 1", "pm\"1", "pm/../x", &"x".repeat(129)] {
+            assert_eq!(PaymentMethod::card_reference(bad), None, "{bad}");
+        }
     }
 }

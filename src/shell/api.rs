@@ -19,6 +19,13 @@ pub fn version() -> String {
     crate::VERSION.to_string()
 }
 
+/// A message from the isolated card frame: its canonical text if the frame protocol accepts it
+/// (`core::card_frame`), `undefined` to drop it. The page parses only what this returns.
+#[wasm_bindgen(js_name = acceptFromFrame)]
+pub fn accept_from_frame(text: &str) -> Option<String> {
+    crate::core::card_frame::accept_for_page(text)
+}
+
 /// Announces that the wasm module is loaded by dispatching `ready` on `target`.
 #[wasm_bindgen(js_name = announceReady)]
 pub fn announce_ready(target: &EventTarget) -> Result<bool, JsValue> {
@@ -53,8 +60,10 @@ fn get_string(obj: &JsValue, key: &str) -> Option<String> {
 }
 
 /// Opens a checkout: `options` = `{apiBase, paymentIntentId, connectToken, connectTokenExpiresAt?,
-/// refreshToken?, dialect?, prefetched?}` (dialect `dojo` by default; `prefetched` = `{path, response}`, a
-/// `fetch` of the intent already under way); `emit(name, detailJson)` receives every event.
+/// refreshToken?, dialect?, prefetched?, acceptsCards?}` (dialect `dojo` by default; `prefetched` =
+/// `{path, response}`, a `fetch` of the intent already under way; `acceptsCards: true` lets `pay` take card
+/// details typed into the page, `fields="inline"`; without it only `payReference` pays); `emit(name,
+/// detailJson)` receives every event.
 /// Throws a `CheckoutError` JSON text (code `sdk_error`) for bad options. Call `start()` next.
 #[wasm_bindgen(js_name = openCheckout)]
 pub fn open_checkout(options: &JsValue, emit: Function) -> Result<CheckoutCore, JsValue> {
@@ -92,6 +101,7 @@ pub fn open_checkout(options: &JsValue, emit: Function) -> Result<CheckoutCore, 
         can_refresh: refresh.is_some(),
         policy: RetryPolicy::default(),
         seed: random_seed(),
+        accepts_card_details: get(options, "acceptsCards").and_then(|v| v.as_bool()) == Some(true),
     };
     let machine = Checkout::new(config, token, expires, now())
         .map_err(|e| JsValue::from_str(&e.to_json().to_string()))?;
@@ -118,6 +128,13 @@ impl CheckoutCore {
     pub fn pay(&self, card: &JsValue) -> Promise {
         let card = card_from_js(card);
         self.op(move |m, now| m.pay(&card, now))
+    }
+
+    /// Pays with the card reference the isolated card frame returned (`pm_…`). Resolves like `pay`.
+    #[wasm_bindgen(js_name = payReference)]
+    pub fn pay_reference(&self, id: &str) -> Promise {
+        let id = id.to_string();
+        self.op(move |m, now| m.pay_reference(&id, now))
     }
 
     #[wasm_bindgen(js_name = setTip)]
@@ -225,19 +242,19 @@ fn random_seed() -> u64 {
 }
 
 /// Checks card fields for the widget's inline errors, all fields at once:
-/// `{"valid", "brand", "errors": {field: code}}` (fields and codes: `core::flow::form::check`).
+/// `{"valid", "brand", "errors": {field: code}}` (fields and codes: `core::card_form::check`).
 #[wasm_bindgen(js_name = validateCard)]
 pub fn validate_card(card: &JsValue, now_ms: Option<f64>) -> String {
     let card = card_from_js(card);
     let t = now_ms.map_or_else(now, |n| n as Millis);
-    flow::form::check_json(&card, t)
+    crate::core::card_form::check_json(&card, t)
 }
 
 /// The card brand of a (partial) number: `visa`, `mastercard`, `amex`, `discover`, `diners`, `jcb`,
 /// `maestro`, `unionpay` or `unknown`.
 #[wasm_bindgen(js_name = cardBrand)]
 pub fn card_brand(number: &str) -> String {
-    flow::form::brand(number).to_string()
+    crate::core::card_form::brand(number).to_string()
 }
 
 /// A (partial) card number grouped for display: 4-4-4-4, Amex 4-6-5, cut at the brand's longest length.

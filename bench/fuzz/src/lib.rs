@@ -153,6 +153,7 @@ pub fn flow(data: &[u8]) -> Result<(), String> {
         policy: RetryPolicy::default(),
         seed: 42,
         dialect: Dialect::Dojo,
+        accepts_card_details: true,
     };
     let mut now = 1_800_000_000_000u64;
     let Ok(mut m) = Checkout::new(config, SECRET.into(), Some(now + 600_000), now) else {

@@ -850,6 +850,7 @@ async fn one_checkout(
         seed,
         // As the intent was created.
         dialect: Dialect::Dojo,
+        accepts_card_details: true,
     };
     let mut m = match Checkout::new(config, token, None, now_ms()) {
         Ok(m) => m,

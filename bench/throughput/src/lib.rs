@@ -50,6 +50,7 @@ impl Harness {
             policy: RetryPolicy::default(),
             seed: 1,
             dialect: Dialect::Dojo,
+            accepts_card_details: true,
         };
         let mut machine =
             Checkout::new(config, "cs_bench_token".into(), None, NOW).expect("checkout");

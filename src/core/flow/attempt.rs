@@ -113,21 +113,53 @@ fn refused(message: &str) -> CheckoutError {
 
 impl Live {
     pub(super) fn pay(&mut self, out: &mut Outbox, op: OpId, card: &CardInput, now: Millis) {
+        if !self.config.accepts_card_details {
+            let e = CheckoutError::new(
+                ErrorCode::SdkError,
+                "this checkout takes cards only from its isolated card fields",
+            );
+            return out.settle(op, Err(e));
+        }
+        let Some(version) = self.payable(out, op) else {
+            return;
+        };
+        if let Err(e) = validate_card(card, now) {
+            return out.settle(op, Err(e));
+        }
+        self.start_attempt(out, op, PaymentMethod::card(card), version, now);
+    }
+
+    pub(super) fn pay_reference(&mut self, out: &mut Outbox, op: OpId, id: &str, now: Millis) {
+        let Some(version) = self.payable(out, op) else {
+            return;
+        };
+        match PaymentMethod::card_reference(id) {
+            Some(method) => self.start_attempt(out, op, method, version, now),
+            None => {
+                let mut e = CheckoutError::new(ErrorCode::ValidationError, "not a card reference");
+                e.param = Some("paymentMethod.id".into());
+                out.settle(op, Err(e));
+            }
+        }
+    }
+
+    /// The intent's version if a payment may start now; otherwise `op` is settled with why not.
+    fn payable(&self, out: &mut Outbox, op: OpId) -> Option<u64> {
         if self.attempt.is_running() {
-            return out.settle(op, Err(refused("a payment is already in progress")));
+            out.settle(op, Err(refused("a payment is already in progress")));
+            return None;
         }
         let Some(view) = self.view.clone() else {
-            return out.settle(op, Err(refused("the payment intent is not loaded yet")));
+            out.settle(op, Err(refused("the payment intent is not loaded yet")));
+            return None;
         };
         if !view.phase.is_payable() {
             let mut e = refused("the payment intent cannot be paid now");
             e.api_code = Some(view.status.clone());
-            return out.settle(op, Err(e));
+            out.settle(op, Err(e));
+            return None;
         }
-        if let Err(e) = validate_card(card, now) {
-            return out.settle(op, Err(e));
-        }
-        self.start_attempt(out, op, PaymentMethod::card(card), view.version, now);
+        Some(view.version)
     }
 
     fn start_attempt(

@@ -52,6 +52,9 @@ pub struct Config {
     pub seed: u64,
     /// The API's dialect: its wire statuses and HTTP shape.
     pub dialect: Dialect,
+    /// Card details typed into the page may pay (`fields="inline"`). With isolated card fields (the
+    /// default) only card references do: a page script handing raw card details is refused.
+    pub accepts_card_details: bool,
 }
 
 impl std::fmt::Debug for Config {

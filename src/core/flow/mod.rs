@@ -23,7 +23,6 @@
 
 pub mod backoff;
 pub mod error;
-pub mod form;
 pub mod io;
 pub mod sse;
 pub mod wire;
@@ -165,9 +164,16 @@ impl Checkout {
     }
 
     /// Starts a payment attempt with a card typed into the page. Refused (settled at once, nothing sent)
-    /// while another attempt runs, before the intent is loaded, or when the intent is not payable.
+    /// while another attempt runs, before the intent is loaded, when the intent is not payable, or when
+    /// the checkout takes cards only from isolated fields.
     pub fn pay(&mut self, card: &CardInput, now: Millis) -> OpId {
         self.action(|live, out, op| live.pay(out, op, card, now))
+    }
+
+    /// Starts a payment attempt with the card reference the isolated card frame got from the API.
+    /// Refused as `pay` is, and with `validation_error` for an id that is not one.
+    pub fn pay_reference(&mut self, id: &str, now: Millis) -> OpId {
+        self.action(|live, out, op| live.pay_reference(out, op, id, now))
     }
 
     pub fn set_tip(&mut self, minor: i64, now: Millis) -> OpId {
@@ -314,7 +320,7 @@ fn destroyed_error() -> CheckoutError {
 /// Checks before sending, so an obvious typo costs no request (the server checks again). The first
 /// problem becomes a `validation_error` whose `param` names the field.
 pub fn validate_card(card: &CardInput, now: Millis) -> Result<(), CheckoutError> {
-    match form::check(card, now).first() {
+    match crate::core::card_form::check(card, now).first() {
         None => Ok(()),
         Some((field, code)) => {
             let mut e =

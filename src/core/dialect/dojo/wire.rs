@@ -73,7 +73,8 @@ pub(super) fn request(id: &str, call: &Call<'_>) -> Request {
     }
 }
 
-/// `{"paymentMethod": {"card": {...}}}`. Holds card data: never logged.
+/// `{"paymentMethod": {"card": {...}}}` or `{"paymentMethod": {"id": "pm_…"}}`. Holds card data: never
+/// logged.
 fn pay_body(method: &PaymentMethod) -> String {
     let method = match method {
         PaymentMethod::Card(card) => {
@@ -86,6 +87,7 @@ fn pay_body(method: &PaymentMethod) -> String {
                 .finish();
             Obj::new().raw("card", &card).finish()
         }
+        PaymentMethod::CardReference(id) => Obj::new().str("id", id).finish(),
     };
     Obj::new().raw("paymentMethod", &method).finish()
 }
@@ -204,6 +206,22 @@ mod tests {
             Some(
                 r#"{"paymentMethod":{"card":{"number":"4242424242424242","expiryMonth":1,"expiryYear":2031,"cvc":"123","cardholderName":"A \"B\""}}}"#
             )
+        );
+    }
+
+    #[test]
+    fn a_card_reference_pays_by_id() {
+        let method = PaymentMethod::card_reference("pm_sandbox_1").expect("an id");
+        let r = request(
+            "pi_1",
+            &Call::Pay {
+                key: "ick_1",
+                method: &method,
+            },
+        );
+        assert_eq!(
+            r.body.as_deref(),
+            Some(r#"{"paymentMethod":{"id":"pm_sandbox_1"}}"#)
         );
     }
 

@@ -4,6 +4,7 @@
 
 mod follow;
 mod pay;
+mod reference;
 mod snapshots;
 mod token;
 
@@ -39,6 +40,7 @@ fn config(can_refresh: bool, dialect: Dialect) -> Config {
         can_refresh,
         policy: RetryPolicy::default(),
         seed: 42,
+        accepts_card_details: true,
     }
 }
 

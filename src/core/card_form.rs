@@ -1,8 +1,8 @@
-//! Card-form checks for the page, in one call (the widget shows the codes; it keeps no rules of its own).
-//! The rules are the core's (`core::card`: brand, Luhn, lengths, CVC, expiry); this adds `required` for
-//! empty fields and the cardholder name, and shapes the answer for JS.
+//! Card-form checks, in one call: what the card fields show (in the isolated frame or inline) and what the
+//! flow checks before sending card details. The rules are `core::card`'s (brand, Luhn, lengths, CVC,
+//! expiry); this adds `required` for empty fields and the cardholder name, and shapes the answer for JS.
+//! It knows nothing of the checkout flow, so the card fields' wasm (`fields/`) carries it without the flow.
 
-use super::io::Millis;
 use crate::core::card::{self, CardField};
 use crate::core::json;
 use crate::core::payment_method::CardInput;
@@ -21,7 +21,7 @@ fn field_name(f: CardField) -> &'static str {
 /// Every problem, one per field, in form order: `(field, code)` with fields `number`, `expiry`, `cvc`,
 /// `cardholderName`; codes `required` or the core's (`incomplete_number`, `invalid_number`,
 /// `unsupported_brand`, `invalid_expiry_month`, `invalid_expiry_year`, `expired_card`, `invalid_cvc`).
-pub fn check(c: &CardInput, now: Millis) -> Vec<(&'static str, &'static str)> {
+pub fn check(c: &CardInput, now_ms: u64) -> Vec<(&'static str, &'static str)> {
     let mut found: [Option<&'static str>; 4] = [None; 4];
     if c.number.trim().is_empty() {
         found[0] = Some("required");
@@ -35,7 +35,7 @@ pub fn check(c: &CardInput, now: Millis) -> Vec<(&'static str, &'static str)> {
     if c.cardholder_name.trim().is_empty() {
         found[3] = Some("required");
     }
-    let at = Timestamp::from_unix_millis(i64::try_from(now).unwrap_or(i64::MAX));
+    let at = Timestamp::from_unix_millis(i64::try_from(now_ms).unwrap_or(i64::MAX));
     if let Err(errors) =
         card::validate_card(&c.number, c.expiry_month, c.expiry_year, c.cvc.trim(), at)
     {
@@ -61,8 +61,8 @@ pub fn brand(number: &str) -> &'static str {
 }
 
 /// `{"valid":bool,"brand":"visa","errors":{"number":"incomplete_number",...}}` as JSON text.
-pub fn check_json(card: &CardInput, now: Millis) -> String {
-    let errors = check(card, now);
+pub fn check_json(card: &CardInput, now_ms: u64) -> String {
+    let errors = check(card, now_ms);
     let mut e = json::Obj::new();
     for (field, code) in &errors {
         e = e.str(field, code);
@@ -78,7 +78,7 @@ pub fn check_json(card: &CardInput, now: Millis) -> String {
 mod tests {
     use super::*;
 
-    const NOV_2026: Millis = 1_795_392_000_000; // 2026-11-23
+    const NOV_2026: u64 = 1_795_392_000_000; // 2026-11-23
 
     fn card(number: &str, m: u32, y: u32, cvc: &str, name: &str) -> CardInput {
         CardInput {
