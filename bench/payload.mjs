@@ -2,32 +2,15 @@
 // Usage: node bench/payload.mjs   (needs `npm run build`; installs the competitors into $BENCH_COMPETITORS,
 // default /tmp/bench-competitors, from bench/competitors/package.json, never into the repo).
 // Prints markdown.
-import { readFileSync, existsSync, mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
-import { join, dirname, basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { readFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { barChart } from './charts.mjs';
+import { root, compDir, measure, kb, sum, esbuildModule, bundle } from './bundle.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
-const compDir = process.env.BENCH_COMPETITORS ?? '/tmp/bench-competitors';
 const TARGET_BROTLI = 45 * 1024;
 
-const measure = (buf) => ({
-  raw: buf.length,
-  gzip: gzipSync(buf, { level: 9 }).length,
-  brotli: brotliCompressSync(buf, {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: buf.length },
-  }).length,
-});
-const kb = (n) => (n / 1024).toFixed(1);
-const sum = (rows) =>
-  rows.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }), {
-    raw: 0,
-    gzip: 0,
-    brotli: 0,
-  });
 const row = (name, m, note = '') => `| ${name} | ${kb(m.raw)} | ${kb(m.gzip)} | **${kb(m.brotli)}** | ${note} |`;
 const out = [];
 const p = (s = '') => out.push(s);
@@ -52,41 +35,6 @@ function scriptTagFiles() {
     for (const r of refs) if (existsSync(join(pkg, r))) queue.push(r);
   }
   return seen;
-}
-
-async function esbuildModule() {
-  const entry = join(compDir, 'node_modules/esbuild/lib/main.js');
-  if (!existsSync(entry)) {
-    mkdirSync(compDir, { recursive: true });
-    copyFileSync(join(root, 'bench/competitors/package.json'), join(compDir, 'package.json'));
-    try {
-      execFileSync('npm', ['install', '--prefix', compDir, '--no-audit', '--no-fund', '--loglevel=error'], {
-        stdio: ['ignore', 'ignore', 'inherit'],
-        timeout: 300_000,
-      });
-    } catch (e) {
-      return null;
-    }
-  }
-  return (await import(entry)).default;
-}
-
-async function bundle(esbuild, entry) {
-  const r = await esbuild.build({
-    entryPoints: [entry],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    write: false,
-    outdir: '/tmp/bench-payload-out',
-    nodePaths: [join(compDir, 'node_modules')],
-    logLevel: 'silent',
-    loader: { '.css': 'css', '.woff': 'file', '.woff2': 'file', '.svg': 'file', '.png': 'file' },
-    define: { 'process.env.NODE_ENV': '"production"' },
-  });
-  return r.outputFiles.map((f) => ({ name: basename(f.path), ...measure(Buffer.from(f.contents)) }));
 }
 
 const version = (name) => {

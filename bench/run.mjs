@@ -1,4 +1,4 @@
-// `npm run bench`: builds what the figures need, runs the seven benchmarks of issue 7 one after another
+// `npm run bench`: builds what the figures need, runs the benchmarks (issue 7's seven, issue 12's card fields) one after another
 // (each bounded in count and time), and writes bench/report.md. Benchmarks print figures; nothing here is a
 // timed test. Usage: node bench/run.mjs [--quick] [--only 1,2,...] [--no-build]
 //   --quick   smaller counts (for trying the pipeline), not for the report.
@@ -83,6 +83,7 @@ if (want(5)) add(5, 'Sandbox load', step('load', 'node', ['bench/load.mjs', N.wr
 const browserEnv = { SANDBOX_BIN: sandboxBin };
 if (want(2)) add(2, 'Ready time', step('ready', 'node', ['bench/browser.mjs', 'ready', String(N.loads)], { extraEnv: browserEnv }));
 if (want(3)) add(3, 'Status latency', step('latency', 'node', ['bench/browser.mjs', 'latency', String(N.changes), String(N.polled)], { extraEnv: browserEnv }));
+if (want(8)) add(8, 'Card fields: isolated and inline', step('card fields', 'node', ['bench/card-fields.mjs', String(N.loads)], { extraEnv: browserEnv }));
 
 // ----- 4. core throughput -----
 if (want(4)) add(4, 'Core throughput', step('throughput', 'node', ['bench/throughput.mjs', String(N.snapshots)]));

@@ -16,6 +16,10 @@ wasm-bindgen target/wasm32-unknown-unknown/release/intent_checkout.wasm \
 # binaryen from npm: Debian's binaryen 108 produces modules that break in Chromium.
 node_modules/.bin/wasm-opt -Oz pkg/intent_checkout_bg.wasm -o pkg/intent_checkout_bg.wasm
 
+# The card fields' wasm (fields/: card rules and the frame protocol, no checkout flow) for the isolated
+# frame and the inline fields; dist.mjs bundles both around it.
+bash scripts/build-fields.sh
+
 cp www/sdk/*.js www/sdk/*.d.ts README.md LICENSE pkg/
 # Each dialect's lifecycle as an SVG, drawn from the core's transition tables (the demo shows them).
 cargo run --quiet -p lifecycle-diagrams -- pkg/diagrams

@@ -19,19 +19,37 @@ import { packageManifest } from './package-json.mjs';
  * and precompressed like the rest:
  * - `{ file }`: a file of pkg/ as it is. `integrityIn: { module: marker }` writes its SRI into those ES
  *   modules in place of the marker string (before anything is bundled).
- * - `{ file, bundle: { entry, assets } }`: `entry` (an ES module in pkg/) bundled into one minified classic
- *   script. `assets: { IDENTIFIER: file }` defines IDENTIFIER in the bundle as that earlier entry's file name:
- *   the plain name in pkg/, the content-hashed one in the versioned folder.
+ * - `{ file, bundle: { entry, assets, format, external } }`: `entry` (an ES module in pkg/) bundled into one
+ *   minified classic script (`format: 'esm'`: one ES module). `assets: { IDENTIFIER: file }` defines
+ *   IDENTIFIER in the bundle as that earlier entry's file name: the plain name in pkg/, the content-hashed one
+ *   in the versioned folder. `external`: imports left as they are (loaded on demand, from next to the file).
  * `remove`: ES modules only the bundles use, deleted from pkg/ afterwards.
  */
 export const ENTRIES = [
   { file: 'intent_checkout_bg.wasm', integrityIn: { 'wasm.js': '__INTENT_CHECKOUT_WASM_INTEGRITY__' } },
+  // The card fields' wasm: the isolated frame's and the inline fields' (never the page's in isolated mode).
+  {
+    file: 'card_fields_bg.wasm',
+    integrityIn: { 'card-frame.js': '__CARD_FIELDS_WASM_INTEGRITY__', 'inline-fields.js': '__CARD_FIELDS_WASM_INTEGRITY__' },
+  },
+  // fields="inline": loaded by the element on demand, from next to its script.
+  {
+    file: 'inline-fields.js',
+    bundle: { entry: 'inline-fields.js', format: 'esm', assets: { CARD_FIELDS_WASM: 'card_fields_bg.wasm' } },
+  },
   {
     file: 'intent-checkout.js',
-    bundle: { entry: 'intent-checkout.js', assets: { INTENT_CHECKOUT_WASM_FILE: 'intent_checkout_bg.wasm' } },
+    bundle: {
+      entry: 'intent-checkout.js',
+      assets: { INTENT_CHECKOUT_WASM_FILE: 'intent_checkout_bg.wasm', INLINE_FIELDS_FILE: 'inline-fields.js' },
+      external: ['./inline-fields.js'],
+    },
   },
+  // The isolated card frame's one script, served by the API's origin (`/card-frame/v1` names the versioned
+  // copy and its integrity from integrity.json).
+  { file: 'card-frame.js', bundle: { entry: 'card-frame.js', assets: { CARD_FRAME_WASM: 'card_fields_bg.wasm' } } },
 ];
-const REMOVE = ['script-base.js'];
+const REMOVE = ['script-base.js', 'card-fields.js', 'card-messages.js', 'card_fields.js'];
 const COMPRESSED = new Set(['.js', '.mjs', '.wasm', '.json', '.html', '.css', '.svg']);
 
 export const sri = (bytes) => 'sha384-' + createHash('sha384').update(bytes).digest('base64');
@@ -40,11 +58,12 @@ const hashName = (file, bytes) => {
   return `${basename(file, ext)}.${createHash('sha384').update(bytes).digest('hex').slice(0, 10)}${ext}`;
 };
 
-async function bundle(pkg, entry, define) {
+async function bundle(pkg, { entry, format = 'iife', external = [] }, define) {
   const out = await build({
     entryPoints: [join(pkg, entry)],
     bundle: true,
-    format: 'iife',
+    format,
+    external,
     minify: true,
     target: 'es2020',
     write: false,
@@ -75,7 +94,7 @@ export async function dist(pkg) {
     if (e.bundle) {
       const names = (hashed) => Object.fromEntries(Object.entries(e.bundle.assets ?? {})
         .map(([id, file]) => [id, hashed ? basename(versioned[file]) : file]));
-      [plain, pinned] = await Promise.all([bundle(pkg, e.bundle.entry, names(false)), bundle(pkg, e.bundle.entry, names(true))]);
+      [plain, pinned] = await Promise.all([bundle(pkg, e.bundle, names(false)), bundle(pkg, e.bundle, names(true))]);
     } else {
       plain = pinned = readFileSync(join(pkg, e.file));
     }

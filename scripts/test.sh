@@ -83,12 +83,16 @@ fi
 read -r p f < <(cargo_counts "$logdir/wasm.log")
 record "wasm (wasm-bindgen-test, Chromium)" "$code" "$p" "$f" $(( $(date +%s) - t0 ))
 
-echo "== end-to-end: Playwright (playwright-core) in headless Chromium"
-t0=$(date +%s)
-node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee "$logdir/e2e.log" | grep -E '^# (pass|fail)|^not ok' || true
-code=${PIPESTATUS[0]}
-read -r p f < <(node_counts "$logdir/e2e.log")
-record "end-to-end (Playwright, Chromium)" "$code" "$p" "$f" $(( $(date +%s) - t0 ))
+# Every flow twice: with the isolated card fields (the default; merchant page and API on different
+# origins) and with fields="inline" (the page in PCI scope), which must keep working.
+for fields in isolated inline; do
+  echo "== end-to-end ($fields card fields): Playwright (playwright-core) in headless Chromium"
+  t0=$(date +%s)
+  IC_FIELDS=$fields node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee "$logdir/e2e-$fields.log" | grep -E '^# (pass|fail)|^not ok' || true
+  code=${PIPESTATUS[0]}
+  read -r p f < <(node_counts "$logdir/e2e-$fields.log")
+  record "end-to-end, $fields fields (Playwright)" "$code" "$p" "$f" $(( $(date +%s) - t0 ))
+done
 
 echo "== consumers: the packed tarball in TypeScript, Vite, webpack, esbuild, React, SSR; publint, attw"
 t0=$(date +%s)

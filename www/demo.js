@@ -111,6 +111,8 @@ form.addEventListener('submit', async (event) => {
       },
       locale: f.get('locale') || undefined,
       dialect: order.dialect,
+      apiBase: f.get('apiBase') || undefined,
+      fields: f.get('fields') || undefined,
     });
   } catch (error) {
     record('error', { message: error.message });

@@ -16,6 +16,9 @@
   var el = document.querySelector('intent-checkout');
   document.addEventListener('ready', function () { window.__ready = performance.now(); }, { once: true });
   document.addEventListener('error', function (e) { window.__error = String(e.detail && e.detail.error && e.detail.error.code); }, { once: true });
+  // The card fields' mode and the API's origin (bench/card-fields.mjs puts the page on another origin).
+  if (p.get('api')) el.setAttribute('api-base', p.get('api'));
+  if (p.get('fields')) el.setAttribute('fields', p.get('fields'));
   el.setAttribute('payment-intent-id', p.get('pi'));
   el.setAttribute('connect-token', p.get('t'));
 })();

@@ -65,4 +65,9 @@ pub fn router(st: &AppState) -> Router {
             header::VARY,
             HeaderValue::from_static("accept-encoding"),
         ))
+        // A script or .wasm is only ever what its Content-Type says (the card frame's included).
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
 }

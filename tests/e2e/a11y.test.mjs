@@ -1,7 +1,7 @@
 // Keyboard-only checkout, labels and announcements.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, waitForState } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, waitForState, cardFields, focused, axeViolations, fillCard, snap, CARDS } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -14,24 +14,22 @@ after(async () => {
   await sandbox?.stop();
 });
 
-const focused = (page) =>
-  page.evaluate(() => {
-    let el = document.activeElement;
-    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-    return el?.dataset?.testid ?? el?.tagName;
-  });
-
 test('every input has a label and an error slot tied by aria-describedby', async () => {
   const page = await openCheckout(browser, sandbox, { tipsAllowed: true, customAmountAllowed: true });
-  const report = await page.locator('intent-checkout').evaluate((el) =>
-    [...el.shadowRoot.querySelectorAll('input')].map((i) => ({
-      id: i.dataset.testid,
-      label: i.labels?.[0]?.textContent ?? '',
-      describedBy: i.getAttribute('aria-describedby'),
-      target: !!el.shadowRoot.getElementById(i.getAttribute('aria-describedby')),
-    })),
-  );
+  // Each input's label and error slot live next to it: in the shadow root, or in the card frame.
+  const own = await page.locator('intent-checkout').evaluate((el) => [...el.shadowRoot.querySelectorAll('input')].map((i) => ({
+    id: i.dataset.testid, label: i.labels?.[0]?.textContent ?? '', autocomplete: i.getAttribute('autocomplete'),
+    target: !!el.shadowRoot.getElementById(i.getAttribute('aria-describedby')),
+  })));
+  const card = page.fields === 'inline' ? [] : await cardFields(page).locator('body').evaluate((b) => [...b.querySelectorAll('input')].map((i) => ({
+    id: i.dataset.testid, label: i.labels?.[0]?.textContent ?? '', autocomplete: i.getAttribute('autocomplete'),
+    target: !!document.getElementById(i.getAttribute('aria-describedby')),
+  })));
+  const report = [...own, ...card];
   assert.equal(report.length, 6);
+  // Browser autofill needs the cc-* tokens.
+  const auto = Object.fromEntries(report.map((r) => [r.id, r.autocomplete]));
+  assert.deepEqual([auto['card-number'], auto['card-expiry'], auto['card-cvc'], auto['card-name']], ['cc-number', 'cc-exp', 'cc-csc', 'cc-name']);
   for (const r of report) {
     assert.notEqual(r.label.trim(), '', `${r.id} is labelled`);
     assert.equal(r.target, true, `${r.id} describedby target exists`);
@@ -68,7 +66,7 @@ test('keyboard only: Tab through the fields, type, Enter to pay, focus lands on 
 
 test('keyboard only through 3-D Secure: the challenge gets focus, Tab reaches its buttons, Enter approves', async () => {
   const page = await openCheckout(browser, sandbox, { locale: 'en-GB' });
-  await page.locator('[data-testid="card-number"]').focus();
+  await cardFields(page).locator('[data-testid="card-number"]').focus();
   await page.keyboard.type('4000000000003220');
   await page.keyboard.press('Tab');
   await page.keyboard.type('1234');
@@ -76,7 +74,7 @@ test('keyboard only through 3-D Secure: the challenge gets focus, Tab reaches it
   await page.keyboard.type('123');
   await page.keyboard.press('Tab');
   await page.keyboard.type('Grace Hopper');
-  await page.keyboard.press('Enter'); // submits the form from the last field
+  await page.keyboard.press('Enter'); // pays from the last field (the frame passes Enter to the page)
   await waitForState(page, 'action');
   const frame = page.frameLocator('[data-testid="challenge-frame"]');
   await frame.locator('[data-testid="challenge-approve"]').waitFor();
@@ -88,4 +86,42 @@ test('keyboard only through 3-D Secure: the challenge gets focus, Tab reaches it
   await waitForState(page, 'succeeded');
   assert.equal(await focused(page), 'result-title');
   await page.close();
+});
+
+test('axe-core finds no violations: the form, its errors, 3-D Secure and every result state', async () => {
+  const check = async (page, what) => assert.deepEqual(await axeViolations(page), [], what);
+  const page = await openCheckout(browser, sandbox, { locale: 'en-GB', tipsAllowed: true });
+  await check(page, 'form');
+  await page.locator('[data-testid="pay-button"]').click();
+  await cardFields(page).locator('[data-testid="card-name-error"]:not(:empty)').waitFor();
+  await check(page, 'form with errors');
+  await cardFields(page).locator('[data-testid="card-number"]').fill('');
+  await fillCard(page, { number: CARDS.threeDS });
+  await page.locator('[data-testid="pay-button"]').click();
+  await waitForState(page, 'action');
+  await page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-fail"]').waitFor();
+  await check(page, '3-D Secure');
+  await page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-fail"]').click();
+  await waitForState(page, 'declined');
+  await check(page, 'declined');
+  await page.close();
+  for (const [order, card, state] of [
+    [{}, CARDS.success, 'succeeded'],
+    [{ captureMode: 'Manual' }, CARDS.success, 'authorized'],
+    [{ dialect: 'stripe' }, CARDS.async, 'processing'],
+  ]) {
+    const p = await openCheckout(browser, sandbox, { locale: 'en-GB', ...order });
+    await fillCard(p, { number: card });
+    await p.locator('[data-testid="pay-button"]').click();
+    await waitForState(p, state);
+    await check(p, state);
+    await p.close();
+  }
+  for (const [action, state] of [['merchant-cancel', 'canceled']]) {
+    const p = await openCheckout(browser, sandbox, { locale: 'en-GB' });
+    await p.locator(`[data-testid="${action}"]`).click();
+    await waitForState(p, state);
+    await check(p, state);
+    await p.close();
+  }
 });

@@ -1,7 +1,7 @@
 // The card flows a customer meets most: success, declines (with a fresh-token retry), async settlement.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, eventLog, cspViolations, advanceClock, CARDS } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, eventLog, cspViolations, advanceClock, CARDS, cardFields } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -26,9 +26,9 @@ test('success: the total is on the Pay button, the card is formatted, Auto captu
   const page = await openCheckout(browser, sandbox, { amount: 2450, currencyCode: 'GBP', locale: 'en-GB' });
   assert.equal(await shadowText(page, 'pay-button'), 'Pay £24.50');
   await fillCard(page);
-  assert.equal(await page.locator('[data-testid="card-number"]').inputValue(), '4242 4242 4242 4242');
-  assert.equal(await page.locator('[data-testid="card-expiry"]').inputValue(), '12 / 34');
-  assert.equal(await shadowText(page, 'card-brand'), 'VISA');
+  assert.equal(await cardFields(page).locator('[data-testid="card-number"]').inputValue(), '4242 4242 4242 4242');
+  assert.equal(await cardFields(page).locator('[data-testid="card-expiry"]').inputValue(), '12 / 34');
+  assert.equal(await cardFields(page).locator('[data-testid="card-brand"]').textContent(), 'VISA');
   await snap(page, 'form-filled');
   const paying = page.locator('[data-testid="pay-button"]');
   await paying.click();
@@ -68,35 +68,35 @@ test('the Pay button is disabled while the payment is in flight', async () => {
 
 test('inline errors show on blur and on submit, tied to the inputs with aria-describedby', async () => {
   const page = await openCheckout(browser, sandbox);
-  const number = page.locator('[data-testid="card-number"]');
+  const number = cardFields(page).locator('[data-testid="card-number"]');
   await number.pressSequentially('4242424242424241'); // fails the Luhn check
-  await page.locator('[data-testid="card-expiry"]').focus(); // blur
-  const err = page.locator('[data-testid="card-number-error"]');
+  await cardFields(page).locator('[data-testid="card-expiry"]').focus(); // blur
+  const err = cardFields(page).locator('[data-testid="card-number-error"]');
   assert.notEqual((await err.textContent()).trim(), '');
   assert.equal(await number.getAttribute('aria-invalid'), 'true');
   assert.equal(await number.getAttribute('aria-describedby'), await err.getAttribute('id'));
   // Untouched fields stay quiet until submit; then every problem shows (the core checks all fields at
   // once) and focus goes to the first field with a problem.
-  assert.equal((await page.locator('[data-testid="card-cvc-error"]').textContent()).trim(), '');
+  assert.equal((await cardFields(page).locator('[data-testid="card-cvc-error"]').textContent()).trim(), '');
   await page.locator('[data-testid="pay-button"]').click();
-  await page.locator('[data-testid="card-name-error"]:not(:empty)').waitFor();
-  assert.equal(await page.locator('[data-testid="card-expiry-error"]').textContent(), 'Enter the expiry date.');
-  assert.equal(await page.locator('[data-testid="card-cvc-error"]').textContent(), 'Enter the security code.');
-  assert.equal(await page.locator('[data-testid="card-name-error"]').textContent(), 'Enter the name on your card.');
+  await cardFields(page).locator('[data-testid="card-name-error"]:not(:empty)').waitFor();
+  assert.equal(await cardFields(page).locator('[data-testid="card-expiry-error"]').textContent(), 'Enter the expiry date.');
+  assert.equal(await cardFields(page).locator('[data-testid="card-cvc-error"]').textContent(), 'Enter the security code.');
+  assert.equal(await cardFields(page).locator('[data-testid="card-name-error"]').textContent(), 'Enter the name on your card.');
   assert.equal(await page.locator('intent-checkout').getAttribute('state'), 'form');
   assert.equal(await number.evaluate((el) => el.getRootNode().activeElement === el), true);
   await snap(page, 'form-errors');
   // Fixing the number clears its error; a short CVC is reported on submit.
   await number.fill('');
   await number.pressSequentially('4242424242424242');
-  await page.locator('[data-testid="card-expiry"]').pressSequentially('1234');
-  await page.locator('[data-testid="card-cvc"]').pressSequentially('12');
-  await page.locator('[data-testid="card-name"]').fill('Ada Lovelace');
+  await cardFields(page).locator('[data-testid="card-expiry"]').pressSequentially('1234');
+  await cardFields(page).locator('[data-testid="card-cvc"]').pressSequentially('12');
+  await cardFields(page).locator('[data-testid="card-name"]').fill('Ada Lovelace');
   assert.equal((await err.textContent()).trim(), '');
   await page.locator('[data-testid="pay-button"]').click();
-  const cvcErr = page.locator('[data-testid="card-cvc-error"]');
-  await page.locator('[data-testid="card-cvc-error"]:not(:empty)').waitFor();
-  assert.equal(await page.locator('[data-testid="card-cvc"]').getAttribute('aria-describedby'), await cvcErr.getAttribute('id'));
+  const cvcErr = cardFields(page).locator('[data-testid="card-cvc-error"]');
+  await cardFields(page).locator('[data-testid="card-cvc-error"]:not(:empty)').waitFor();
+  assert.equal(await cardFields(page).locator('[data-testid="card-cvc"]').getAttribute('aria-describedby'), await cvcErr.getAttribute('id'));
   assert.equal(await page.locator('intent-checkout').getAttribute('state'), 'form');
   await finish(page);
 });
@@ -127,9 +127,9 @@ test('decline, then Try again starts a new attempt with a fresh token and succee
   await waitForState(page, 'form');
   assert.equal(refreshes.length, 1, 'Try again fetched a fresh token');
   // The number and CVC were cleared for another card; focus is back on the number.
-  assert.equal(await page.locator('[data-testid="card-number"]').inputValue(), '');
-  await page.locator('[data-testid="card-number"]').pressSequentially(CARDS.mastercard);
-  await page.locator('[data-testid="card-cvc"]').pressSequentially('123');
+  assert.equal(await cardFields(page).locator('[data-testid="card-number"]').inputValue(), '');
+  await cardFields(page).locator('[data-testid="card-number"]').pressSequentially(CARDS.mastercard);
+  await cardFields(page).locator('[data-testid="card-cvc"]').pressSequentially('123');
   await page.locator('[data-testid="pay-button"]').click();
   await waitForState(page, 'succeeded');
   await finish(page);

@@ -1,7 +1,7 @@
 // Each API dialect once, and each locale once: status names differ per dialect, the widget's states don't.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, eventLog } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, eventLog, cardFields, newPage, merchantOrigin, FIELDS } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -24,8 +24,8 @@ for (const c of cases) {
     const page = await openCheckout(browser, sandbox, { dialect: c.dialect, captureMode: c.captureMode, currencyCode: 'USD', locale: 'en-US' });
     assert.equal(await page.locator('[data-testid="pay-button"]').textContent(), 'Pay $24.50');
     await fillCard(page, { number: '378282246310005', cvc: '1234' }); // Amex: 4-digit CVC, 4-6-5 grouping
-    assert.equal(await page.locator('[data-testid="card-number"]').inputValue(), '3782 822463 10005');
-    assert.equal(await page.locator('[data-testid="card-brand"]').textContent(), 'AMEX');
+    assert.equal(await cardFields(page).locator('[data-testid="card-number"]').inputValue(), '3782 822463 10005');
+    assert.equal(await cardFields(page).locator('[data-testid="card-brand"]').textContent(), 'AMEX');
     await page.locator('[data-testid="pay-button"]').click();
     await waitForState(page, c.state);
     assert.equal(await page.locator('intent-checkout').getAttribute('status'), c.wire);
@@ -44,7 +44,7 @@ for (const l of locales) {
     const page = await openCheckout(browser, sandbox, { locale: l.locale, currencyCode: 'EUR' });
     const pay = (await page.locator('[data-testid="pay-button"]').textContent()).replace(/\u00a0|\u202f/g, ' ');
     assert.match(pay, l.pay);
-    assert.equal(await page.locator('label[for="ic-number"]').textContent(), l.number);
+    assert.equal(await cardFields(page).locator('label[for="ic-number"]').textContent(), l.number);
     await fillCard(page);
     await page.locator('[data-testid="pay-button"]').click();
     await waitForState(page, 'succeeded');
@@ -55,13 +55,14 @@ for (const l of locales) {
 }
 
 test('without a locale attribute the browser language is used', async () => {
-  const context = await browser.context.browser()?.newContext({ locale: 'de-DE' });
-  // A persistent context has no browser() handle; emulate the language with an init script instead.
-  const page = context ? await context.newPage() : await browser.context.newPage();
+  // A persistent context has no per-context locale; emulate the language with an init script instead
+  // (in every frame: the card frame reads it too).
+  const page = await newPage(browser);
   await page.addInitScript(() => Object.defineProperty(navigator, 'languages', { get: () => ['fr-FR', 'fr'] }));
-  await page.goto(sandbox.url + '/');
+  const query = new URLSearchParams({ fields: FIELDS, ...(FIELDS === 'isolated' ? { apiBase: sandbox.url } : {}) });
+  await page.goto(`${merchantOrigin(sandbox)}/?${query}`);
   await page.click('[data-testid="checkout-button"]');
   await waitForState(page, 'form');
-  assert.equal(await page.locator('label[for="ic-number"]').textContent(), 'Numéro de carte');
+  assert.equal(await cardFields(page).locator('label[for="ic-number"]').textContent(), 'Numéro de carte');
   await page.close();
 });

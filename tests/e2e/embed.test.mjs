@@ -2,7 +2,7 @@
 // element before its script has loaded (the custom-element upgrade path).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, call, fillCard, waitForState } from './harness.mjs';
+import { startSandbox, launchBrowser, call, fillCard, waitForState, merchantPage, embedAttrs, FIELDS } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -15,17 +15,8 @@ after(async () => {
   await sandbox?.stop();
 });
 
-async function page(path, html, files = {}) {
-  const p = await browser.context.newPage();
-  p.problems = [];
-  p.on('pageerror', (e) => p.problems.push(e.message));
-  await p.route(sandbox.url + path, (route) => route.fulfill({ contentType: 'text/html', body: html }));
-  for (const [name, body] of Object.entries(files)) {
-    await p.route(sandbox.url + name, (route) => route.fulfill({ contentType: 'text/javascript', body }));
-  }
-  await p.goto(sandbox.url + path);
-  return p;
-}
+// Merchant pages on the merchant origin (another origin than the API when the fields are isolated).
+const page = (path, html, files = {}) => merchantPage(browser, sandbox, path, html, files);
 
 test('npm entry: import { mount } from the element module, listeners from `on`, pay to success', async () => {
   const created = await call(sandbox, '/demo/payment-intents', { amount: 1500, currencyCode: 'EUR' });
@@ -36,6 +27,8 @@ test('npm entry: import { mount } from the element module, listeners from `on`, 
       paymentIntentId: ${JSON.stringify(created.paymentIntentId)},
       connectToken: ${JSON.stringify(created.clientSessionSecret)},
       locale: 'de-DE',
+      apiBase: ${JSON.stringify(sandbox.url)},
+      fields: ${JSON.stringify(FIELDS)},
       on: { ready: (e) => __events.push('ready ' + e.detail.canonical), succeeded: () => __events.push('succeeded') },
     });
     window.__kind = [el instanceof IntentCheckoutElement, typeof createCheckout];`;
@@ -56,6 +49,8 @@ test('properties set before the element is defined are picked up when it upgrade
   // The page script runs first; the checkout's script tag is added afterwards.
   const early = `
     const el = document.querySelector('intent-checkout');
+    el.apiBase = ${JSON.stringify(sandbox.url)};
+    el.fields = ${JSON.stringify(FIELDS)};
     el.paymentIntentId = ${JSON.stringify(created.paymentIntentId)};
     el.connectToken = ${JSON.stringify(created.clientSessionSecret)};
     el.refreshToken = () => Promise.resolve('unused');
@@ -75,7 +70,7 @@ test('properties set before the element is defined are picked up when it upgrade
 
 test('an intent the API does not know ends in the error state with an `error` event, not a broken form', async () => {
   const p = await page('/bogus', `<!doctype html><script src="/pkg/intent-checkout.js" defer></script><script src="/listen.js"></script>
-<intent-checkout payment-intent-id="pi_does_not_exist" connect-token="cs_nope" locale="en-GB"></intent-checkout>`, {
+<intent-checkout ${embedAttrs(sandbox)} payment-intent-id="pi_does_not_exist" connect-token="cs_nope" locale="en-GB"></intent-checkout>`, {
     '/listen.js': `window.__errors = []; document.addEventListener('error', (e) => __errors.push(e.detail?.error?.code));`,
   });
   await waitForState(p, 'error');

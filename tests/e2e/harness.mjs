@@ -1,6 +1,6 @@
 // Shared end-to-end harness, on the package's own test kit (`intent-checkout/testing`, pkg/testing.js) so the
 // kit cannot rot: a sandbox process on a port the OS picks, and Debian's Chromium via playwright-core.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -8,6 +8,16 @@ import * as kit from '../../pkg/testing.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 export const SECRET_KEY = 'sk_sandbox_e2e';
+
+/**
+ * Which card fields the suite runs with: `isolated` (the default: the frame on the API's origin, and the
+ * merchant page on another origin) or `inline` (IC_FIELDS=inline; the page on the API's origin, as a
+ * merchant in PCI scope would host it). scripts/test.sh runs the end-to-end layer once in each.
+ */
+export const FIELDS = process.env.IC_FIELDS === 'inline' ? 'inline' : 'isolated';
+
+/** Where merchant pages live: another origin than the API (`localhost` vs `127.0.0.1`) when isolated. */
+export const merchantOrigin = (sandbox, fields = FIELDS) => (fields === 'isolated' ? sandbox.url.replace('//127.0.0.1:', '//localhost:') : sandbox.url);
 
 /** Starts target/debug/intent-sandbox on 127.0.0.1:0 serving www/ and pkg/; resolves once it prints its URL. */
 export function startSandbox(extraArgs = []) {
@@ -29,6 +39,9 @@ export async function launchBrowser() {
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+      // Pages fulfilled by Playwright's router have no address space, so Chromium would treat them as public and
+      // hold back their requests to the loopback API (Local Network Access). Real merchant pages are served.
+      '--disable-features=LocalNetworkAccessChecks',
     ],
   });
   return {
@@ -59,25 +72,116 @@ export const advanceClock = (sandbox, seconds) => sandbox.advanceClock(seconds);
  * Opens the demo shop with an order (query-string pre-fill), presses Checkout and waits for the form.
  * Records CSP violations and page errors on `page.problems`.
  */
-export async function openCheckout(browser, sandbox, order = {}, { waitFor = 'form' } = {}) {
+export async function openCheckout(browser, sandbox, order = {}, { waitFor = 'form', fields = FIELDS, init } = {}) {
+  const page = await newPage(browser, fields);
+  if (init) await page.addInitScript(init);
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries({ fields, ...(fields === 'isolated' ? { apiBase: sandbox.url } : {}), ...order })) {
+    query.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+  }
+  await page.goto(`${merchantOrigin(sandbox, fields)}/?${query}`);
+  await page.click('[data-testid="checkout-button"]');
+  if (waitFor) await page.locator(`intent-checkout[state="${waitFor}"]`).waitFor({ timeout: 15_000 });
+  return page;
+}
+
+/**
+ * A tab that records problems on `page.problems` (page errors and console errors, the card frame's
+ * included) and CSP violations on `window.__csp`; `page.fields` says which card fields it uses.
+ */
+export async function newPage(browser, fields = FIELDS) {
   const page = await browser.context.newPage();
+  page.fields = fields;
   page.problems = [];
+  page.consoleLines = [];
   page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' && !/favicon/.test(m.text())) page.problems.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    page.consoleLines.push(m.text());
+    if (m.type() === 'error' && !/favicon/.test(m.text())) page.problems.push(`console: ${m.text()}`);
+  });
   await page.addInitScript(() => {
     window.__csp = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
-  const query = new URLSearchParams();
-  for (const [k, v] of Object.entries(order)) query.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
-  await page.goto(`${sandbox.url}/?${query}`);
-  await page.click('[data-testid="checkout-button"]');
-  if (waitFor) await waitForState(page, waitFor);
   return page;
 }
 
-/** Types a card into the widget the way a customer would (wherever its fields live). */
-export const fillCard = (page, card = {}) => kit.checkoutOn(page).fillCard(card);
+/** Where the card inputs are: inside the isolated frame, or in the page (inline). */
+export const cardFields = (page) => (page.fields === 'inline' ? page : page.frameLocator('[data-testid="card-frame"]'));
+
+/** Types a card into the widget the way a customer would. */
+export async function fillCard(page, { number = CARDS.success, expiry = '12/34', cvc = '123', name = 'Ada Lovelace' } = {}) {
+  const f = cardFields(page);
+  await f.locator('[data-testid="card-number"]').pressSequentially(number);
+  await f.locator('[data-testid="card-expiry"]').pressSequentially(expiry);
+  await f.locator('[data-testid="card-cvc"]').pressSequentially(cvc);
+  await f.locator('[data-testid="card-name"]').fill(name);
+}
+
+/**
+ * A bare merchant page at `path` on the merchant origin with `body` as its HTML and `files` as its
+ * scripts: the one-script-tag embed as a merchant would write it (`api-base` names the API when the
+ * page is elsewhere). `apiAttr(sandbox)` gives that attribute.
+ */
+export async function merchantPage(browser, sandbox, path, body, files = {}, fields = FIELDS) {
+  const page = await newPage(browser, fields);
+  const origin = merchantOrigin(sandbox, fields);
+  await page.route(origin + path, (route) => route.fulfill({ contentType: 'text/html', body }));
+  for (const [name, js] of Object.entries(files)) {
+    await page.route(origin + name, (route) => route.fulfill({ contentType: 'text/javascript', body: js }));
+  }
+  await page.goto(origin + path);
+  return page;
+}
+
+/**
+ * The one-script-tag embed under a strict CSP, as the README tells merchants to write it: the API's
+ * origin allowed for fetches and frames, nothing inline. `attrs` go on <intent-checkout>.
+ */
+export function strictEmbed(sandbox, attrs, fields = FIELDS) {
+  const api = fields === 'isolated' ? ` ${sandbox.url}` : '';
+  return `<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'${api}; frame-src 'self'${api}">
+<script src="/pkg/intent-checkout.js" defer></script>
+<intent-checkout ${embedAttrs(sandbox, fields)} ${attrs}></intent-checkout>`;
+}
+
+/** The attributes an embed needs for this suite's card fields: `api-base` and `fields`. */
+export const embedAttrs = (sandbox, fields = FIELDS) => `api-base="${sandbox.url}" fields="${fields}"`;
+
+/** The element, or the element inside the card frame, that has keyboard focus: its data-testid. */
+export async function focused(page) {
+  const outer = await page.evaluate(() => {
+    let el = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    return el?.dataset?.testid ?? el?.tagName;
+  });
+  if (outer !== 'card-frame') return outer;
+  const frame = page.frames().find((f) => f.url().includes('/card-frame/v1'));
+  return frame.evaluate(() => document.activeElement?.dataset?.testid ?? document.activeElement?.tagName);
+}
+
+const axeSource = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's violations in the page and, separately, in the card frame (axe does not cross frames of
+ * another origin itself). Injected through the DevTools protocol, which the pages' CSP does not govern.
+ */
+export async function axeViolations(page) {
+  const found = [];
+  for (const frame of [page.mainFrame(), ...page.frames().filter((f) => f.url().includes('/card-frame/v1'))]) {
+    await frame.evaluate(`${axeSource};undefined`);
+    // The page: the widget only (the demo page around it is not under test); the frame: all of it, except
+    // the one rule for whole pages (an <h1>): the frame is a part of the merchant's page, whose headings
+    // are the page's.
+    const r = await frame.evaluate((inPage) => window.axe.run(inPage ? { include: [['intent-checkout']] } : document, {
+      iframes: false,
+      resultTypes: ['violations'],
+      rules: inPage ? {} : { 'page-has-heading-one': { enabled: false } },
+    }), frame === page.mainFrame());
+    for (const v of r.violations) found.push(`${frame === page.mainFrame() ? 'page' : 'frame'}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  }
+  return found;
+}
 
 /** The documented way to wait for an outcome: the element's `state` attribute. */
 export const waitForState = (page, state, timeout = 15_000) => kit.checkoutOn(page).waitForState(state, { timeout });

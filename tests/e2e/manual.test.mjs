@@ -1,7 +1,7 @@
 // Manual capture: the widget shows an authorisation, then follows what the merchant does from its server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, cspViolations, advanceClock, call } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, cspViolations, advanceClock, call, merchantPage, strictEmbed } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -49,17 +49,7 @@ test('Manual: authorised, then the merchant captures and the widget follows live
 
 /** The one-script-tag embed on a bare page, token as an attribute. */
 async function embed(id, secret) {
-  const page = await browser.context.newPage();
-  await page.route(sandbox.url + '/embed', (route) =>
-    route.fulfill({
-      contentType: 'text/html',
-      body: `<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'">
-<script src="/pkg/intent-checkout.js" defer></script>
-<intent-checkout payment-intent-id="${id}" connect-token="${secret}" locale="en-GB"></intent-checkout>`,
-    }),
-  );
-  await page.goto(sandbox.url + '/embed');
-  return page;
+  return merchantPage(browser, sandbox, '/embed', strictEmbed(sandbox, `payment-intent-id="${id}" connect-token="${secret}" locale="en-GB"`));
 }
 
 test('Manual: the merchant reverses the authorisation', async () => {

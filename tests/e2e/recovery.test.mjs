@@ -3,7 +3,7 @@
 // with no intent yet says it is waiting instead of spinning forever.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, call, waitForState } from './harness.mjs';
+import { startSandbox, launchBrowser, call, waitForState, newPage, merchantOrigin, embedAttrs } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -18,7 +18,7 @@ after(async () => {
 
 /** A page at `path` with the script tag and `body`; `failing` requests (a glob) are refused until released. */
 async function page(path, body, failing) {
-  const p = await browser.context.newPage();
+  const p = await newPage(browser);
   let refuse = true;
   const refused = [];
   if (failing) {
@@ -28,11 +28,12 @@ async function page(path, body, failing) {
       return route.fulfill({ status: 503, body: 'unavailable' });
     });
   }
-  await p.route(sandbox.url + path, (route) => route.fulfill({
+  const origin = merchantOrigin(sandbox);
+  await p.route(origin + path, (route) => route.fulfill({
     contentType: 'text/html',
-    body: `<!doctype html><script src="/pkg/intent-checkout.js" defer></script>${body}`,
+    body: `<!doctype html><script src="/pkg/intent-checkout.js" defer></script>${body.replace('<intent-checkout', `<intent-checkout ${embedAttrs(sandbox)}`)}`,
   }));
-  await p.goto(sandbox.url + path);
+  await p.goto(origin + path);
   return { p, release: () => (refuse = false), refused };
 }
 
@@ -42,7 +43,7 @@ test('a failed .wasm load shows Try again, and pressing it loads the module and 
   const created = await call(sandbox, '/demo/payment-intents', { amount: 700, currencyCode: 'GBP' });
   const { p, release, refused } = await page('/wasm-retry',
     `<intent-checkout locale="en-GB" payment-intent-id="${created.paymentIntentId}" connect-token="${created.clientSessionSecret}"></intent-checkout>`,
-    '**/*.wasm');
+    '**/intent_checkout_bg.wasm');
   await waitForState(p, 'error');
   assert.ok(refused.length >= 1, 'the .wasm request was refused');
   assert.match(await text(p, 'result-message'), /could not load.*try again/i);
@@ -58,7 +59,7 @@ test('after a failed load, a later IntentCheckout.load() revives an element alre
   const created = await call(sandbox, '/demo/payment-intents', { amount: 900, currencyCode: 'GBP' });
   const { p, release } = await page('/wasm-later',
     `<intent-checkout locale="en-GB" payment-intent-id="${created.paymentIntentId}" connect-token="${created.clientSessionSecret}"></intent-checkout>`,
-    '**/*.wasm');
+    '**/intent_checkout_bg.wasm');
   await waitForState(p, 'error');
   release();
   await p.evaluate(() => window.IntentCheckout.load());

@@ -1,7 +1,7 @@
 // The connect token: refreshed when it expires mid-checkout, never left in the DOM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, eventLog, advanceClock, call, snap } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, eventLog, advanceClock, call, snap, merchantPage, strictEmbed } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -28,16 +28,8 @@ test('a token that expires mid-checkout is refreshed through refreshToken and th
 
 /** A bare merchant page: the one-script-tag embed with the token given as an attribute. */
 async function embed(created) {
-  const page = await browser.context.newPage();
-  await page.route(sandbox.url + '/embed', (route) =>
-    route.fulfill({
-      contentType: 'text/html',
-      body: `<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'">
-<script src="/pkg/intent-checkout.js" defer></script>
-<intent-checkout payment-intent-id="${created.paymentIntentId}" connect-token="${created.clientSessionSecret}" locale="en-GB"></intent-checkout>`,
-    }),
-  );
-  await page.goto(sandbox.url + '/embed');
+  const attrs = `payment-intent-id="${created.paymentIntentId}" connect-token="${created.clientSessionSecret}" locale="en-GB"`;
+  const page = await merchantPage(browser, sandbox, '/embed', strictEmbed(sandbox, attrs));
   await waitForState(page, 'form');
   return page;
 }

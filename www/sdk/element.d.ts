@@ -38,6 +38,11 @@ export class IntentCheckoutElement extends HTMLElement {
   locale: string | null;
   /** Which status names the API speaks; mirrors `dialect`. */
   dialect: NonNullable<CheckoutOptions['dialect']> | null;
+  /**
+   * `isolated` (default): the card fields are a frame served by `apiBase`; no card detail reaches this page
+   * (PCI DSS SAQ A). `inline`: the fields are in this page, which puts it in scope (SAQ A-EP). Mirrors `fields`.
+   */
+  fields: 'isolated' | 'inline';
   /** Write-only: the intent's connect token (client session secret). Reads return undefined. */
   connectToken: string | undefined;
   /** When the token expires (ISO date or unix ms), so the core can refresh it ahead of time. */
@@ -64,6 +69,7 @@ export interface MountOptions {
   refreshToken?: () => Promise<TokenRefresh> | TokenRefresh;
   locale?: string;
   dialect?: CheckoutOptions['dialect'];
+  fields?: 'isolated' | 'inline';
   /** Listeners attached before the element starts, e.g. `{ succeeded: () => location.assign('/thanks') }`. */
   on?: { [K in keyof IntentCheckoutEventMap]?: (ev: IntentCheckoutEventMap[K]) => unknown };
 }

@@ -7,24 +7,19 @@ import * as sdk from './index.js';
 import { styles } from './styles.js';
 import { pickLanguage, translator } from './messages.js';
 import { EVENTS } from './codes.js';
+import { CardFrame, resolveTheme } from './card-frame-host.js';
+import { loadInlineFields } from './inline.js';
 
 export * from './index.js';
 
 // Checkout events re-dispatched from the element (bubbling and composed). `ready` is the element's own.
 const FORWARDED = EVENTS.filter((name) => name !== 'ready');
-const PROPS = ['apiBase', 'paymentIntentId', 'connectToken', 'connectTokenExpiresAt', 'refreshToken', 'locale', 'dialect'];
-const FIELDS = ['number', 'expiry', 'cvc', 'name'];
-const BRANDS = { visa: 'VISA', mastercard: 'Mastercard', amex: 'AMEX', american_express: 'AMEX', discover: 'Discover', diners: 'Diners', jcb: 'JCB', unionpay: 'UnionPay', maestro: 'Maestro' };
+const PROPS = ['apiBase', 'paymentIntentId', 'connectToken', 'connectTokenExpiresAt', 'refreshToken', 'locale', 'dialect', 'fields'];
 // Widget views that show the result panel instead of the form, with their tone.
 const RESULTS = { succeeded: 'ok', authorized: 'ok', processing: 'wait', action: 'wait', declined: 'bad', canceled: 'bad', expired: 'bad', refunded: 'ok', reversed: 'ok', error: 'bad' };
 const ICONS = { ok: '✓', bad: '!', wait: '' };
 
 const fn = (name) => (typeof sdk[name] === 'function' ? sdk[name] : null);
-const digits = (s) => String(s ?? '').replace(/\D/g, '');
-// Display-only fallbacks while the SDK exports no brand/format helpers (it validates; these only decorate).
-// Card rules live in the core; until the wasm is loaded the number shows as typed, with no brand.
-const brandOf = (d) => fn('cardBrand')?.(d) ?? '';
-const groupCard = (d) => fn('formatCardNumber')?.(d) ?? d;
 
 // Creates an element: `attrs` become attributes (never HTML), strings in `kids` become text nodes.
 function h(tag, attrs, ...kids) {
@@ -38,7 +33,7 @@ function h(tag, attrs, ...kids) {
 const Base = typeof HTMLElement === 'undefined' ? class {} : HTMLElement;
 
 export class IntentCheckoutElement extends Base {
-  static observedAttributes = ['api-base', 'payment-intent-id', 'locale', 'dialect', 'connect-token'];
+  static observedAttributes = ['api-base', 'payment-intent-id', 'locale', 'dialect', 'connect-token', 'fields'];
 
   #token = null;
   #expiresAt = undefined;
@@ -54,9 +49,13 @@ export class IntentCheckoutElement extends Base {
   #wasm = null;
   #ui = null;
   #t = translator('en');
-  #touched = new Set();
-  #validations = 0;
-  #errors = {};
+  #lang = null;
+  // The card fields: an iframe on the API's origin (isolated, the default), or, with fields="inline",
+  // the same fields in this element's form (the page is then in PCI scope).
+  #frame = null;
+  #inline = null;
+  #darkMode = null;
+  #onScheme = () => this.#frame?.setTheme(resolveTheme(this.#ui.box));
   #reason = null;
   #challengeUrl = null;
   #onMessage = (e) => this.#challengeMessage(e);
@@ -74,13 +73,19 @@ export class IntentCheckoutElement extends Base {
   }
 
   get apiBase() { return this.getAttribute('api-base') || location.origin; }
-  set apiBase(v) { this.setAttribute('api-base', v); }
+  set apiBase(v) { v == null ? this.removeAttribute('api-base') : this.setAttribute('api-base', v); }
   get paymentIntentId() { return this.getAttribute('payment-intent-id'); }
   set paymentIntentId(v) { this.setAttribute('payment-intent-id', v); }
   get locale() { return this.getAttribute('locale'); }
   set locale(v) { v == null ? this.removeAttribute('locale') : this.setAttribute('locale', v); }
   get dialect() { return this.getAttribute('dialect'); }
   set dialect(v) { v == null ? this.removeAttribute('dialect') : this.setAttribute('dialect', v); }
+  /**
+   * `isolated` (default): the card fields are a frame served by the API, and no card detail ever reaches
+   * this page. `inline`: the fields are in this page, which puts it in PCI DSS scope (SAQ A-EP).
+   */
+  get fields() { return this.getAttribute('fields') === 'inline' ? 'inline' : 'isolated'; }
+  set fields(v) { v == null ? this.removeAttribute('fields') : this.setAttribute('fields', v); }
   /** Write-only: the intent's connect token (client session secret). Handed to the core, never kept in the DOM. */
   get connectToken() { return undefined; }
   set connectToken(v) {
@@ -107,6 +112,12 @@ export class IntentCheckoutElement extends Base {
       this.connectToken = value;
     } else if (name === 'locale') {
       if (this.#ui) this.#render();
+    } else if ((name === 'fields' || name === 'api-base') && old !== value && this.#ui && (this.#frame || this.#inline)) {
+      // Another kind of fields, or the frame's origin moved: new fields, and a checkout that matches.
+      this.#dropFields();
+      this.#destroyCheckout();
+      this.#mountFields();
+      this.#schedule();
     } else if (name === 'payment-intent-id' && old !== null && old !== value && this.#checkout) {
       this.#destroyCheckout();
       this.#schedule();
@@ -119,8 +130,10 @@ export class IntentCheckoutElement extends Base {
     addEventListener('message', this.#onMessage);
     if (!this.shadowRoot) {
       this.#build();
+      this.#ensureFields();
       this.#load();
     } else {
+      this.#ensureFields();
       this.#schedule();
     }
   }
@@ -151,7 +164,9 @@ export class IntentCheckoutElement extends Base {
     removeEventListener('message', this.#onMessage);
     // Moved, not removed: keep the checkout. Removed: stop its network activity and timers.
     queueMicrotask(() => {
-      if (!this.isConnected) this.#destroyCheckout();
+      if (this.isConnected) return;
+      this.#destroyCheckout();
+      this.#dropFields();
     });
   }
 
@@ -177,20 +192,32 @@ export class IntentCheckoutElement extends Base {
     const prefetched = this.#prefetch.value;
     this.#prefetch = null; // one reply, for one core
     this.#starting = true;
-    this.#token = null; // the core holds it from here on
+    this.#token = null; // the checkout holds it from here on
     this.#setView('loading');
+    this.#ensureFields();
     try {
       const checkout = await sdk.createCheckout({
         ...options,
         connectTokenExpiresAt: this.#expiresAt,
         refreshToken: this.#refresh ? () => this.#refresh() : undefined,
         prefetched,
+        fields: this.fields,
       });
+      // The form is usable once its card fields are: the frame has said ready, or the inline ones exist.
+      if (this.#frame) {
+        checkout._useCardFrame(this.#frame);
+        if (!(await this.#frame.ready)) {
+          checkout.destroy();
+          throw new sdk.CheckoutError('network_error', 'the card fields could not load');
+        }
+      } else {
+        await this.#inline?.ready;
+      }
       this.#attach(checkout);
     } catch (error) {
       // Kept for Try again (memory only), unless the page has set a newer one meanwhile.
       this.#token ??= connectToken;
-      this.#setView('error', error?.code || 'sdk_error');
+      this.#setView('error', this.#frame && error?.message === 'the card fields could not load' ? 'cardFieldsFailed' : error?.code || 'sdk_error');
       this.#emit('error', { error: error instanceof sdk.CheckoutError ? error : new sdk.CheckoutError('sdk_error', error?.message ?? String(error)) });
     } finally {
       this.#starting = false;
@@ -304,11 +331,8 @@ export class IntentCheckoutElement extends Base {
       ui.tipLegend,
       h('div', { class: 'tips', role: 'group', 'aria-labelledby': 'ic-tip-legend' }, ...ui.chips),
       field('tip', { testid: 'tip-input', input: { inputmode: 'decimal', autocomplete: 'off' } }));
-    ui.brand = h('span', { class: 'brand', part: 'brand', 'data-testid': 'card-brand', 'aria-hidden': 'true' });
-    const number = field('number', { testid: 'card-number', input: { inputmode: 'numeric', autocomplete: 'cc-number', spellcheck: 'false' } }, ui.brand);
-    const expiry = field('expiry', { testid: 'card-expiry', input: { inputmode: 'numeric', autocomplete: 'cc-exp' } });
-    const cvc = field('cvc', { testid: 'card-cvc', input: { inputmode: 'numeric', autocomplete: 'cc-csc', maxlength: '4' } });
-    const name = field('name', { testid: 'card-name', input: { autocomplete: 'cc-name', spellcheck: 'false' } });
+    // Where the card fields go: the isolated frame, or the inline fields (card-fields.js).
+    ui.cardSlot = h('div', { class: 'card-slot', 'data-testid': 'card-slot' });
     const line = (cls, testid) => {
       const [k, v] = [h('span'), h('span', { 'data-testid': testid })];
       return { li: h('li', { class: cls }, k, v), k, v };
@@ -317,9 +341,9 @@ export class IntentCheckoutElement extends Base {
     ui.tipLine = line('', 'tip-amount');
     ui.total = line('total', 'total');
     ui.pay = h('button', { type: 'submit', class: 'pay', part: 'pay-button', 'data-testid': 'pay-button' });
-    ui.formError = h('p', { class: 'err', part: 'error', role: 'alert', 'data-testid': 'form-error' });
+    ui.formError = h('p', { class: 'err form-error', part: 'error', role: 'alert', 'data-testid': 'form-error' });
     ui.form = h('form', { part: 'form', novalidate: true, 'data-testid': 'checkout-form' },
-      ui.summary, ui.amountField, ui.tipField, number, h('div', { class: 'row' }, expiry, cvc), name,
+      ui.summary, ui.amountField, ui.tipField, ui.cardSlot,
       h('ul', { class: 'lines', part: 'totals' }, ui.subtotal.li, ui.tipLine.li, ui.total.li), ui.formError, ui.pay);
     ui.icon = h('span', { class: 'icon', 'aria-hidden': 'true' });
     ui.resultTitle = h('h2', { tabindex: '-1', part: 'result-title', 'data-testid': 'result-title' });
@@ -329,8 +353,10 @@ export class IntentCheckoutElement extends Base {
     ui.result = h('section', { class: 'result', part: 'result', 'data-testid': 'result' }, ui.icon, ui.resultTitle, ui.resultText, ui.retry, ui.resume);
     ui.box = h('div', { class: 'box', part: 'container' }, ui.loading, ui.form, ui.result);
     // 3-D Secure: a modal dialog; the sentinels keep Tab inside it.
-    // Sandboxed: the bank's page may run scripts and post forms to its own origin, never navigate this page.
-    ui.frame = h('iframe', { part: 'challenge-frame', 'data-testid': 'challenge-frame', referrerpolicy: 'no-referrer', sandbox: 'allow-scripts allow-forms allow-same-origin allow-popups' });
+    // No `sandbox` attribute: the bank's page needs scripts and its own origin (its completion request),
+    // and a sandbox granting both is one Chromium warns about on every page. A cross-origin frame still
+    // cannot read or script this page, and cannot navigate it without the customer's click.
+    ui.frame = h('iframe', { part: 'challenge-frame', 'data-testid': 'challenge-frame', referrerpolicy: 'no-referrer' });
     ui.close = h('button', { type: 'button', class: 'btn secondary', 'data-testid': 'challenge-close' });
     ui.dlgTitle = h('h2', { id: 'ic-dlg-title' });
     ui.dlgText = h('p');
@@ -347,16 +373,6 @@ export class IntentCheckoutElement extends Base {
     });
     root.append(ui.status, ui.box, ui.modal);
 
-    // Input handling: format as typed, validate on blur and on submit, forward to the core.
-    ui.number.input.addEventListener('input', () => this.#formatNumber());
-    ui.expiry.input.addEventListener('input', (e) => this.#formatExpiry(e));
-    ui.cvc.input.addEventListener('input', () => (ui.cvc.input.value = digits(ui.cvc.input.value).slice(0, 4)));
-    for (const f of FIELDS) {
-      ui[f].input.addEventListener('blur', () => {
-        if (ui[f].input.value || this.#touched.has(f)) this.#touched.add(f);
-        this.#validate();
-      });
-    }
     ui.amount.input.addEventListener('change', () => this.#changeAmount());
     ui.tip.input.addEventListener('change', () => this.#changeTip());
     ui.form.addEventListener('submit', (e) => {
@@ -406,11 +422,15 @@ export class IntentCheckoutElement extends Base {
     ui.loadingText.textContent = t(v === 'waiting' ? 'waiting' : 'loading');
     ui.form.hidden = !inForm;
     ui.result.hidden = !RESULTS[v];
-    for (const f of ['number', 'expiry', 'cvc', 'name', 'amount', 'tip']) ui[f].label.textContent = t(f);
+    for (const f of ['amount', 'tip']) ui[f].label.textContent = t(f);
+    if (lang !== this.#lang) {
+      this.#lang = lang;
+      this.#frame?.setLocale(lang);
+      this.#inline?.setLocale(lang);
+    }
     ui.tipLegend.textContent = t('tip');
     const pct = new Intl.NumberFormat(this.locale || undefined, { style: 'percent' });
     ui.chips.forEach((b, i) => (b.textContent = i ? pct.format([0, 10, 15, 20][i] / 100) : t('noTip')));
-    ui.expiry.input.placeholder = t('expiryHint');
     ui.tip.label.textContent = t('tipOther');
     ui.subtotal.k.textContent = t('subtotal');
     ui.tipLine.k.textContent = t('tipLine');
@@ -432,11 +452,6 @@ export class IntentCheckoutElement extends Base {
       ui.subtotal.v.textContent = this.#money(intent.amount);
       ui.tipLine.v.textContent = this.#money(intent.tipsAmount ?? { value: 0, currencyCode: intent.amount?.currencyCode });
       ui.total.v.textContent = total;
-    }
-    for (const f of FIELDS) {
-      const code = this.#touched.has(f) ? this.#errors[f] : undefined;
-      ui[f].err.textContent = code ? t(`${f}.${code}`, null, '') || t(code, null, '') || t(`${f}_error`) : '';
-      ui[f].input.setAttribute('aria-invalid', code ? 'true' : 'false');
     }
     ui.pay.disabled = v === 'paying' || !this.#checkout;
     ui.pay.setAttribute('aria-busy', v === 'paying' ? 'true' : 'false');
@@ -470,98 +485,91 @@ export class IntentCheckoutElement extends Base {
     }
   }
 
-  // ---- card input ------------------------------------------------------------------------------------
+  // ---- card fields -----------------------------------------------------------------------------------
 
-  #formatNumber() {
-    const input = this.#ui.number.input;
-    const caretDigits = digits(input.value.slice(0, input.selectionStart ?? input.value.length)).length;
-    const d = digits(input.value).slice(0, 19);
-    const brand = brandOf(d);
-    const formatted = groupCard(d);
-    input.value = formatted;
-    let pos = 0;
-    for (let seen = 0; pos < formatted.length && seen < caretDigits; pos++) if (/\d/.test(formatted[pos])) seen++;
-    if (document.activeElement === this || this.shadowRoot.activeElement === input) input.setSelectionRange(pos, pos);
-    this.#ui.brand.textContent = BRANDS[String(brand).toLowerCase()] ?? (brand && brand !== 'unknown' ? String(brand) : '');
-    if (this.#touched.has('number')) this.#validate();
+  // Starts loading the fields as soon as there is an intent to pay, in parallel with the wasm and the
+  // intent: the frame from the API's origin (isolated), or the inline fields' module.
+  #ensureFields() {
+    if (!this.#ui || this.#frame || this.#inline || !this.paymentIntentId) return;
+    this.#mountFields();
   }
 
-  #formatExpiry(e) {
-    const input = this.#ui.expiry.input;
-    let d = digits(input.value).slice(0, 4);
-    if (d.length === 1 && d > '1') d = '0' + d;
-    const deleting = e.inputType?.startsWith('delete');
-    input.value = d.length > 2 || (d.length === 2 && !deleting) ? `${d.slice(0, 2)} / ${d.slice(2)}` : d;
-  }
-
-  #card() {
+  #mountFields() {
     const ui = this.#ui;
-    const [mm, yy] = [digits(ui.expiry.input.value).slice(0, 2), digits(ui.expiry.input.value).slice(2, 4)];
-    return {
-      number: digits(ui.number.input.value),
-      expiryMonth: mm ? Number(mm) : '',
-      expiryYear: yy.length === 2 ? 2000 + Number(yy) : '',
-      cvc: digits(ui.cvc.input.value),
-      cardholderName: ui.name.input.value.trim(),
-    };
-  }
-
-  // Asks the core for error codes per field; the widget only decides when to show them.
-  async #validate() {
-    const check = fn('validateCard');
-    const errors = {};
-    const seq = ++this.#validations;
-    if (check) {
-      let raw;
-      try {
-        raw = await check(this.#card());
-      } catch (error) {
-        raw = error;
-      }
-      if (seq !== this.#validations) return this.#errors; // a newer check is on its way
-      // Accepts a field → code map, an error with `param` (first problem only), or a list of either.
-      const found = raw?.errors ?? raw?.error ?? raw;
-      const list = Array.isArray(found) ? found : found && typeof found === 'object' ? (found.param ? [found] : Object.entries(found).map(([param, code]) => ({ param, code }))) : [];
-      for (const e of list) {
-        const f = fieldOf(e.param ?? e.field);
-        const code = [e.cardCode, e.reason, e.apiCode, e.code].find((c) => typeof c === 'string' && c !== 'validation_error') ?? 'invalid';
-        if (f && e.code !== false && e.code !== null) errors[f] ??= code;
-      }
-      // The core judges an unfinished MM / YY as a date; say what the customer can act on instead.
-      const typed = digits(this.#ui.expiry.input.value).length;
-      if (errors.expiry && typed < 4) errors.expiry = typed ? 'incomplete' : 'required';
-    }
-    this.#errors = errors;
-    this.#render();
-    return errors;
-  }
-
-  async #pay() {
-    if (this.#view !== 'form' || !this.#checkout || this.#submitting) return;
-    FIELDS.forEach((f) => this.#touched.add(f));
-    this.#submitting = true;
-    let errors;
-    try {
-      errors = await this.#validate();
-    } finally {
-      this.#submitting = false;
-    }
-    const first = FIELDS.find((f) => errors[f]);
-    if (first) {
-      this.#ui[first].input.focus();
-      this.#ui.status.textContent = this.#ui[first].err.textContent;
+    const lang = (this.#lang = pickLanguage(this.locale));
+    if (this.fields === 'isolated') {
+      const frame = (this.#frame = new CardFrame({ apiBase: this.apiBase, locale: lang, theme: resolveTheme(ui.box), title: translator(lang)('cardFrame') }));
+      ui.cardSlot.replaceChildren(frame.element);
+      frame.addEventListener('submit', () => this.#pay());
+      frame.addEventListener('error', () => {
+        if (this.#frame === frame) this.#setView('error', 'cardFieldsFailed');
+      });
+      this.#darkMode ??= matchMedia('(prefers-color-scheme: dark)');
+      this.#darkMode.addEventListener('change', this.#onScheme);
       return;
     }
-    if (this.#view !== 'form') return;
-    this.#ui.formError.textContent = '';
-    this.#setView('paying');
+    const inline = (this.#inline = { ready: null, fields: null, setLocale: (l) => this.#inline?.fields?.setLocale(l) });
+    inline.ready = loadInlineFields().then(({ createCardFields, rules }) => {
+      if (this.#inline !== inline) return;
+      inline.fields = createCardFields({ rules, locale: this.#lang });
+      ui.cardSlot.replaceChildren(inline.fields.element);
+    });
+  }
+
+  #dropFields() {
+    this.#frame?.destroy();
+    this.#frame = null;
+    this.#inline = null;
+    this.#darkMode?.removeEventListener('change', this.#onScheme);
+    this.#ui?.cardSlot.replaceChildren();
+  }
+
+  // Pay: the inline fields are checked here and their card goes to the core; the isolated frame checks
+  // its own fields and sends the card to the API itself, and the core pays with the reference it gets.
+  async #pay() {
+    if (this.#view !== 'form' || !this.#checkout || this.#submitting) return;
     const checkout = this.#checkout;
+    const ui = this.#ui;
+    let pay;
+    this.#submitting = true;
+    ui.pay.disabled = true;
+    try {
+      if (this.#frame) {
+        this.#frame.setBusy(true);
+        const collected = await checkout._collect();
+        this.#frame?.setBusy(false);
+        // The frame shows and announces its own field errors.
+        if (collected.fields) return;
+        if (collected.error) return this.#payFailed(collected.error);
+        pay = () => checkout._payReference(collected.card);
+      } else {
+        const fields = this.#inline?.fields;
+        if (!fields) return;
+        const v = fields.validate();
+        if (!v.valid) {
+          ui.status.textContent = fields.errorText(Object.keys(v.errors)[0]);
+          return;
+        }
+        const card = fields.card();
+        pay = () => checkout.pay(card);
+      }
+    } finally {
+      this.#submitting = false;
+      ui.pay.disabled = false;
+    }
+    if (this.#view !== 'form' || checkout !== this.#checkout) return;
+    ui.formError.textContent = '';
+    this.#setView('paying');
+    this.#inline?.fields?.setBusy(true);
+    this.#frame?.setBusy(true);
     let result;
     try {
-      result = await checkout.pay(this.#card());
+      result = await pay();
     } catch (error) {
       result = { error };
     }
+    this.#inline?.fields?.setBusy(false);
+    this.#frame?.setBusy(false);
     if (checkout !== this.#checkout) return;
     const error = result?.error;
     if (!error) {
@@ -571,20 +579,16 @@ export class IntentCheckoutElement extends Base {
       if (this.#view === 'paying') this.#setView('processing');
       return;
     }
+    this.#payFailed(error);
+  }
+
+  #payFailed(error) {
     const code = error.code;
     if (code === 'card_declined') return this.#declined(error.declineCode ?? error.apiCode);
     if (code === 'token_expired' || code === 'sdk_error') return this.#setView('error', code);
     this.#setView('form');
-    if (code === 'validation_error' && error.param) {
-      const f = fieldOf(error.param);
-      if (f) {
-        this.#touched.add(f);
-        this.#errors = { ...this.#errors, [f]: 'invalid' };
-        this.#render();
-        this.#ui[f].input.focus();
-        return;
-      }
-    }
+    const f = code === 'validation_error' ? fieldOf(error.param) : null;
+    if (f && this.#inline?.fields) return this.#inline.fields.refuse(f);
     this.#ui.formError.textContent = this.#t(error.apiCode === 'processing_error' ? 'processing_error' : code, null, this.#t('api_error'));
     this.#ui.status.textContent = this.#ui.formError.textContent;
   }
@@ -609,12 +613,12 @@ export class IntentCheckoutElement extends Base {
     }
     ui.retry.disabled = false;
     if (this.#view === 'error') return;
-    ui.number.input.value = ui.cvc.input.value = '';
-    ui.brand.textContent = '';
-    this.#touched.clear();
-    this.#errors = {};
+    // Another card: the number and security code start empty.
+    this.#frame?.reset();
+    this.#inline?.fields?.reset();
     this.#setView('form');
-    ui.number.input.focus();
+    if (this.#frame) this.#frame.element.focus();
+    else this.#inline?.fields?.focus('number');
   }
 
   async #restart() {
@@ -626,6 +630,7 @@ export class IntentCheckoutElement extends Base {
         await this.#load();
         return;
       }
+      if (this.#reason === 'cardFieldsFailed') this.#dropFields();
       if (this.#refresh) this.#takeToken(await this.#refresh());
       this.#destroyCheckout();
       await this.#start();

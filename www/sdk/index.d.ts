@@ -144,14 +144,26 @@ export interface CheckoutOptions {
   dialect?: 'dojo' | 'stripe' | 'setel';
   /** Where to load the `.wasm` from (default: next to this module). */
   wasmUrl?: string | URL;
+  /**
+   * `isolated` (default): cards come only from `mountCardFields` (a frame served by `apiBase`), and `pay()`
+   * takes no card. `inline`: `pay(card)` with details typed into your page (PCI DSS SAQ A-EP).
+   */
+  fields?: 'isolated' | 'inline';
 }
 
 export type PayResult = { intent: PaymentIntentView; status: string; canonical: CanonicalStatus; error?: undefined } | { error: CheckoutError; intent?: PaymentIntentView };
 
 export class Checkout extends EventTarget {
   private constructor();
-  /** One attempt at a time: a second call while one runs resolves at once with `unexpected_transition`. */
-  pay(card: CardInput): Promise<PayResult>;
+  /**
+   * One attempt at a time: a second call while one runs resolves at once with `unexpected_transition`.
+   * Isolated fields (the default): no argument; the mounted fields are checked (`validation_error` with
+   * `param` when they show errors) and their card goes from the frame to the API, which returns the single-use
+   * reference that pays. A card passed here is refused with `sdk_error`. With `fields: 'inline'`: the card.
+   */
+  pay(card?: CardInput): Promise<PayResult>;
+  /** Mounts the isolated card fields (an iframe served by `apiBase`) into `target` (an element or a selector). */
+  mountCardFields(target: Element | string, options?: CardFieldsOptions): CardFields;
   setTip(minor: number): Promise<PayResult>;
   setAmount(minor: number): Promise<PayResult>;
   intent(): PaymentIntentView | null;
@@ -163,6 +175,53 @@ export class Checkout extends EventTarget {
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
   removeEventListener<K extends keyof CheckoutEventMap>(type: K, listener: (ev: CheckoutEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+export interface CardFieldsOptions {
+  /** `en`, `de`, `fr` (any region); default English. */
+  locale?: string;
+  /** CSS values for the frame's look (resolved in `target`'s context; values only, never rules). */
+  theme?: Partial<Record<'bg' | 'fg' | 'muted' | 'border' | 'accent' | 'error' | 'focus' | 'radius' | 'font' | 'fontSize', string>>;
+  /** The iframe's accessible title (default `Card details`). */
+  title?: string;
+}
+
+/** What the fields show: never what was typed. */
+export interface CardFieldsState {
+  brand: CardBrand;
+  /** Every field valid. */
+  complete: boolean;
+  empty: boolean;
+  /** The errors the customer sees, by field. */
+  errors: Partial<Record<'number' | 'expiry' | 'cvc' | 'name', FieldErrorCode | 'incomplete' | 'invalid'>>;
+}
+
+export interface CardFieldsEventMap {
+  ready: CustomEvent<null>;
+  change: CustomEvent<CardFieldsState>;
+  focus: CustomEvent<{ field: 'number' | 'expiry' | 'cvc' | 'name' }>;
+  blur: CustomEvent<{ field: 'number' | 'expiry' | 'cvc' | 'name' }>;
+  /** Enter in a field. */
+  submit: CustomEvent<null>;
+  /** The frame did not load (blocked, offline). */
+  error: CustomEvent<null>;
+}
+
+/** The isolated card fields, as `mountCardFields` returns them. The card stays in the frame. */
+export class CardFields extends EventTarget {
+  private constructor();
+  /** Resolves to true once the fields are shown, false if the frame did not load. */
+  readonly ready: Promise<boolean>;
+  readonly state: CardFieldsState;
+  readonly element: HTMLIFrameElement;
+  focus(field?: 'number' | 'expiry' | 'cvc' | 'name'): void;
+  setLocale(locale: string): void;
+  setTheme(theme: CardFieldsOptions['theme']): void;
+  /** Clears the number and security code (another card). */
+  clear(): void;
+  destroy(): void;
+  addEventListener<K extends keyof CardFieldsEventMap>(type: K, listener: (ev: CardFieldsEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
 }
 
 /** Loads the SDK once, loads the intent, starts following it. Rejects with a `CheckoutError`. */

@@ -2,6 +2,7 @@
 // No side effects at import and no `window` access until a function is called (safe under SSR).
 import { loadWasm } from './wasm.js';
 import { ERROR_CODES, INTENT_PATHS } from './codes.js';
+import { CardFrame, resolveTheme } from './card-frame-host.js';
 
 export { loadWasm as load };
 // The closed set of error codes, generated from the core's `ErrorCode` (see codes.js).
@@ -46,6 +47,24 @@ export class Checkout extends EventTarget {
   // Events raised while createCheckout() is still running (e.g. `ready`) are held and dispatched just
   // after it resolves, so listeners added right after `await createCheckout()` still see them.
   #held = [];
+  // `isolated` (default): cards come only from the card frame, as references. `inline`: pay(card).
+  #fields = 'isolated';
+  #frame = null;
+  #intentId = null;
+  // The connect token, in memory only: the isolated frame needs it to create a card reference.
+  #token = null;
+  #refresh = null;
+  // One merchant refresh at a time, shared by the core and the frame: `#gen` counts new tokens,
+  // `#coreGen` the last one the core has, so neither makes the other's token stale for nothing.
+  #gen = 0;
+  #coreGen = 0;
+  #refreshing = null;
+  #lastRefresh = null;
+  // The last reference, reused only while the fields are unchanged and its payment's outcome is unknown.
+  #lastRef = null;
+  #reuseRef = false;
+  // Fields mounted by mountCardFields() go with the checkout; the element's outlive its checkouts.
+  #ownsFrame = false;
 
   /** @internal use createCheckout */
   constructor(core) {
@@ -75,9 +94,137 @@ export class Checkout extends EventTarget {
     this.#core = core;
   }
 
-  /** Pays with a card. Resolves to `{intent}` or `{error}`; payment outcomes never reject. */
+  /** @internal: the mode, intent, token and refresh callback, from createCheckout. */
+  _setup({ fields, apiBase, paymentIntentId, connectToken, refreshToken }) {
+    this.#fields = fields;
+    this._apiBase = apiBase;
+    this.#intentId = paymentIntentId;
+    this.#token = connectToken;
+    this.#refresh = refreshToken ?? null;
+  }
+
+  /** @internal: what the core calls as `refreshToken` (a token the frame got first is reused). */
+  _refreshForCore() {
+    if (this.#gen > this.#coreGen) {
+      this.#coreGen = this.#gen;
+      return Promise.resolve(this.#lastRefresh);
+    }
+    return this.#refreshed().then((r) => {
+      this.#coreGen = this.#gen;
+      return r;
+    });
+  }
+
+  #refreshed() {
+    this.#refreshing ??= Promise.resolve()
+      .then(() => this.#refresh())
+      .then((r) => {
+        const token = typeof r === 'string' ? r : r?.clientSessionSecret ?? r?.connectToken;
+        if (!token) throw new CheckoutError('token_expired', 'refreshToken gave no token');
+        this.#token = token;
+        this.#gen += 1;
+        this.#lastRefresh = r;
+        this.#frame?.setToken(token);
+        return r;
+      })
+      .finally(() => (this.#refreshing = null));
+    return this.#refreshing;
+  }
+
+  /**
+   * @internal: the element's frame (created before the checkout, so it loads in parallel). Authorises it
+   * for this intent with the token; the frame's edits make a kept reference stale.
+   */
+  _useCardFrame(frame) {
+    this.#frame = frame;
+    frame.authorize(this.#intentId, this.#token);
+    frame.addEventListener('change', () => (this.#reuseRef = false));
+    return frame;
+  }
+
+  /**
+   * Mounts the isolated card fields (an iframe served by the API) into `target` (an element or a
+   * selector) and returns them. `pay()` then pays with what the customer typed there; the page never sees
+   * it. `options`: `locale`, `theme` ({bg, fg, muted, border, accent, error, focus, radius, font,
+   * fontSize}: CSS values; default: the --ic-* properties that apply at `target`), `title`.
+   */
+  mountCardFields(target, options = {}) {
+    if (this.#fields !== 'isolated') throw new CheckoutError('sdk_error', 'mountCardFields needs a checkout created with fields: "isolated"');
+    if (!this.#core) throw new CheckoutError('sdk_error', 'the checkout was destroyed');
+    const parent = typeof target === 'string' ? document.querySelector(target) : target;
+    if (!parent) throw new CheckoutError('sdk_error', 'mountCardFields: target not found');
+    if (this.#ownsFrame) this.#frame?.destroy();
+    this.#ownsFrame = true;
+    const frame = new CardFrame({ apiBase: this._apiBase, locale: options.locale ?? 'en', theme: resolveTheme(parent, options.theme), title: options.title ?? 'Card details' });
+    parent.append(frame.element);
+    this._useCardFrame(frame);
+    return new CardFields(frame);
+  }
+
+  /**
+   * Pays. With isolated fields (the default), call it with no card: the mounted fields are checked and
+   * their card goes from the frame to the API, which returns a single-use reference that pays. A raw card
+   * is refused (it would put the page in PCI scope). With `fields: "inline"`, pass the card.
+   * Resolves to `{intent}` or `{error}`; payment outcomes never reject.
+   */
   async pay(card) {
+    if (this.#fields === 'isolated') {
+      if (card !== undefined && card !== null) {
+        return { error: new CheckoutError('sdk_error', 'this checkout takes cards only from its isolated card fields; create it with fields: "inline" to pass card details') };
+      }
+      const collected = await this._collect();
+      if (collected.error) return collected;
+      return this._payReference(collected.card);
+    }
     return this.#settle(this.#core ? this.#core.pay(card ?? {}) : null);
+  }
+
+  /**
+   * @internal: the card reference to pay with, from the frame (a token it finds expired is refreshed
+   * once): `{card}` or `{error}` (`validation_error` with `fields` when the frame shows errors).
+   */
+  async _collect() {
+    if (!this.#core) return { error: new CheckoutError('sdk_error', 'the checkout was destroyed') };
+    if (!this.#frame) return { error: new CheckoutError('sdk_error', 'mount the card fields before paying (mountCardFields)') };
+    if (this.#reuseRef && this.#lastRef) return { card: this.#lastRef };
+    let r = await this.#frame.tokenize();
+    if (r.failure === 'token_expired' && this.#refresh) {
+      try {
+        await this.#refreshed();
+        r = await this.#frame.tokenize();
+      } catch {
+        /* reported as token_expired below */
+      }
+    }
+    if (r.card) return { card: r.card };
+    if (r.errors) {
+      const first = Object.keys(r.errors)[0];
+      return { error: new CheckoutError('validation_error', 'the card details are not valid', { param: first }), fields: r.errors };
+    }
+    // The frame's failure codes are the SDK's own (token_expired, network_error, api_error).
+    return { error: new CheckoutError(r.failure, 'the card fields could not reach the payment API') };
+  }
+
+  /** @internal: pays with a reference the frame returned; a used-up one is replaced once. */
+  async _payReference(ref) {
+    if (!this.#core) return { error: new CheckoutError('sdk_error', 'the checkout was destroyed') };
+    const reused = this.#reuseRef;
+    this.#lastRef = ref;
+    let r = await this.#settle(this.#core.payReference(ref.id));
+    if (reused && r.error?.apiCode === 'payment_method_unusable') {
+      // The kept reference was spent (its payment got through after all) or expired: a fresh one.
+      this.#reuseRef = false;
+      const again = await this._collect();
+      if (again.error) return again;
+      this.#lastRef = again.card;
+      r = await this.#settle(this.#core.payReference(again.card.id));
+    }
+    // Only an outcome nobody knows (no answer) lets the same reference, and so the same key, go again.
+    const e = r.error;
+    const noAnswer = e?.code === 'network_error'
+      || (e?.code === 'api_error' && e.apiCode !== 'payment_method_unusable');
+    this.#reuseRef = noAnswer;
+    return r;
   }
 
   /** Sets the tip in minor units (only if the intent allows tips). Resolves to `{intent}` or `{error}`. */
@@ -115,6 +262,10 @@ export class Checkout extends EventTarget {
   destroy() {
     const core = this.#core;
     this.#core = null;
+    this.#token = null;
+    this.#lastRef = null;
+    if (this.#ownsFrame) this.#frame?.destroy();
+    this.#frame = null;
     if (core) {
       core.destroy();
       // free() throws if wasm is still inside a call on this object (destroy() from an event listener):
@@ -134,6 +285,57 @@ export class Checkout extends EventTarget {
     const r = parseResult(await promise);
     this.#remember(r);
     return r;
+  }
+}
+
+/**
+ * The isolated card fields as the merchant's code sees them: events with no card data (`ready`,
+ * `change` {brand, complete, empty, errors}, `focus`/`blur` {field}, `submit` for Enter), the current
+ * `state`, and a few controls. The card itself stays in the frame.
+ */
+export class CardFields extends EventTarget {
+  #frame;
+
+  /** @internal */
+  constructor(frame) {
+    super();
+    this.#frame = frame;
+    this.ready = frame.ready;
+    for (const type of ['ready', 'change', 'focus', 'blur', 'submit', 'error']) {
+      frame.addEventListener(type, (e) => this.dispatchEvent(new CustomEvent(type, { detail: e.detail })));
+    }
+  }
+
+  /** `{brand, complete, empty, errors}` as last reported by the frame. */
+  get state() {
+    return this.#frame.state;
+  }
+
+  /** The iframe, for layout. */
+  get element() {
+    return this.#frame.element;
+  }
+
+  focus(field) {
+    this.#frame.focus(field);
+  }
+
+  setLocale(locale) {
+    this.#frame.setLocale(locale);
+  }
+
+  /** New theme values (the same keys as mountCardFields' `theme`). */
+  setTheme(theme) {
+    this.#frame.setTheme(resolveTheme(this.#frame.element.parentNode ?? document.body, theme));
+  }
+
+  /** Clears the number and security code (another card). */
+  clear() {
+    this.#frame.reset();
+  }
+
+  destroy() {
+    this.#frame.destroy();
   }
 }
 
@@ -167,7 +369,10 @@ export async function createCheckout(options) {
   const wasm = await loadWasm(options.wasmUrl).then((w) => (ready = w), (e) => {
     throw new CheckoutError('network_error', 'the checkout module could not load: ' + ((e && e.message) || e));
   });
+  const fields = options.fields ?? 'isolated';
+  if (fields !== 'isolated' && fields !== 'inline') throw new CheckoutError('sdk_error', 'fields must be "isolated" or "inline"');
   const checkout = new Checkout(null);
+  checkout._setup({ ...options, fields });
   let core;
   try {
     core = wasm.openCheckout(
@@ -176,9 +381,10 @@ export async function createCheckout(options) {
         paymentIntentId: options.paymentIntentId,
         connectToken: options.connectToken,
         connectTokenExpiresAt: options.connectTokenExpiresAt,
-        refreshToken: options.refreshToken,
+        refreshToken: typeof options.refreshToken === 'function' ? () => checkout._refreshForCore() : options.refreshToken,
         dialect: options.dialect,
         prefetched,
+        acceptsCards: fields === 'inline',
       },
       (name, json) => checkout._emit(name, json),
     );

@@ -1,15 +1,15 @@
-// Every string the <intent-checkout> widget shows, per language. Values are plain text (set with textContent);
+import { lookup } from './i18n.js';
+
+// Every string the <intent-checkout> widget shows outside the card fields (those are in card-messages.js,
+// which the isolated frame loads without the rest), per language. Values are plain text (set with textContent);
 // `{amount}` / `{brand}` are replaced with already-formatted text. A missing key falls back to English.
 const en = {
+  cardFrame: 'Card details',
+  cardFieldsFailed: 'The card fields could not load. Check your connection and try again.',
   loading: 'Loading checkout…',
   loadFailed: 'The checkout could not load. Check your connection and try again.',
   waiting: 'Waiting for the payment details…',
   summary: 'Order',
-  number: 'Card number',
-  expiry: 'Expiry date (MM / YY)',
-  expiryHint: 'MM / YY',
-  cvc: 'Security code',
-  name: 'Name on card',
   amount: 'Amount to pay',
   tip: 'Add a tip',
   noTip: 'No tip',
@@ -19,32 +19,6 @@ const en = {
   total: 'Total',
   pay: 'Pay {amount}',
   paying: 'Paying…',
-  card: 'Card',
-  // Field errors, by the core's validation code; `<field>` alone is the fallback for unknown codes.
-  'number.required': 'Enter your card number.',
-  'number.incomplete': 'Your card number is incomplete.',
-  'number.invalid': 'Your card number is not valid.',
-  'number.unsupported': 'This card type is not accepted.',
-  number_error: 'Check your card number.',
-  'expiry.required': 'Enter the expiry date.',
-  'expiry.incomplete': 'Your expiry date is incomplete.',
-  'expiry.invalid': 'Enter a valid expiry date (MM / YY).',
-  'expiry.expired': 'Your card has expired.',
-  expiry_error: 'Check the expiry date.',
-  'cvc.required': 'Enter the security code.',
-  'cvc.incomplete': 'Your security code is incomplete.',
-  'cvc.invalid': 'Your security code is not valid.',
-  cvc_error: 'Check the security code.',
-  'name.required': 'Enter the name on your card.',
-  name_error: 'Check the name on your card.',
-  // The core's card-check codes (src/core/card.rs).
-  invalid_number: 'Your card number is not valid.',
-  incomplete_number: 'Your card number is incomplete.',
-  unsupported_brand: 'This card type is not accepted.',
-  invalid_expiry_month: 'The expiry month is not valid.',
-  invalid_expiry_year: 'The expiry year is not valid.',
-  expired_card: 'Your card has expired.',
-  invalid_cvc: 'Your security code is not valid.',
   amount_error: 'Enter a valid amount.',
   tip_error: 'Enter a valid tip.',
   // Result states.
@@ -86,15 +60,12 @@ const en = {
 };
 
 const de = {
+  cardFrame: 'Kartendaten',
+  cardFieldsFailed: 'Die Kartenfelder konnten nicht geladen werden. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
   loading: 'Checkout wird geladen…',
   loadFailed: 'Der Checkout konnte nicht geladen werden. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
   waiting: 'Warten auf die Zahlungsdaten…',
   summary: 'Bestellung',
-  number: 'Kartennummer',
-  expiry: 'Ablaufdatum (MM / JJ)',
-  expiryHint: 'MM / JJ',
-  cvc: 'Prüfnummer',
-  name: 'Name auf der Karte',
   amount: 'Zu zahlender Betrag',
   tip: 'Trinkgeld geben',
   noTip: 'Kein Trinkgeld',
@@ -104,30 +75,6 @@ const de = {
   total: 'Gesamt',
   pay: '{amount} bezahlen',
   paying: 'Zahlung läuft…',
-  card: 'Karte',
-  'number.required': 'Geben Sie Ihre Kartennummer ein.',
-  'number.incomplete': 'Ihre Kartennummer ist unvollständig.',
-  'number.invalid': 'Ihre Kartennummer ist ungültig.',
-  'number.unsupported': 'Dieser Kartentyp wird nicht akzeptiert.',
-  number_error: 'Prüfen Sie Ihre Kartennummer.',
-  'expiry.required': 'Geben Sie das Ablaufdatum ein.',
-  'expiry.incomplete': 'Das Ablaufdatum ist unvollständig.',
-  'expiry.invalid': 'Geben Sie ein gültiges Ablaufdatum ein (MM / JJ).',
-  'expiry.expired': 'Ihre Karte ist abgelaufen.',
-  expiry_error: 'Prüfen Sie das Ablaufdatum.',
-  'cvc.required': 'Geben Sie die Prüfnummer ein.',
-  'cvc.incomplete': 'Die Prüfnummer ist unvollständig.',
-  'cvc.invalid': 'Die Prüfnummer ist ungültig.',
-  cvc_error: 'Prüfen Sie die Prüfnummer.',
-  'name.required': 'Geben Sie den Namen auf Ihrer Karte ein.',
-  name_error: 'Prüfen Sie den Namen auf Ihrer Karte.',
-  invalid_number: 'Ihre Kartennummer ist ungültig.',
-  incomplete_number: 'Ihre Kartennummer ist unvollständig.',
-  unsupported_brand: 'Dieser Kartentyp wird nicht akzeptiert.',
-  invalid_expiry_month: 'Der Ablaufmonat ist ungültig.',
-  invalid_expiry_year: 'Das Ablaufjahr ist ungültig.',
-  expired_card: 'Ihre Karte ist abgelaufen.',
-  invalid_cvc: 'Die Prüfnummer ist ungültig.',
   amount_error: 'Geben Sie einen gültigen Betrag ein.',
   tip_error: 'Geben Sie ein gültiges Trinkgeld ein.',
   succeeded: 'Zahlung erfolgreich',
@@ -166,15 +113,12 @@ const de = {
 };
 
 const fr = {
+  cardFrame: 'Informations de carte',
+  cardFieldsFailed: 'Les champs de carte n’ont pas pu se charger. Vérifiez votre connexion et réessayez.',
   loading: 'Chargement du paiement…',
   loadFailed: 'Le paiement n’a pas pu se charger. Vérifiez votre connexion et réessayez.',
   waiting: 'En attente des détails du paiement…',
   summary: 'Commande',
-  number: 'Numéro de carte',
-  expiry: 'Date d’expiration (MM / AA)',
-  expiryHint: 'MM / AA',
-  cvc: 'Code de sécurité',
-  name: 'Nom sur la carte',
   amount: 'Montant à payer',
   tip: 'Ajouter un pourboire',
   noTip: 'Pas de pourboire',
@@ -184,30 +128,6 @@ const fr = {
   total: 'Total',
   pay: 'Payer {amount}',
   paying: 'Paiement en cours…',
-  card: 'Carte',
-  'number.required': 'Saisissez votre numéro de carte.',
-  'number.incomplete': 'Votre numéro de carte est incomplet.',
-  'number.invalid': 'Votre numéro de carte n’est pas valide.',
-  'number.unsupported': 'Ce type de carte n’est pas accepté.',
-  number_error: 'Vérifiez votre numéro de carte.',
-  'expiry.required': 'Saisissez la date d’expiration.',
-  'expiry.incomplete': 'La date d’expiration est incomplète.',
-  'expiry.invalid': 'Saisissez une date d’expiration valide (MM / AA).',
-  'expiry.expired': 'Votre carte a expiré.',
-  expiry_error: 'Vérifiez la date d’expiration.',
-  'cvc.required': 'Saisissez le code de sécurité.',
-  'cvc.incomplete': 'Le code de sécurité est incomplet.',
-  'cvc.invalid': 'Le code de sécurité n’est pas valide.',
-  cvc_error: 'Vérifiez le code de sécurité.',
-  'name.required': 'Saisissez le nom figurant sur votre carte.',
-  name_error: 'Vérifiez le nom figurant sur votre carte.',
-  invalid_number: 'Votre numéro de carte n’est pas valide.',
-  incomplete_number: 'Votre numéro de carte est incomplet.',
-  unsupported_brand: 'Ce type de carte n’est pas accepté.',
-  invalid_expiry_month: 'Le mois d’expiration n’est pas valide.',
-  invalid_expiry_year: 'L’année d’expiration n’est pas valide.',
-  expired_card: 'Votre carte a expiré.',
-  invalid_cvc: 'Le code de sécurité n’est pas valide.',
   amount_error: 'Saisissez un montant valide.',
   tip_error: 'Saisissez un pourboire valide.',
   succeeded: 'Paiement réussi',
@@ -247,21 +167,7 @@ const fr = {
 
 export const messages = { en, de, fr };
 
-/** The best supported language for `locale` (e.g. `de-AT` → `de`), else the browser's, else `en`. */
-export function pickLanguage(locale, preferred = globalThis.navigator?.languages ?? []) {
-  for (const tag of [locale, ...preferred]) {
-    const lang = String(tag || '').toLowerCase().split(/[-_]/)[0];
-    if (lang in messages) return lang;
-  }
-  return 'en';
-}
+export { pickLanguage } from './i18n.js';
 
 /** A lookup for one language: `t(key, {amount})`; unknown keys fall back to English, then to `fallback`. */
-export function translator(lang) {
-  const table = messages[lang] ?? en;
-  return (key, vars, fallback) => {
-    let text = table[key] ?? en[key] ?? (fallback === undefined ? key : fallback);
-    if (text && vars) for (const [k, v] of Object.entries(vars)) text = text.replaceAll(`{${k}}`, v);
-    return text;
-  };
-}
+export const translator = (lang) => lookup(messages, lang);

@@ -1,10 +1,14 @@
 // First module of the script-tag bundle: while the classic script runs, document.currentScript is it, so
-// the .wasm is found next to the script file wherever the merchant hosts it. Must run before element.js.
-// The download and (streaming) compile start here, before the rest of the bundle runs.
+// the .wasm and the inline card fields are found next to the script file wherever the merchant hosts it.
+// Must run before element.js. The download and (streaming) compile start here, before the rest of the
+// bundle runs.
 import { loadWasm, setDefaultWasmUrl } from './wasm.js';
+import { setInlineFieldsLoader } from './inline.js';
 
 const script = document.currentScript;
-// INTENT_CHECKOUT_WASM_FILE: the .wasm's file name, defined by scripts/dist.mjs when it bundles this entry
-// (content-hashed in the versioned layout).
-setDefaultWasmUrl(new URL(INTENT_CHECKOUT_WASM_FILE, (script && script.src) || location.href));
+// INTENT_CHECKOUT_WASM_FILE and INLINE_FIELDS_FILE: file names defined by scripts/dist.mjs when it bundles
+// this entry (content-hashed in the versioned layout).
+const base = (script && script.src) || location.href;
+setDefaultWasmUrl(new URL(INTENT_CHECKOUT_WASM_FILE, base));
+setInlineFieldsLoader(() => import(new URL(INLINE_FIELDS_FILE, base).href));
 loadWasm().catch(() => {}); // intent-checkout.js reports a failure; a later load() retries

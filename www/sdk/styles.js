@@ -1,33 +1,20 @@
+import { TOKENS, DARK, FIELD_CSS } from './field-styles.js';
+
 // The widget's shadow-root stylesheet, adopted as a constructable stylesheet (no inline <style>, so it works
 // under `style-src 'self'`). Theme with the --ic-* custom properties on the host and ::part() selectors.
 const css = `
-:host{--ic-bg:#fff;--ic-fg:#1a1d21;--ic-muted:#5c6470;--ic-border:#c4cad3;--ic-accent:#2454d6;--ic-accent-fg:#fff;
---ic-error:#b3261e;--ic-success:#1b7f3b;--ic-warning:#8a5a00;--ic-focus:#2454d6;--ic-radius:8px;
---ic-font:system-ui,-apple-system,"Segoe UI",sans-serif;--ic-dur:.15s;
-display:block;max-width:28rem;color:var(--ic-fg);font:16px/1.45 var(--ic-font)}
-@media (prefers-color-scheme:dark){:host{--ic-bg:#1c1f24;--ic-fg:#eef0f3;--ic-muted:#a8b0bb;--ic-border:#4a515c;
---ic-accent:#7aa2ff;--ic-accent-fg:#0c1222;--ic-error:#ff8a80;--ic-success:#6fdc8c;--ic-warning:#ffcc66;--ic-focus:#9db8ff}}
+:host{${TOKENS};
+display:block;max-width:28rem;color:var(--ic-fg);font:var(--ic-font-size)/1.45 var(--ic-font)}
+@media (prefers-color-scheme:dark){:host{${DARK}}}
 @media (prefers-reduced-motion:reduce){:host{--ic-dur:0s}}
 :host([hidden]){display:none}
-*{box-sizing:border-box}
+${FIELD_CSS}
 .box{background:var(--ic-bg);border:1px solid var(--ic-border);border-radius:var(--ic-radius);padding:1.25rem}
 .summary{margin:0 0 1rem}
 .ref{font-weight:600;margin:0}
 .desc{color:var(--ic-muted);margin:.15rem 0 0;overflow-wrap:anywhere}
-.field{margin:0 0 .85rem}
-.row{display:flex;gap:.75rem}
-.row>.field{flex:1;min-width:0}
-label,.legend{display:block;font-size:.875rem;font-weight:600;margin:0 0 .25rem}
-.wrap{position:relative}
-input{width:100%;font:inherit;color:var(--ic-fg);background:var(--ic-bg);border:1px solid var(--ic-border);
-border-radius:calc(var(--ic-radius) - 2px);padding:.55rem .7rem;transition:border-color var(--ic-dur)}
-input:focus-visible,button:focus-visible,iframe:focus-visible{outline:3px solid var(--ic-focus);outline-offset:1px}
-input[aria-invalid=true]{border-color:var(--ic-error)}
-.brand{position:absolute;right:.6rem;top:50%;transform:translateY(-50%);font-size:.75rem;font-weight:700;
-color:var(--ic-muted);pointer-events:none}
-.brand:empty{display:none}
-.err{color:var(--ic-error);font-size:.85rem;margin:.25rem 0 0}
-.err:empty{display:none}
+.form-error:empty{display:none}
+.card-frame{display:block;border:0;width:calc(100% + 8px);margin:-4px -4px .1rem;height:0;background:transparent;color-scheme:normal}
 .tips{display:flex;flex-wrap:wrap;gap:.4rem;margin:0 0 .5rem}
 .chip{font:inherit;font-size:.875rem;padding:.3rem .7rem;border-radius:999px;border:1px solid var(--ic-border);
 background:var(--ic-bg);color:var(--ic-fg);cursor:pointer}
@@ -50,7 +37,6 @@ border:2px solid currentColor}
 .result[data-tone=wait] .icon,.loading .icon{border-right-color:transparent;animation:spin 1s linear infinite}
 @keyframes spin{to{transform:rotate(1turn)}}
 @media (prefers-reduced-motion:reduce){.icon{animation:none!important}}
-.status{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .modal{position:fixed;inset:0;z-index:2147483000;display:grid;place-items:center;background:rgb(0 0 0 / .55);padding:1rem}
 .modal[hidden]{display:none}
 .dialog{background:var(--ic-bg);color:var(--ic-fg);border-radius:var(--ic-radius);width:min(30rem,100%);padding:1rem;

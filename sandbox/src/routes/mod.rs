@@ -74,7 +74,6 @@ pub fn router(st: AppState) -> Router {
     // read them.
     let framed = Router::new()
         .route("/card-frame/v1", get(card_frame::page))
-        .route("/card-frame/v1/{file}", get(card_frame::asset))
         .route("/challenge.js", get(challenge::script))
         .route("/challenge.css", get(challenge::style))
         .route("/challenge/{id}", get(challenge::page))

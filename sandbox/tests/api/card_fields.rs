@@ -216,19 +216,18 @@ fn header(r: &reqwest::Response, name: &str) -> String {
         .to_string()
 }
 
-/// A pkg folder with a built-looking frame: a manifest and its two hashed files.
+/// A pkg folder with a built-looking frame: the versioned script and the integrity manifest naming it.
 fn fake_pkg() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "intent-card-frame-{}-{}",
         std::process::id(),
         rand_suffix()
     ));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    std::fs::write(dir.join("card-frame.0123abcd.js"), "// frame").expect("js");
-    std::fs::write(dir.join("card-frame.0123abcd.wasm"), b"\0asm").expect("wasm");
+    std::fs::create_dir_all(dir.join("cdn/0.1.0")).expect("temp dir");
+    std::fs::write(dir.join("cdn/0.1.0/card-frame.0123abcdef.js"), "// frame").expect("js");
     std::fs::write(
-        dir.join("card-frame.json"),
-        r#"{"script":"card-frame.0123abcd.js","integrity":"sha384-abc"}"#,
+        dir.join("integrity.json"),
+        r#"{"versioned":{"card-frame.js":"cdn/0.1.0/card-frame.0123abcdef.js"},"files":{"cdn/0.1.0/card-frame.0123abcdef.js":"sha384-abc+/="}}"#,
     )
     .expect("manifest");
     dir
@@ -277,45 +276,25 @@ async fn the_frame_page_is_served_like_a_providers_hosted_fields() {
     );
     let html = page.text().await.unwrap_or_default();
     assert!(html.contains(
-        r#"<script src="/card-frame/v1/card-frame.0123abcd.js" integrity="sha384-abc" defer>"#
+        r#"<script src="/pkg/cdn/0.1.0/card-frame.0123abcdef.js" integrity="sha384-abc+/=" defer>"#
     ));
     assert!(html.contains(r#"data-parent-origin="http://localhost:5555""#));
     assert!(!html.contains("<style") && !html.contains(" style="));
 
+    // The script: versioned, so immutable; never sniffed as anything else.
     let js = sb
         .http
-        .get(format!("{}/card-frame/v1/card-frame.0123abcd.js", sb.base))
+        .get(format!(
+            "{}/pkg/cdn/0.1.0/card-frame.0123abcdef.js",
+            sb.base
+        ))
         .send()
         .await
         .expect("js");
     assert_eq!(js.status(), 200);
     assert!(header(&js, "cache-control").contains("immutable"));
     assert_eq!(header(&js, "x-content-type-options"), "nosniff");
-    assert_eq!(header(&js, "cross-origin-resource-policy"), "same-origin");
     assert!(header(&js, "content-type").starts_with("text/javascript"));
-    let wasm = sb
-        .http
-        .get(format!(
-            "{}/card-frame/v1/card-frame.0123abcd.wasm",
-            sb.base
-        ))
-        .send()
-        .await
-        .expect("wasm");
-    assert_eq!(header(&wasm, "content-type"), "application/wasm");
-    for other in [
-        "card-frame.json",
-        "intent_checkout_bg.wasm",
-        "card-frame.0123abcd.html",
-    ] {
-        let r = sb
-            .http
-            .get(format!("{}/card-frame/v1/{other}", sb.base))
-            .send()
-            .await
-            .expect("other");
-        assert_eq!(r.status(), 404, "{other}");
-    }
 
     let missing = sb
         .http

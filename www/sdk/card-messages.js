@@ -1,0 +1,103 @@
+// Every string the card fields show (labels, hints, errors), per language: the isolated frame loads these
+// and nothing of the page's texts. Values are plain text, set with textContent.
+import { lookup } from './i18n.js';
+
+const en = {
+  number: 'Card number',
+  expiry: 'Expiry date (MM / YY)',
+  expiryHint: 'MM / YY',
+  cvc: 'Security code',
+  name: 'Name on card',
+  // Field errors, by the core's validation code; `<field>` alone is the fallback for unknown codes.
+  'number.required': 'Enter your card number.',
+  'number.incomplete': 'Your card number is incomplete.',
+  'number.invalid': 'Your card number is not valid.',
+  'number.unsupported': 'This card type is not accepted.',
+  number_error: 'Check your card number.',
+  'expiry.required': 'Enter the expiry date.',
+  'expiry.incomplete': 'Your expiry date is incomplete.',
+  'expiry.invalid': 'Enter a valid expiry date (MM / YY).',
+  'expiry.expired': 'Your card has expired.',
+  expiry_error: 'Check the expiry date.',
+  'cvc.required': 'Enter the security code.',
+  'cvc.incomplete': 'Your security code is incomplete.',
+  'cvc.invalid': 'Your security code is not valid.',
+  cvc_error: 'Check the security code.',
+  'name.required': 'Enter the name on your card.',
+  name_error: 'Check the name on your card.',
+  // The core's card-check codes (src/core/card.rs).
+  invalid_number: 'Your card number is not valid.',
+  incomplete_number: 'Your card number is incomplete.',
+  unsupported_brand: 'This card type is not accepted.',
+  invalid_expiry_month: 'The expiry month is not valid.',
+  invalid_expiry_year: 'The expiry year is not valid.',
+  expired_card: 'Your card has expired.',
+  invalid_cvc: 'Your security code is not valid.',
+};
+
+const de = {
+  number: 'Kartennummer',
+  expiry: 'Ablaufdatum (MM / JJ)',
+  expiryHint: 'MM / JJ',
+  cvc: 'Prüfnummer',
+  name: 'Name auf der Karte',
+  'number.required': 'Geben Sie Ihre Kartennummer ein.',
+  'number.incomplete': 'Ihre Kartennummer ist unvollständig.',
+  'number.invalid': 'Ihre Kartennummer ist ungültig.',
+  'number.unsupported': 'Dieser Kartentyp wird nicht akzeptiert.',
+  number_error: 'Prüfen Sie Ihre Kartennummer.',
+  'expiry.required': 'Geben Sie das Ablaufdatum ein.',
+  'expiry.incomplete': 'Das Ablaufdatum ist unvollständig.',
+  'expiry.invalid': 'Geben Sie ein gültiges Ablaufdatum ein (MM / JJ).',
+  'expiry.expired': 'Ihre Karte ist abgelaufen.',
+  expiry_error: 'Prüfen Sie das Ablaufdatum.',
+  'cvc.required': 'Geben Sie die Prüfnummer ein.',
+  'cvc.incomplete': 'Die Prüfnummer ist unvollständig.',
+  'cvc.invalid': 'Die Prüfnummer ist ungültig.',
+  cvc_error: 'Prüfen Sie die Prüfnummer.',
+  'name.required': 'Geben Sie den Namen auf Ihrer Karte ein.',
+  name_error: 'Prüfen Sie den Namen auf Ihrer Karte.',
+  invalid_number: 'Ihre Kartennummer ist ungültig.',
+  incomplete_number: 'Ihre Kartennummer ist unvollständig.',
+  unsupported_brand: 'Dieser Kartentyp wird nicht akzeptiert.',
+  invalid_expiry_month: 'Der Ablaufmonat ist ungültig.',
+  invalid_expiry_year: 'Das Ablaufjahr ist ungültig.',
+  expired_card: 'Ihre Karte ist abgelaufen.',
+  invalid_cvc: 'Die Prüfnummer ist ungültig.',
+};
+
+const fr = {
+  number: 'Numéro de carte',
+  expiry: 'Date d’expiration (MM / AA)',
+  expiryHint: 'MM / AA',
+  cvc: 'Code de sécurité',
+  name: 'Nom sur la carte',
+  'number.required': 'Saisissez votre numéro de carte.',
+  'number.incomplete': 'Votre numéro de carte est incomplet.',
+  'number.invalid': 'Votre numéro de carte n’est pas valide.',
+  'number.unsupported': 'Ce type de carte n’est pas accepté.',
+  number_error: 'Vérifiez votre numéro de carte.',
+  'expiry.required': 'Saisissez la date d’expiration.',
+  'expiry.incomplete': 'La date d’expiration est incomplète.',
+  'expiry.invalid': 'Saisissez une date d’expiration valide (MM / AA).',
+  'expiry.expired': 'Votre carte a expiré.',
+  expiry_error: 'Vérifiez la date d’expiration.',
+  'cvc.required': 'Saisissez le code de sécurité.',
+  'cvc.incomplete': 'Le code de sécurité est incomplet.',
+  'cvc.invalid': 'Le code de sécurité n’est pas valide.',
+  cvc_error: 'Vérifiez le code de sécurité.',
+  'name.required': 'Saisissez le nom figurant sur votre carte.',
+  name_error: 'Vérifiez le nom figurant sur votre carte.',
+  invalid_number: 'Votre numéro de carte n’est pas valide.',
+  incomplete_number: 'Votre numéro de carte est incomplet.',
+  unsupported_brand: 'Ce type de carte n’est pas accepté.',
+  invalid_expiry_month: 'Le mois d’expiration n’est pas valide.',
+  invalid_expiry_year: 'L’année d’expiration n’est pas valide.',
+  expired_card: 'Votre carte a expiré.',
+  invalid_cvc: 'Le code de sécurité n’est pas valide.',
+};
+
+export const cardMessages = { en, de, fr };
+
+/** A lookup for one language; unknown keys fall back to English, then to `fallback`. */
+export const cardTranslator = (lang) => lookup(cardMessages, lang);

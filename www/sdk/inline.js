@@ -1,0 +1,20 @@
+// Loads the inline card fields (inline-fields.js) on demand: only pages that opt into fields="inline" pay
+// for them. ES module users get a static import() their bundler can split; the script-tag build replaces
+// the loader with one that finds the file next to the script (script-base.js).
+let loader = () => import('./inline-fields.js');
+let loading;
+
+export function setInlineFieldsLoader(fn) {
+  loader = fn;
+}
+
+/** Resolves to `{createCardFields, rules}`; a failed load is retried by the next call. */
+export function loadInlineFields() {
+  loading ??= loader()
+    .then((m) => m.loadRules().then((rules) => ({ createCardFields: m.createCardFields, rules })))
+    .catch((error) => {
+      loading = undefined;
+      throw error;
+    });
+  return loading;
+}
