@@ -1,7 +1,7 @@
 // Tips and a customer-chosen amount: shown only when the intent allows them, and the total follows.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, SECRET_KEY } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, assertBooked, assertClean } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -15,11 +15,6 @@ after(async () => {
 });
 
 const text = (page, id) => page.locator(`[data-testid="${id}"]`).textContent();
-
-async function ledgerFor(id) {
-  const res = await fetch(`${sandbox.url}/test/ledger`, { headers: { authorization: `Basic ${SECRET_KEY}` } });
-  return JSON.stringify(await res.json()).includes(id);
-}
 
 test('no tip or amount inputs unless the intent allows them', async () => {
   const page = await openCheckout(browser, sandbox, { amount: 1000 });
@@ -47,6 +42,9 @@ test('tips: a preset and a custom tip update the total and the Pay button', asyn
   assert.match(await text(page, 'result-message'), /€22\.50/);
   const intent = await page.locator('intent-checkout').evaluate((el) => el.intent);
   assert.equal(intent.totalAmount.value, 2250);
+  // One charge of the amount with the tip, in the intent's currency.
+  await assertBooked(page, sandbox, [['charge', 2250]]);
+  await assertClean(page);
   await page.close();
 });
 
@@ -67,6 +65,7 @@ test('custom amount: the customer sets what to pay; a bad amount is refused inli
   assert.match(await text(page, 'result-message'), /£42\.10/);
   const intent = await page.locator('intent-checkout').evaluate((el) => el.intent);
   assert.equal(intent.totalAmount.value, 4210);
-  assert.equal(await ledgerFor(intent.id), true);
+  await assertBooked(page, sandbox, [['charge', 4210]]);
+  await assertClean(page);
   await page.close();
 });

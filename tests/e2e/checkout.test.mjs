@@ -1,7 +1,7 @@
 // The card flows a customer meets most: success, declines (with a fresh-token retry), async settlement.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, eventLog, cspViolations, advanceClock, CARDS, cardFields } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, eventLog, advanceClock, assertBooked, assertClean, CARDS, cardFields } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -16,9 +16,10 @@ after(async () => {
 
 const shadowText = (page, testid) => page.locator(`[data-testid="${testid}"]`).textContent();
 
-async function finish(page) {
-  assert.deepEqual(await cspViolations(page), []);
-  assert.deepEqual(page.problems, []);
+/** The result the widget shows is what the sandbox booked, and nothing leaked on the way. */
+async function finish(page, booked) {
+  await assertBooked(page, sandbox, booked);
+  await assertClean(page);
   await page.close();
 }
 
@@ -41,7 +42,7 @@ test('success: the total is on the Pay button, the card is formatted, Auto captu
   const log = (await eventLog(page)).join('\n');
   assert.match(log, /succeeded/);
   await snap(page, 'succeeded');
-  await finish(page);
+  await finish(page, [['charge', 2450]]);
 });
 
 test('the Pay button is disabled while the payment is in flight', async () => {
@@ -63,7 +64,7 @@ test('the Pay button is disabled while the payment is in flight', async () => {
   await page.unroute('**/payments');
   await advanceClock(sandbox, 10);
   await waitForState(page, 'succeeded');
-  await finish(page);
+  await finish(page, [['charge', 500]]);
 });
 
 test('inline errors show on blur and on submit, tied to the inputs with aria-describedby', async () => {
@@ -98,7 +99,7 @@ test('inline errors show on blur and on submit, tied to the inputs with aria-des
   await cardFields(page).locator('[data-testid="card-cvc-error"]:not(:empty)').waitFor();
   assert.equal(await cardFields(page).locator('[data-testid="card-cvc"]').getAttribute('aria-describedby'), await cvcErr.getAttribute('id'));
   assert.equal(await page.locator('intent-checkout').getAttribute('state'), 'form');
-  await finish(page);
+  await finish(page, []);
 });
 
 test('insufficient funds: a declined state with the reason', async () => {
@@ -109,7 +110,7 @@ test('insufficient funds: a declined state with the reason', async () => {
   assert.equal(await shadowText(page, 'result-title'), 'Payment declined');
   assert.match(await shadowText(page, 'result-message'), /insufficient funds/);
   await snap(page, 'declined-insufficient-funds');
-  await finish(page);
+  await finish(page, []);
 });
 
 test('decline, then Try again starts a new attempt with a fresh token and succeeds', async () => {
@@ -132,7 +133,7 @@ test('decline, then Try again starts a new attempt with a fresh token and succee
   await cardFields(page).locator('[data-testid="card-cvc"]').pressSequentially('123');
   await page.locator('[data-testid="pay-button"]').click();
   await waitForState(page, 'succeeded');
-  await finish(page);
+  await finish(page, [['charge', 2450]]);
 });
 
 test('async settlement (Stripe-like `processing`): processing, then succeeded when the sandbox settles', async () => {
@@ -145,7 +146,7 @@ test('async settlement (Stripe-like `processing`): processing, then succeeded wh
   await snap(page, 'processing');
   await advanceClock(sandbox, 10); // past the settle delay, no real wait
   await waitForState(page, 'succeeded');
-  await finish(page);
+  await finish(page, [['charge', 2450]]);
 });
 
 test('async settlement in Dojo (no processing status on the wire): in flight until Captured', async () => {
@@ -157,7 +158,7 @@ test('async settlement in Dojo (no processing status on the wire): in flight unt
   await advanceClock(sandbox, 10);
   await waitForState(page, 'succeeded');
   assert.equal(await page.locator('intent-checkout').getAttribute('status'), 'Captured');
-  await finish(page);
+  await finish(page, [['charge', 2450]]);
 });
 
 test('a processing error (500) leaves the form usable with a message', async () => {
@@ -168,5 +169,5 @@ test('a processing error (500) leaves the form usable with a message', async () 
   assert.equal(await page.locator('intent-checkout').getAttribute('state'), 'form');
   assert.equal(await page.locator('[data-testid="pay-button"]').isDisabled(), false);
   page.problems = page.problems.filter((p) => !/status of 500/.test(p)); // the browser logs the 500 itself
-  await finish(page);
+  await finish(page, []);
 });

@@ -1,7 +1,7 @@
 // Each API dialect once, and each locale once: status names differ per dialect, the widget's states don't.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, eventLog, cardFields, newPage, merchantOrigin, FIELDS } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, eventLog, cardFields, newPage, merchantOrigin, assertBooked, assertClean, FIELDS } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -15,9 +15,9 @@ after(async () => {
 });
 
 const cases = [
-  { dialect: 'dojo', captureMode: 'Auto', wire: 'Captured', state: 'succeeded' },
-  { dialect: 'stripe', captureMode: 'Manual', wire: 'requires_capture', state: 'authorized' },
-  { dialect: 'setel', captureMode: 'Auto', wire: 'succeeded', state: 'succeeded' },
+  { dialect: 'dojo', captureMode: 'Auto', wire: 'Captured', state: 'succeeded', booked: [['charge', 2450]] },
+  { dialect: 'stripe', captureMode: 'Manual', wire: 'requires_capture', state: 'authorized', booked: [['authorization', 2450]] },
+  { dialect: 'setel', captureMode: 'Auto', wire: 'succeeded', state: 'succeeded', booked: [['charge', 2450]] },
 ];
 for (const c of cases) {
   test(`dialect ${c.dialect} (${c.captureMode}): ${c.wire} shows as ${c.state}`, async () => {
@@ -30,6 +30,8 @@ for (const c of cases) {
     await waitForState(page, c.state);
     assert.equal(await page.locator('intent-checkout').getAttribute('status'), c.wire);
     assert.match((await eventLog(page)).join('\n'), new RegExp(`"status":"${c.wire}"`));
+    await assertBooked(page, sandbox, c.booked);
+    await assertClean(page);
     await page.close();
   });
 }

@@ -2,7 +2,7 @@
 // element before its script has loaded (the custom-element upgrade path).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, call, fillCard, waitForState, merchantPage, embedAttrs, FIELDS } from './harness.mjs';
+import { startSandbox, launchBrowser, call, fillCard, waitForState, merchantPage, embedAttrs, assertBooked, assertClean, FIELDS } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -40,7 +40,9 @@ test('npm entry: import { mount } from the element module, listeners from `on`, 
   await p.locator('[data-testid="pay-button"]').click();
   await waitForState(p, 'succeeded');
   assert.deepEqual(await p.evaluate(() => window.__events), ['ready requires_payment_method', 'succeeded']);
-  assert.deepEqual(p.problems, []);
+  await assertBooked(p, sandbox, [['charge', 1500]]);
+  p.secrets.add(created.clientSessionSecret);
+  await assertClean(p);
   await p.close();
 });
 
@@ -65,6 +67,8 @@ test('properties set before the element is defined are picked up when it upgrade
     return [Object.hasOwn(el, 'connectToken'), el.connectToken, typeof el.refreshToken];
   });
   assert.deepEqual(own, [false, undefined, 'function']);
+  p.secrets.add(created.clientSessionSecret);
+  await assertClean(p);
   await p.close();
 });
 

@@ -1,5 +1,6 @@
 // Shared end-to-end harness, on the package's own test kit (`intent-checkout/testing`, pkg/testing.js) so the
 // kit cannot rot: a sandbox process on a port the OS picks, and Debian's Chromium via playwright-core.
+import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,7 +71,7 @@ export const advanceClock = (sandbox, seconds) => sandbox.advanceClock(seconds);
 
 /**
  * Opens the demo shop with an order (query-string pre-fill), presses Checkout and waits for the form.
- * Records CSP violations and page errors on `page.problems`.
+ * The page is watched (`newPage`).
  */
 export async function openCheckout(browser, sandbox, order = {}, { waitFor = 'form', fields = FIELDS, init } = {}) {
   const page = await newPage(browser, fields);
@@ -86,24 +87,74 @@ export async function openCheckout(browser, sandbox, order = {}, { waitFor = 'fo
 }
 
 /**
- * A tab that records problems on `page.problems` (page errors and console errors, the card frame's
- * included) and CSP violations on `window.__csp`; `page.fields` says which card fields it uses.
+ * A tab watched, in every frame it will have (embeds, the card frame, the 3-D Secure challenge), for what
+ * a checkout must never cause: CSP violations (`page.csp`), page and console errors (`page.problems`), and
+ * a connect token where the page could see it (URLs, the console, storage: `assertClean`). Tokens are
+ * learned from the sandbox's answers as they pass; add others to `page.secrets`. `page.fields` says which
+ * card fields it uses.
  */
 export async function newPage(browser, fields = FIELDS) {
   const page = await browser.context.newPage();
-  page.fields = fields;
-  page.problems = [];
-  page.consoleLines = [];
+  Object.assign(page, { fields, problems: [], consoleLines: [], csp: [], secrets: new Set(), seen: [] });
+  // A binding reaches every frame (of any origin), so a frame that is gone by the end has still reported.
+  await page.exposeBinding('__icCsp', ({ frame }, line) => page.csp.push(`${new URL(frame.url()).pathname}: ${line}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => window.__icCsp(`${e.violatedDirective} ${e.blockedURI}`));
+  });
   page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
     page.consoleLines.push(m.text());
+    page.seen.push(`console: ${m.text()}`);
     if (m.type() === 'error' && !/favicon/.test(m.text())) page.problems.push(`console: ${m.text()}`);
   });
-  await page.addInitScript(() => {
-    window.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  page.on('request', (r) => page.seen.push(`request: ${r.url()}`));
+  page.on('framenavigated', (f) => page.seen.push(`frame: ${f.url()}`));
+  page.on('response', async (r) => {
+    // The merchant's server hands the page its tokens (the demo routes: create, refresh).
+    if (r.request().method() !== 'POST' || !(r.headers()['content-type'] ?? '').includes('json')) return;
+    const secret = await r.json().then((j) => j.clientSessionSecret).catch(() => undefined);
+    if (secret) page.secrets.add(secret);
   });
   return page;
+}
+
+/**
+ * Fails on a CSP violation or error in any frame, and on any connect token the page has held in a URL
+ * it loaded, a console line, or the URL, storage or cookies of a frame still open.
+ */
+export async function assertClean(page) {
+  const frames = await Promise.all(
+    page.frames().map((f) =>
+      f.evaluate(() => {
+        let s = `${location.href} ${document.cookie}`;
+        try {
+          s += JSON.stringify(localStorage) + JSON.stringify(sessionStorage);
+        } catch {
+          // A sandboxed frame has no storage.
+        }
+        return s;
+      }).catch(() => ''),
+    ),
+  );
+  const places = [...page.seen, ...frames.map((f) => `frame state: ${f}`)];
+  for (const secret of page.secrets) {
+    const leak = places.find((p) => p.includes(secret));
+    assert.equal(leak, undefined, `a connect token leaked (${leak?.split(':')[0]})`);
+  }
+  assert.deepEqual(page.csp, [], 'CSP violations');
+  assert.deepEqual(page.problems, [], 'page errors');
+}
+
+/**
+ * What the widget's intent booked, read once the widget shows a result: its ledger at the sandbox is
+ * exactly `expected` (`[movement, minor units]` rows, oldest first) in the intent's currency.
+ */
+export async function assertBooked(page, sandbox, expected) {
+  const intent = await page.locator('intent-checkout').evaluate((el) => el.intent);
+  const currency = intent.totalAmount.currencyCode;
+  const { entries } = await sandbox.ledger(intent.id);
+  const booked = entries.map((e) => [e.movement, e.amount.value, e.amount.currencyCode]);
+  assert.deepEqual(booked, expected.map(([m, v]) => [m, v, currency]), `ledger of ${intent.id}`);
 }
 
 /** Where the card inputs are: inside the isolated frame, or in the page (inline). */
@@ -203,5 +254,5 @@ export async function snap(page, name) {
 /** The demo page's event log as lines. */
 export const eventLog = (page) => page.locator('[data-testid="event-log"] li').allTextContents();
 
-/** CSP violations seen by the page so far. */
-export const cspViolations = (page) => page.evaluate(() => window.__csp);
+/** CSP violations a watched page has seen so far, in any of its frames. */
+export const cspViolations = async (page) => page.csp;

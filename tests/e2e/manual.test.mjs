@@ -1,7 +1,7 @@
 // Manual capture: the widget shows an authorisation, then follows what the merchant does from its server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, cspViolations, advanceClock, call, merchantPage, strictEmbed } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, advanceClock, call, merchantPage, strictEmbed, assertBooked, assertClean } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -31,8 +31,8 @@ test('Manual: authorised, then the merchant captures and the widget follows live
   await page.locator('[data-testid="merchant-capture"]').click();
   await waitForState(page, 'succeeded');
   assert.equal(await page.locator('intent-checkout').getAttribute('status'), 'Captured');
-  assert.deepEqual(await cspViolations(page), []);
-  assert.deepEqual(page.problems, []);
+  await assertBooked(page, sandbox, [['authorization', 1999], ['capture', 1999]]);
+  await assertClean(page);
   // Captured is final for the page (the SDK stops following). A later refund shows when the checkout is
   // opened again: the first snapshot decides the state.
   const id = await page.locator('intent-checkout').getAttribute('payment-intent-id');
@@ -43,13 +43,17 @@ test('Manual: authorised, then the merchant captures and the widget follows live
   await waitForState(again, 'refunded');
   assert.equal(await again.locator('intent-checkout').getAttribute('status'), 'Refunded');
   assert.equal(await again.locator('[data-testid="result-title"]').textContent(), 'Payment refunded');
+  await assertBooked(again, sandbox, [['authorization', 1999], ['capture', 1999], ['refund', 1999]]);
   await snap(again, 'refunded');
+  await assertClean(again);
   await again.close();
 });
 
 /** The one-script-tag embed on a bare page, token as an attribute. */
 async function embed(id, secret) {
-  return merchantPage(browser, sandbox, '/embed', strictEmbed(sandbox, `payment-intent-id="${id}" connect-token="${secret}" locale="en-GB"`));
+  const page = await merchantPage(browser, sandbox, '/embed', strictEmbed(sandbox, `payment-intent-id="${id}" connect-token="${secret}" locale="en-GB"`));
+  page.secrets.add(secret);
+  return page;
 }
 
 test('Manual: the merchant reverses the authorisation', async () => {
@@ -57,7 +61,9 @@ test('Manual: the merchant reverses the authorisation', async () => {
   await page.locator('[data-testid="merchant-reverse"]').click();
   await waitForState(page, 'reversed');
   assert.equal(await page.locator('[data-testid="result-title"]').textContent(), 'Payment released');
+  await assertBooked(page, sandbox, [['authorization', 2450], ['release', 2450]]);
   await snap(page, 'reversed');
+  await assertClean(page);
   await page.close();
 });
 
@@ -66,6 +72,7 @@ test('the merchant cancels before payment: canceled state', async () => {
   await page.locator('[data-testid="merchant-cancel"]').click();
   await waitForState(page, 'canceled');
   assert.equal(await page.locator('[data-testid="result-title"]').textContent(), 'Payment cancelled');
+  await assertBooked(page, sandbox, []);
   await snap(page, 'canceled');
   await page.close();
 });
@@ -77,6 +84,9 @@ test('an authorisation that lapses (Setel) shows as expired', async () => {
   await waitForState(page, 'expired');
   assert.equal(await page.locator('intent-checkout').getAttribute('status'), 'expired');
   assert.equal(await page.locator('[data-testid="result-title"]').textContent(), 'Payment expired');
+  // The lapsed hold gave the money back.
+  await assertBooked(page, sandbox, [['authorization', 2450], ['release', 2450]]);
   await snap(page, 'expired');
+  await assertClean(page);
   await page.close();
 });

@@ -1,7 +1,7 @@
 // What the merchant or server sends is text, never markup; the whole page runs under a strict CSP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, cspViolations, CARDS } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, assertBooked, assertClean, CARDS } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -50,8 +50,50 @@ test('strict CSP: a full flow with a 3-D Secure challenge causes zero violations
     color: getComputedStyle(el.shadowRoot.querySelector('.box')).borderTopStyle,
   }));
   assert.deepEqual(styled, { adopted: 1, inline: 0, color: 'solid' });
-  assert.deepEqual(await cspViolations(page), []);
-  assert.deepEqual(page.problems, []);
+  await assertBooked(page, sandbox, [['charge', 2695]]); // £24.50 and a 10 % tip
+  await assertClean(page); // the challenge frame included: it reports to the same watch
+  await page.close();
+});
+
+/** Polls a condition the page reports asynchronously (events, console lines). */
+async function until(check) {
+  while (!check()) await new Promise((r) => setTimeout(r, 10));
+}
+
+test('the watch reaches into the 3-D Secure frame: a violation or a token logged there fails a test', async () => {
+  const page = await openCheckout(browser, sandbox);
+  await fillCard(page, { number: CARDS.threeDS });
+  await page.locator('[data-testid="pay-button"]').click();
+  await waitForState(page, 'action');
+  await page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-approve"]').waitFor();
+  const frame = page.frames().find((f) => /\/challenge\//.test(f.url()));
+  await assertClean(page);
+  // A real violation inside the frame: its CSP allows no inline script.
+  await frame.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__ran = 1';
+    document.body.append(s);
+  });
+  await until(() => page.csp.length > 0);
+  assert.match(page.csp[0], /^\/challenge\/.*script-src/);
+  page.csp = [];
+  // The same for the isolated card fields' frame, when the checkout has one.
+  const cardFrame = page.frames().find((f) => f.url().includes('/card-frame/v1'));
+  if (cardFrame) {
+    await cardFrame.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__ran = 1';
+      document.body.append(s);
+    });
+    await until(() => page.csp.length > 0);
+    assert.match(page.csp[0], /^\/card-frame\/v1: script-src/);
+    page.csp = [];
+  }
+  // The page's token, logged inside the frame, is a leak.
+  const [secret] = page.secrets;
+  await frame.evaluate((s) => console.log('token', s), secret);
+  await until(() => page.seen.some((l) => l.startsWith('console: token')));
+  await assert.rejects(assertClean(page), /a connect token leaked \(console\)/);
   await page.close();
 });
 

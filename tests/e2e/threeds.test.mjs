@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, cspViolations, ARTIFACTS, CARDS } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, assertBooked, assertClean, ARTIFACTS, CARDS } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -51,11 +51,13 @@ test('3-D Secure approve: modal with trapped focus, closed on completion, paymen
   assert.equal(await page.locator('[data-testid="pay-button"]').evaluate((b) => b.closest('.box').inert), true);
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, 'challenge.png'), animations: 'disabled' });
+  // While the challenge is open: nothing leaked into its frame (URL, storage) either.
+  await assertClean(page);
   await frame.locator('[data-testid="challenge-approve"]').click();
   await waitForState(page, 'succeeded');
   await modal.waitFor({ state: 'hidden' });
-  assert.deepEqual(await cspViolations(page), []);
-  assert.deepEqual(page.problems, []);
+  await assertBooked(page, sandbox, [['charge', 2450]]);
+  await assertClean(page);
   await page.close();
 });
 
@@ -67,7 +69,8 @@ test('3-D Secure fail: the modal closes and the customer sees why it was decline
   await modal.waitFor({ state: 'hidden' });
   assert.match(await page.locator('[data-testid="result-message"]').textContent(), /could not confirm/);
   await snap(page, 'declined-3ds');
-  assert.deepEqual(await cspViolations(page), []);
+  await assertBooked(page, sandbox, []);
+  await assertClean(page);
   await page.close();
 });
 
@@ -83,5 +86,7 @@ test('closing the challenge keeps the payment pending and Escape/Continue reopen
   await modal.waitFor({ state: 'visible' });
   await frame.locator('[data-testid="challenge-approve"]').click();
   await waitForState(page, 'succeeded');
+  await assertBooked(page, sandbox, [['charge', 2450]]);
+  await assertClean(page);
   await page.close();
 });

@@ -1,7 +1,7 @@
 // The connect token: refreshed when it expires mid-checkout, never left in the DOM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, eventLog, advanceClock, call, snap, merchantPage, strictEmbed } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, eventLog, advanceClock, call, snap, merchantPage, strictEmbed, assertBooked, assertClean } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -23,6 +23,11 @@ test('a token that expires mid-checkout is refreshed through refreshToken and th
   const log = (await eventLog(page)).join('\n');
   assert.match(log, /token refresh requested/);
   assert.match(log, /token_refreshed/);
+  await assertBooked(page, sandbox, [['charge', 1200]]);
+  // Neither the first token nor the refreshed one is anywhere the page could see it.
+  assert.equal(page.secrets.size, 2);
+  page.problems = page.problems.filter((p) => !/status of 401/.test(p)); // the browser logs the refused request
+  await assertClean(page);
   await page.close();
 });
 
@@ -30,6 +35,7 @@ test('a token that expires mid-checkout is refreshed through refreshToken and th
 async function embed(created) {
   const attrs = `payment-intent-id="${created.paymentIntentId}" connect-token="${created.clientSessionSecret}" locale="en-GB"`;
   const page = await merchantPage(browser, sandbox, '/embed', strictEmbed(sandbox, attrs));
+  page.secrets.add(created.clientSessionSecret);
   await waitForState(page, 'form');
   return page;
 }
@@ -44,6 +50,9 @@ test('without refreshToken an expired token ends in a clear error state', async 
   assert.equal(await page.locator('[data-testid="result-title"]').textContent(), 'Something went wrong');
   assert.match(await page.locator('[data-testid="result-message"]').textContent(), /session has expired/);
   await snap(page, 'error-token-expired');
+  await assertBooked(page, sandbox, []);
+  page.problems = page.problems.filter((p) => !/status of 401/.test(p)); // the browser logs the refused request
+  await assertClean(page);
   await page.close();
 });
 
@@ -57,5 +66,6 @@ test('the token is a property: it is not in the DOM, and an attribute is read on
   assert.equal(html.includes(created.clientSessionSecret), false, 'the secret is not in the DOM');
   assert.equal(await page.locator('intent-checkout').getAttribute('connect-token'), null);
   assert.equal(await page.locator('[data-testid="pay-button"]').textContent(), 'Pay £7.00');
+  await assertClean(page);
   await page.close();
 });
