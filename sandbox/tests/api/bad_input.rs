@@ -147,3 +147,14 @@ async fn bad_pay_bodies_change_nothing() {
         (400, Some("seconds"))
     );
 }
+
+#[tokio::test]
+async fn a_nul_byte_in_a_static_path_is_a_404_not_a_500() {
+    let sb = start().await;
+    for path in ["/a%00", "/pkg/a%00", "/index.html%00"] {
+        for method in [Method::GET, Method::HEAD] {
+            let r = sb.send(method.clone(), path, None, &[], None).await;
+            assert_eq!(r.status, 404, "{method} {path}");
+        }
+    }
+}
