@@ -11,6 +11,11 @@ use intent_checkout::core::lifecycle::Dialect;
 use intent_checkout::core::mirror::{Applied, Mirror};
 use intent_checkout::core::token::SecretString;
 
+pub mod driver;
+mod http;
+
+pub use http::http;
+
 pub type TargetFn = fn(&[u8]) -> Result<(), String>;
 
 /// `(name, corpus folder, function)`.
@@ -28,6 +33,11 @@ pub const TARGETS: &[(&str, &str, TargetFn)] = &[
     ("SSE parser", "sse", sse),
     ("ProblemDetails decoder", "problem", problem),
     ("checkout flow machine", "flow", flow),
+    (
+        "sandbox HTTP layer (every route: method, path, headers, body)",
+        "http",
+        http,
+    ),
 ];
 
 const SECRET: &str = "cs_fuzz_secret_9f3c";
