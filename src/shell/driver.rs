@@ -214,10 +214,19 @@ impl Inner {
                 return;
             }
             let etag = fetch::header(&resp, "etag");
+            let retry_after_ms = fetch::header(&resp, "retry-after")
+                .as_deref()
+                .and_then(crate::core::flow::wire::retry_after_ms);
             let body = fetch::text(&resp).await;
             match body {
                 Ok(body) => finish(&weak, id, move |m, now| {
-                    m.handle_reply(id, Reply { status, etag, body }, now)
+                    let reply = Reply {
+                        status,
+                        etag,
+                        body,
+                        retry_after_ms,
+                    };
+                    m.handle_reply(id, reply, now)
                 }),
                 Err(_) => finish(&weak, id, |m, now| m.handle_failure(id, now)),
             }

@@ -243,6 +243,9 @@ pub fn flow(data: &[u8]) -> Result<(), String> {
                             status,
                             etag: None,
                             body,
+                            // Now and then a Retry-After, up to over an hour (the flow caps it).
+                            retry_after_ms: (op & 0x20 != 0)
+                                .then(|| u64::from(payload.len() as u8) * 20_000),
                         },
                         now,
                     );

@@ -60,6 +60,9 @@ impl SoakConfig {
                 // out, however late the client's timer fires.
                 "latencyMs": 2_500,
                 "latencyProbability": 0.12,
+                // 429s asking for a second of quiet: the page must retry, and not before.
+                "rateLimited": 0.03,
+                "retryAfterSeconds": 1,
                 "duplicateEvents": 0.2,
                 "reorderEvents": 0.2,
             }),
@@ -136,6 +139,10 @@ pub struct CheckoutReport {
     pub pay_refused: u64,
     /// The last pay POST, sent again after the checkout (a duplicate delivery) was not replayed.
     pub duplicate_not_replayed: bool,
+    /// 429 answers the page got.
+    pub rate_limited: u64,
+    /// Requests the page sent while a `Retry-After` it had received was still running (must stay 0).
+    pub early_requests: u64,
 }
 
 impl CheckoutReport {
@@ -202,6 +209,13 @@ impl SoakReport {
             .filter(|c| c.keys.iter().collect::<HashSet<_>>().len() > 1)
             .count()
     }
+    pub fn rate_limited(&self) -> u64 {
+        self.checkouts.iter().map(|c| c.rate_limited).sum()
+    }
+    /// Requests sent before a `Retry-After` the page had received was over.
+    pub fn early_requests(&self) -> u64 {
+        self.checkouts.iter().map(|c| c.early_requests).sum()
+    }
     pub fn version_regressions(&self) -> u64 {
         self.checkouts.iter().map(|c| c.version_regressions).sum()
     }
@@ -261,6 +275,11 @@ impl SoakReport {
             100.0 * (pay - keys) as f64 / pay.max(1) as f64,
             pay,
             self.multi_key_checkouts()
+        );
+        s += &format!(
+            "- rate limits: {} answers were 429 with `Retry-After: 1`; {} requests left before the wait was over\n",
+            self.rate_limited(),
+            self.early_requests()
         );
         s += &format!(
             "- stream: {} `intent` frames arrived (duplicates and re-sent older ones included), the page got {} `status` events, {} of them with a version not above the previous one\n",
@@ -466,20 +485,37 @@ impl Api {
         serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))
     }
 
+    /// A browser read for the checker; rate limits apply to it too, so it waits as told and asks again.
     async fn browser(&self, path: &str, bearer: &str) -> Result<Value, String> {
-        let res = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("authorization", format!("Bearer {bearer}"))
-            .send()
-            .await
-            .map_err(|e| format!("{path}: {e}"))?;
+        let mut res = self.browser_once(path, bearer).await?;
+        for _ in 0..20 {
+            if res.status() != 429 {
+                break;
+            }
+            let wait = res
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(intent_checkout::core::flow::wire::retry_after_ms)
+                .unwrap_or(1000);
+            tokio::time::sleep(Duration::from_millis(wait)).await;
+            res = self.browser_once(path, bearer).await?;
+        }
         let status = res.status();
         let text = res.text().await.map_err(|e| format!("{path}: {e}"))?;
         if !status.is_success() {
             return Err(format!("GET {path}: {status} {text}"));
         }
         serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))
+    }
+
+    async fn browser_once(&self, path: &str, bearer: &str) -> Result<reqwest::Response, String> {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .header("authorization", format!("Bearer {bearer}"))
+            .send()
+            .await
+            .map_err(|e| format!("{path}: {e}"))
     }
 
     async fn demo(&self, path: &str, body: Value) -> Result<Value, String> {
@@ -540,6 +576,9 @@ struct Shell {
     pays: HashSet<RequestId>,
     /// The last pay POST as sent: `(path, headers, body)`.
     last_pay: Option<(String, Vec<(&'static str, String)>, Option<String>)>,
+    /// The end of the last `Retry-After` the page received, and the time the machine last saw.
+    quiet_until: Millis,
+    machine_now: Millis,
 }
 
 impl Shell {
@@ -618,6 +657,9 @@ impl Shell {
 
     fn send(&mut self, id: RequestId, request: Request, bearer: String) {
         self.report.requests += 1;
+        if self.machine_now.max(now_ms()) < self.quiet_until {
+            self.report.early_requests += 1;
+        }
         if request.stream {
             self.report.streams += 1;
         } else if request.method == Method::Post && request.path.ends_with("/payments") {
@@ -661,6 +703,11 @@ impl Shell {
             };
             let status = res.status().as_u16();
             let replayed = res.headers().contains_key("idempotent-replayed");
+            let retry_after_ms = res
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(intent_checkout::core::flow::wire::retry_after_ms);
             let etag = res
                 .headers()
                 .get("etag")
@@ -685,7 +732,13 @@ impl Shell {
             }
             match res.text().await {
                 Ok(body) => {
-                    let _ = tx.send(Input::Reply(id, Reply { status, etag, body }, replayed));
+                    let reply = Reply {
+                        status,
+                        etag,
+                        body,
+                        retry_after_ms,
+                    };
+                    let _ = tx.send(Input::Reply(id, reply, replayed));
                 }
                 Err(_) => {
                     let _ = tx.send(Input::Failure(id));
@@ -696,10 +749,20 @@ impl Shell {
     }
 
     fn feed(&mut self, m: &mut Checkout, input: Input) {
-        let now = now_ms();
+        let now = match input {
+            Input::Timer(at) => now_ms().max(at),
+            _ => now_ms(),
+        };
+        self.machine_now = now;
         match input {
             Input::Reply(id, r, replayed) => {
                 self.inflight.remove(&id);
+                if r.status == 429 {
+                    self.report.rate_limited += 1;
+                }
+                if let Some(ms) = r.retry_after_ms {
+                    self.quiet_until = self.quiet_until.max(now + ms);
+                }
                 if self.pays.remove(&id) {
                     if (200..300).contains(&r.status) && !replayed {
                         self.report.pay_fresh_answers += 1;
@@ -730,7 +793,7 @@ impl Shell {
                     self.timer = None;
                 }
                 self.timer_fired = true;
-                m.handle_timeout(now.max(at))
+                m.handle_timeout(now)
             }
             Input::Refreshed(r) => m.handle_refreshed(r, now),
         }
@@ -818,6 +881,8 @@ async fn one_checkout(
         pay_fresh_answers: 0,
         pay_refused: 0,
         duplicate_not_replayed: false,
+        rate_limited: 0,
+        early_requests: 0,
     };
     let created = match api
         .demo(
@@ -875,6 +940,8 @@ async fn one_checkout(
         wire: HashMap::new(),
         pays: HashSet::new(),
         last_pay: None,
+        quiet_until: 0,
+        machine_now: 0,
     };
     let deadline = t0 + cfg.checkout_deadline;
     let (outcome, detail) = drive(api, &mut sh, &mut m, cfg, card, deadline).await;

@@ -36,5 +36,8 @@ fn a_hundred_faulty_checkouts_charge_once_and_all_end_terminal_or_resolved() {
         report.injected_faults > 0,
         "no fault was injected: the soak proves nothing"
     );
+    // 429s are retried, and only once their Retry-After has passed.
+    assert!(report.rate_limited() > 0, "no 429 reached a page");
+    assert_eq!(report.early_requests(), 0, "a request ignored Retry-After");
     assert!(report.count(bench_soak::Outcome::Succeeded) > 0);
 }

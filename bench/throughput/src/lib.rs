@@ -65,6 +65,7 @@ impl Harness {
             status: 200,
             etag: None,
             body: view(1),
+            retry_after_ms: None,
         };
         machine.handle_reply(load.expect("load request"), reply, NOW);
         let mut stream = None;

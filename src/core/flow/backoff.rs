@@ -20,6 +20,8 @@ pub struct RetryPolicy {
     pub poll_base_ms: u64,
     /// ... and backs off to at most this while nothing changes: a change shows within about a second.
     pub poll_max_ms: u64,
+    /// The longest `Retry-After` honoured (Stripe's libraries: a minute); a longer one waits this long.
+    pub max_retry_after_ms: u64,
 }
 
 impl Default for RetryPolicy {
@@ -35,6 +37,7 @@ impl Default for RetryPolicy {
             refresh_timeout_ms: 30_000,
             poll_base_ms: 250,
             poll_max_ms: 1_000,
+            max_retry_after_ms: 60_000,
         }
     }
 }

@@ -80,6 +80,8 @@ pub(super) struct Jobs {
     waiting: Vec<(Millis, Job)>,
     /// Jobs waiting for a token refresh.
     pub(super) parked: Vec<Job>,
+    /// No request leaves before this: the server's last `Retry-After` (a 429, a 503).
+    pub(super) not_before: Millis,
 }
 
 /// The next thing due.
@@ -181,6 +183,11 @@ impl Live {
         if job.purpose.is_following() && !self.follow.is_on() {
             return;
         }
+        if now < self.jobs.not_before {
+            // The server asked for quiet: the job goes when its `Retry-After` has passed.
+            self.jobs.wait(self.jobs.not_before, job);
+            return;
+        }
         if self.credentials.refreshing() {
             self.jobs.parked.push(job);
             return;
@@ -258,6 +265,10 @@ impl Live {
             || (status == 409 && api != Some("illegal_transition"))
             || status == 429
         {
+            if let Some(ms) = reply.retry_after_ms {
+                let wait = ms.min(self.config.policy.max_retry_after_ms);
+                self.jobs.not_before = self.jobs.not_before.max(now + wait);
+            }
             self.on_retryable(out, job, Some(err), now);
         } else {
             self.on_fatal(out, job, err, now);

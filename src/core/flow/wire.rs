@@ -83,6 +83,18 @@ pub struct Reply {
     pub status: u16,
     pub etag: Option<String>,
     pub body: String,
+    /// The server's `Retry-After`, read with [`retry_after_ms`]: no request leaves before it passes.
+    pub retry_after_ms: Option<u64>,
+}
+
+/// A `Retry-After` header in milliseconds. Only delta-seconds count: an HTTP date would compare the
+/// server's clock with the page's.
+pub fn retry_after_ms(value: &str) -> Option<u64> {
+    let v = value.trim();
+    if v.is_empty() || v.len() > 10 || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    v.parse::<u64>().ok().map(|s| s.saturating_mul(1000))
 }
 
 /// The request for `call` on intent `id`, in `dialect`'s shape.

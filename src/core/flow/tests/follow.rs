@@ -48,6 +48,7 @@ fn an_interrupted_stream_resumes_with_last_event_id_then_falls_back_to_polling()
                 status: 503,
                 etag: None,
                 body: String::new(),
+                retry_after_ms: None,
             },
         );
         if h.open_stream().is_none() && h.open_with(|r| !r.stream).is_empty() {
@@ -62,6 +63,7 @@ fn an_interrupted_stream_resumes_with_last_event_id_then_falls_back_to_polling()
             status: 200,
             etag: Some("\"v4\"".into()),
             body: intent(4, "Created"),
+            retry_after_ms: None,
         },
     );
     let d1 = h.fire_next_timer();
@@ -73,6 +75,7 @@ fn an_interrupted_stream_resumes_with_last_event_id_then_falls_back_to_polling()
             status: 304,
             etag: None,
             body: String::new(),
+            retry_after_ms: None,
         },
     );
     let d2 = h.fire_next_timer();
@@ -84,6 +87,7 @@ fn an_interrupted_stream_resumes_with_last_event_id_then_falls_back_to_polling()
             status: 200,
             etag: Some("\"v5\"".into()),
             body: intent(5, "Captured"),
+            retry_after_ms: None,
         },
     );
     assert!(h.timers() == 0, "terminal: polling stops");

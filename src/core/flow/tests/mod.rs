@@ -4,6 +4,7 @@
 
 mod follow;
 mod pay;
+mod rate_limits;
 mod reference;
 mod snapshots;
 mod token;
@@ -71,6 +72,7 @@ fn ok(body: String) -> Reply {
         status: 200,
         etag: None,
         body,
+        retry_after_ms: None,
     }
 }
 
@@ -81,6 +83,7 @@ fn problem(status: u16, code: &str) -> Reply {
         body: format!(
             r#"{{"type":"https://errors.example/{code}","title":"t","status":{status},"detail":"d {code}","code":"{code}"}}"#
         ),
+        retry_after_ms: None,
     }
 }
 

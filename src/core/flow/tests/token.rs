@@ -136,6 +136,7 @@ fn the_token_never_appears_in_outputs_events_or_errors() {
             status: 400,
             etag: None,
             body,
+            retry_after_ms: None,
         },
     );
     let body = intent_with(
