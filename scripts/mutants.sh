@@ -7,9 +7,9 @@
 #
 # Each scope mutates a few files and runs only the tests of their package:
 #   money      src/core/money.rs                               cargo test -p intent-checkout
-#   lifecycle  src/core/lifecycle/*.rs                         cargo test -p intent-checkout
-#   flow       src/core/flow: attempts, retries, idempotency   cargo test -p intent-checkout --lib
-#   sandbox    sandbox/src/{store,idempotency,ledger}.rs       cargo test -p intent-sandbox --test api
+#   lifecycle  src/core/lifecycle/mod.rs, dialect/mod.rs       cargo test -p intent-checkout
+#   flow       src/core/flow/{attempt,jobs,backoff}.rs         cargo test -p intent-checkout --lib
+#   sandbox    sandbox/src/{store/*,idempotency,ledger}.rs     cargo test -p intent-sandbox --test api
 # Results: target/mutants/<scope>/mutants.out/{caught,missed,timeout,unviable}.txt, and one summary
 # line per scope at the end. Environment: MUTANTS_JOBS (default 1), MUTANTS_SOURCE (the tree to
 # mutate; default this repository), MUTANTS_OUT (default target/mutants), PROPTEST_CASES (default
@@ -28,6 +28,8 @@ source_dir=${MUTANTS_SOURCE:-$root}
 out_root=${MUTANTS_OUT:-$root/target/mutants}
 jobs=${MUTANTS_JOBS:-1}
 export PROPTEST_CASES=${PROPTEST_CASES:-500}
+# A failing property fails at once: shrinking it would only turn a caught mutant into a timeout.
+export PROPTEST_MAX_SHRINK_ITERS=${PROPTEST_MAX_SHRINK_ITERS:-0}
 # No debug info: mutants are built and linked hundreds of times, and nobody debugs them.
 export CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_TEST_DEBUG=0
 # One target directory for every scope and run, so dependencies are built once, not per run.
@@ -44,12 +46,12 @@ run_scope() {
   local args=()
   case $scope in
     money) args=(-p intent-checkout -f src/core/money.rs) ;;
-    lifecycle) args=(-p intent-checkout -f 'src/core/lifecycle/*.rs' -e src/core/lifecycle/tests.rs) ;;
-    flow) args=(-p intent-checkout -f 'src/core/flow/*.rs' -e src/core/flow/tests.rs
-                -e src/core/flow/sse.rs -e src/core/flow/form.rs -e src/core/flow/view.rs
-                --cargo-test-arg=--lib) ;;
-    sandbox) args=(-p intent-sandbox -f sandbox/src/store.rs -f sandbox/src/idempotency.rs
-                   -f sandbox/src/ledger.rs --cargo-test-arg=--test=api) ;;
+    lifecycle) args=(-p intent-checkout -f src/core/lifecycle/mod.rs -f src/core/dialect/mod.rs) ;;
+    flow) args=(-p intent-checkout -f src/core/flow/attempt.rs -f src/core/flow/jobs.rs
+                -f src/core/flow/backoff.rs --cargo-test-arg=--lib) ;;
+    sandbox) args=(-p intent-sandbox -f 'sandbox/src/store/*.rs' -f sandbox/src/idempotency.rs
+                   -f sandbox/src/ledger.rs -f sandbox/src/http/idempotency.rs
+                   --cargo-test-arg=--test=api) ;;
     *) echo "mutants: unknown scope $scope (money, lifecycle, flow, sandbox)" >&2; return 2 ;;
   esac
   mkdir -p "$out"
