@@ -75,13 +75,31 @@ async fn create_intent(extra: Value) -> Demo {
     }
 }
 
-async fn sleep(ms: i32) {
+/// One short turn of the browser's event loop, between two looks at a condition being polled.
+async fn tick() {
     let p = Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10);
         }
     });
     let _ = JsFuture::from(p).await;
+}
+
+/// Polls `check` until it holds. The guard only turns a hang into a failure; the test waits for the
+/// condition, never for a time.
+async fn until(what: &str, mut check: impl FnMut() -> bool) {
+    let guard = js_sys::Date::now() + 60_000.0;
+    while !check() {
+        assert!(js_sys::Date::now() < guard, "gave up waiting for {what}");
+        tick().await;
+    }
+}
+
+/// The sandbox's fault counters (`injected`, `delayed`).
+async fn faults() -> Value {
+    let (st, v) = call(Method::GET, "/test/faults", Value::Null, true).await;
+    assert_eq!(st, 200, "faults: {v}");
+    v
 }
 
 /// A checkout under test: records every event and result, and every token it ever saw.
@@ -182,19 +200,39 @@ impl Session {
             .collect()
     }
 
-    async fn wait_for(&self, kind: &str, ms: i32) -> Value {
-        for _ in 0..(ms / 50) {
-            if let Some((_, v)) = self.events.borrow().iter().find(|(k, _)| k == kind) {
-                return v.clone();
-            }
-            sleep(50).await;
-        }
-        panic!("no `{kind}` event within {ms} ms; saw {:?}", self.kinds());
+    /// The first event of `kind`, once it has arrived.
+    async fn wait_for(&self, kind: &str) -> Value {
+        let find = || {
+            self.events
+                .borrow()
+                .iter()
+                .find(|(k, _)| k == kind)
+                .map(|(_, v)| v.clone())
+        };
+        until(
+            &format!("a `{kind}` event (saw {:?})", self.kinds()),
+            || find().is_some(),
+        )
+        .await;
+        find().unwrap_or(Value::Null)
     }
 
-    /// The token (any of them) appears nowhere the page or a log could see it.
+    /// The token (any of them) appears nowhere the page or a log could see it, and no promise was
+    /// rejected unhandled.
     async fn assert_no_leak(&self) {
-        sleep(100).await; // let any unhandled rejection surface
+        // Rejections are reported in the order they happened: once a rejection made now is reported,
+        // every earlier one has been.
+        let _ = js_sys::eval("Promise.reject(new Error('__sentinel'))");
+        until("the sentinel rejection to be reported", || {
+            js_sys::eval("window.__unhandled.includes('Error: __sentinel')")
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false)
+        })
+        .await;
+        let _ = js_sys::eval(
+            "window.__unhandled = window.__unhandled.filter((r) => r !== 'Error: __sentinel')",
+        );
         let transcript = self.transcript.borrow();
         let page = js_sys::eval(
             "JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + location.href + \
@@ -283,7 +321,7 @@ async fn approved_cards_pay_and_the_checkout_stops_following() {
         let calls = s.core.boundary_calls();
         console_log!("boundary calls for a {number} checkout: {calls}");
         assert!(calls <= 30, "{calls} calls into wasm for one checkout");
-        let ev = s.wait_for("succeeded", 5_000).await;
+        let ev = s.wait_for("succeeded").await;
         assert_eq!(ev["intent"]["id"], demo.id.as_str());
         assert!(s.kinds().contains(&"ready".to_string()));
         s.assert_no_leak().await;
@@ -302,12 +340,12 @@ async fn declined_cards_settle_card_declined_with_the_reason() {
         let r = s.pay(number).await;
         assert_eq!(r["error"]["code"], "card_declined", "{r}");
         assert_eq!(r["error"]["declineCode"], reason);
-        s.wait_for("failed", 2_000).await;
+        s.wait_for("failed").await;
         // A new attempt after a decline refreshes the token first (Dojo's advice), then succeeds.
         let r = s.pay("4242424242424242").await;
         assert!(r.get("error").is_none(), "retry after decline: {r}");
         assert_eq!(s.refreshes.get(), 1);
-        s.wait_for("token_refreshed", 1_000).await;
+        s.wait_for("token_refreshed").await;
         s.assert_no_leak().await;
     }
 }
@@ -356,7 +394,7 @@ async fn three_d_secure_shows_the_challenge_and_follows_until_it_is_done() {
         let s = Session::open(&demo, false).await;
         s.start().await;
         let pay = s.core.pay(&card("4000000000003220"));
-        let ev = s.wait_for("requires_action", 5_000).await;
+        let ev = s.wait_for("requires_action").await;
         let url = ev["url"].as_str().expect("challenge url").to_string();
         assert!(
             url.starts_with(sandbox()),
@@ -401,7 +439,7 @@ async fn an_expired_token_is_refreshed_once_mid_flow() {
     let r = s.pay("4242424242424242").await;
     assert!(r.get("error").is_none(), "{r}");
     assert_eq!(s.refreshes.get(), 1, "exactly one refresh for one expiry");
-    s.wait_for("token_refreshed", 1_000).await;
+    s.wait_for("token_refreshed").await;
     s.assert_no_leak().await;
 }
 
@@ -419,7 +457,7 @@ async fn without_a_refresh_callback_expiry_is_a_clear_token_expired() {
     .await;
     let r = s.pay("4242424242424242").await;
     assert_eq!(r["error"]["code"], "token_expired", "{r}");
-    let e = s.wait_for("error", 1_000).await;
+    let e = s.wait_for("error").await;
     assert_eq!(e["error"]["code"], "token_expired");
     s.assert_no_leak().await;
 }
@@ -429,8 +467,8 @@ async fn an_interrupted_stream_resumes_and_delivers_what_it_missed() {
     let demo = create_intent(json!({})).await;
     let s = Session::open(&demo, false).await;
     s.start().await;
-    sleep(300).await; // let the stream open
-    assert!(s.core.interrupt_stream_for_test(), "a stream was open");
+    // Cut the stream once the checkout follows the intent (its request exists).
+    until("the stream to open", || s.core.interrupt_stream_for_test()).await;
     // The merchant cancels while the page's stream is down.
     let (st, _) = call(
         Method::POST,
@@ -440,7 +478,7 @@ async fn an_interrupted_stream_resumes_and_delivers_what_it_missed() {
     )
     .await;
     assert_eq!(st, 200);
-    let ev = s.wait_for("canceled", 10_000).await;
+    let ev = s.wait_for("canceled").await;
     assert_eq!(ev["canonical"], "canceled");
     s.assert_no_leak().await;
 }
@@ -506,9 +544,13 @@ fn form_helpers_answer_in_one_call() {
 async fn a_token_about_to_expire_is_refreshed_before_the_request_leaves() {
     let demo = create_intent(json!({})).await;
     // The page says the token dies in 3 s (e.g. `clientSessionSecretExpirationDate` from its server).
-    let s = Session::open_with(&demo, true, Some(js_sys::Date::now() + 3_000.0)).await;
+    let expires = js_sys::Date::now() + 3_000.0;
+    let s = Session::open_with(&demo, true, Some(expires)).await;
     s.start().await;
-    sleep(3_000).await;
+    until("the token's stated expiry", || {
+        js_sys::Date::now() >= expires
+    })
+    .await;
     let r = s.pay("4242424242424242").await;
     assert!(r.get("error").is_none(), "{r}");
     assert_eq!(
@@ -516,7 +558,7 @@ async fn a_token_about_to_expire_is_refreshed_before_the_request_leaves() {
         1,
         "one refresh, before the payment was sent"
     );
-    s.wait_for("token_refreshed", 1_000).await;
+    s.wait_for("token_refreshed").await;
     s.assert_no_leak().await;
 }
 
@@ -534,14 +576,25 @@ async fn destroy_mid_payment_settles_the_promise_and_leaves_nothing_running() {
     )
     .await;
     let pay = s.core.pay(&card("4242424242424242"));
-    sleep(200).await;
+    // The payment is in flight once the sandbox has started delaying it.
+    while faults().await["delayed"].as_u64() < Some(1) {
+        tick().await;
+    }
     s.core.destroy();
+    assert_eq!(
+        s.core.live_resources_for_test(),
+        0,
+        "requests, timer or listener left"
+    );
     let r = s.settle(pay).await;
-    call(Method::POST, "/test/faults", json!({}), true).await;
     assert_eq!(r["error"]["code"], "sdk_error", "{r}");
     let before = s.events.borrow().len();
     let calls = s.core.boundary_calls();
-    sleep(2_500).await; // the server's late answer, timers, the stream: nothing may reach the checkout
+    // The server's late answer: it commits the payment, then answers the aborted request.
+    while ledger_charges(&demo.id).await == 0 {
+        tick().await;
+    }
+    call(Method::POST, "/test/faults", json!({}), true).await;
     assert_eq!(s.events.borrow().len(), before, "no event after destroy");
     assert_eq!(
         s.core.boundary_calls(),

@@ -196,6 +196,13 @@ impl CheckoutCore {
     pub fn interrupt_stream_for_test(&self) -> bool {
         self.inner.interrupt_stream()
     }
+
+    /// Test hook: the JS resources this checkout still holds (requests, its timer, its listener,
+    /// unsettled page promises). 0 after `destroy()`.
+    #[doc(hidden)]
+    pub fn live_resources_for_test(&self) -> u32 {
+        self.inner.live_resources()
+    }
 }
 
 fn to_minor(v: f64) -> i64 {

@@ -309,6 +309,15 @@ impl Inner {
         }
     }
 
+    /// Requests, the timer, the listener and unsettled page promises still held.
+    pub fn live_resources(&self) -> u32 {
+        let count = self.requests.borrow().len()
+            + self.ops.borrow().len()
+            + usize::from(self.timer.borrow().is_some())
+            + usize::from(self.listener.borrow().is_some());
+        u32::try_from(count).unwrap_or(u32::MAX)
+    }
+
     /// Aborts the open event stream and reports it as a network failure, as a dropped connection would.
     pub fn interrupt_stream(self: &Rc<Self>) -> bool {
         let Some(id) = self.stream_req.get() else {
