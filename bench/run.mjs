@@ -18,7 +18,7 @@ const PATH = `${process.env.HOME}/.cargo/bin:${process.env.PATH}`;
 const env = { ...process.env, PATH };
 const N = quick
   ? { loads: 5, changes: 20, polled: 4, snapshots: 2000, checkouts: 100, fuzz: 20000, fuzzSecs: 10, libfuzzerRuns: 2000, wrk: '3s' }
-  : { loads: 50, changes: 200, polled: 40, snapshots: 20000, checkouts: 1000, fuzz: 1000000, fuzzSecs: 120, libfuzzerRuns: 200000, wrk: '10s' };
+  : { loads: 50, changes: 200, polled: 40, snapshots: 20000, checkouts: 1000, fuzz: 10000000, fuzzSecs: 1200, libfuzzerRuns: 200000, wrk: '10s' };
 
 const log = (...a) => console.error('bench:', ...a);
 const sh = (cmd, a, opts = {}) => spawnSync(cmd, a, { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 26, ...opts });
@@ -95,7 +95,7 @@ if (want(6)) {
     step('soak', join(root, 'target/release/bench-soak'), ['--checkouts', String(N.checkouts), '--seed', '7', '--sandbox', url, '--key', key]));
   res.text = `Command: \`target/release/bench-soak --checkouts ${N.checkouts} --seed 7 --sandbox URL --key KEY\` against \`target/bench-sandbox/release/intent-sandbox --async-settle-delay 0.2\` `
     + "(a separate process on 127.0.0.1). Each checkout is the SDK's own flow machine (`intent_checkout::core::flow::Checkout`, the core the wasm shell drives in the page) "
-    + 'driven by a real HTTP shell (reqwest: requests, SSE bodies chunk by chunk, timers, aborts); double charges come from `GET /test/ledger` (charges + captures per intent), '
+    + 'driven by a real HTTP shell (reqwest: requests, SSE bodies chunk by chunk, timers, aborts); each checkout's ledger (`GET /test/ledger?paymentIntentId=`, read as it ends and again at the end) must hold exactly what the page believes (one charge of its total, or a hold captured in full, or nothing after a decline), after a duplicate of its last payment request that the server must replay; 429s with `Retry-After: 1` are injected and no request may leave before the wait is over, '
     + "and each outcome is checked against the merchant's `GET /payment-intents/{id}`. The same soak with 100 checkouts and an in-process sandbox runs in `npm test` "
     + '(`bench/soak/tests/soak.rs`, asserting all of these are 0).\n\n' + res.text;
   add(6, 'Fault soak', res);
@@ -111,7 +111,7 @@ if (want(7)) {
   res.text = `Command: \`CARGO_PROFILE_RELEASE_PANIC=unwind cargo build --release -p bench-fuzz --target-dir target/bench-fuzz && target/bench-fuzz/release/bench-fuzz --inputs ${N.fuzz} --seconds ${N.fuzzSecs} --seed 7\` `
     + '(stable Rust; the workspace release profile aborts on panic, so this build unwinds and each input runs under `catch_unwind`: a panic is counted, not fatal). '
     + 'Inputs: the corpus in `bench/fuzz/corpus/<target>/`, then mutants of it (bit flips, byte edits, splices, dictionary tokens, truncation, deep nesting, random bytes). '
-    + 'Each target also checks a property (page decoder never keeps `clientSessionSecret`; core decoder round-trips; SSE events independent of chunking; ProblemDetails errors never hold the token after scrub; the flow machine never hands the token to the page).\n\n'
+    + 'Each target also checks a property (page decoder never keeps `clientSessionSecret`; core decoder round-trips; SSE events independent of chunking; ProblemDetails errors never hold the token after scrub; the flow machine never hands the token to the page; the sandbox HTTP layer (every route in process, arbitrary method, path, headers and body) never panics and answers no 5xx but injected faults). 10 million inputs per target; `npm test` runs 3,000 per target (`bench/fuzz/tests/smoke.rs`).\n\n'
     + res.text;
   add(7, 'Fuzzing', res);
   const lf = libfuzzer(N.libfuzzerRuns);
@@ -221,7 +221,8 @@ function libfuzzer(runs) {
   if (b.status !== 0) {
     return { text: `cargo-fuzz: build failed: ${(b.stderr ?? '').trim().split('\n').slice(-3).join(' / ')}`, summaries: [] };
   }
-  for (const [t, dir] of [['intent', 'intent'], ['core_intent', 'intent'], ['sse', 'sse'], ['problem', 'problem'], ['flow', 'flow']]) {
+  const targets = [['intent', 'intent'], ['core_intent', 'intent'], ['sse', 'sse'], ['problem', 'problem'], ['flow', 'flow'], ['http', 'http']];
+  for (const [t, dir] of targets) {
     const scratch = join(os.tmpdir(), `bench-libfuzzer-${process.pid}`, t);
     mkdirSync(scratch, { recursive: true });
     const t0 = Date.now();
@@ -237,6 +238,6 @@ function libfuzzer(runs) {
   }
   return {
     text: `cargo-fuzz (libFuzzer + AddressSanitizer, nightly): \`cd bench/fuzz && cargo +nightly fuzz run -O <target> <scratch dir> corpus/<dir> -- -runs=${runs} -max_total_time=90 -seed=7\`\n\n${rows.join('\n')}`,
-    summaries: [{ figure: 7, what: `Fuzzing, cargo-fuzz/libFuzzer (${total.toLocaleString('en-US')} runs over 5 targets): crashes`, value: String(crashes), target: '0', met: crashes === 0 }],
+    summaries: [{ figure: 7, what: `Fuzzing, cargo-fuzz/libFuzzer (${total.toLocaleString('en-US')} runs over ${targets.length} targets): crashes`, value: String(crashes), target: '0', met: crashes === 0 }],
   };
 }
