@@ -567,17 +567,27 @@ async fn destroy_mid_payment_settles_the_promise_and_leaves_nothing_running() {
     let demo = create_intent(json!({})).await;
     let s = Session::open(&demo, false).await;
     s.start().await;
-    // Slow the sandbox down so the payment is still in flight when the page destroys the checkout.
+    // A second checkout follows the same intent: a change that reaches it would have reached the
+    // destroyed one, so its event is the moment "nothing reached the destroyed one" is proven.
+    let witness = Session::open(&demo, false).await;
+    witness.start().await;
+    // Slow the sandbox down so the payment is still in flight when the page destroys the checkout
+    // (the server drops an aborted request before it commits; the delay only keeps it in flight).
     call(
         Method::POST,
         "/test/faults",
-        json!({"latencyMs": 1500}),
+        json!({"latencyMs": 60_000}),
         true,
     )
     .await;
     let pay = s.core.pay(&card("4242424242424242"));
     // The payment is in flight once the sandbox has started delaying it.
+    let guard = js_sys::Date::now() + 60_000.0;
     while faults().await["delayed"].as_u64() < Some(1) {
+        assert!(
+            js_sys::Date::now() < guard,
+            "the payment never reached the sandbox"
+        );
         tick().await;
     }
     s.core.destroy();
@@ -588,18 +598,29 @@ async fn destroy_mid_payment_settles_the_promise_and_leaves_nothing_running() {
     );
     let r = s.settle(pay).await;
     assert_eq!(r["error"]["code"], "sdk_error", "{r}");
+    call(Method::POST, "/test/faults", json!({}), true).await;
     let before = s.events.borrow().len();
     let calls = s.core.boundary_calls();
-    // The server's late answer: it commits the payment, then answers the aborted request.
-    while ledger_charges(&demo.id).await == 0 {
-        tick().await;
-    }
-    call(Method::POST, "/test/faults", json!({}), true).await;
+    // The merchant cancels; once the live checkout has seen it, the destroyed one would have too.
+    let (st, v) = call(
+        Method::POST,
+        &format!("/demo/payment-intents/{}/cancel", demo.id),
+        json!({}),
+        false,
+    )
+    .await;
+    assert_eq!(st, 200, "cancel: {v}");
+    witness.wait_for("canceled").await;
     assert_eq!(s.events.borrow().len(), before, "no event after destroy");
     assert_eq!(
         s.core.boundary_calls(),
         calls,
         "no callback into wasm after destroy"
+    );
+    assert_eq!(
+        ledger_charges(&demo.id).await,
+        0,
+        "the aborted payment took no money"
     );
     let settled = s.settle(s.core.pay(&card("4242424242424242"))).await;
     assert_eq!(settled["error"]["code"], "sdk_error");
