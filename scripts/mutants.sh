@@ -7,7 +7,7 @@
 #
 # Each scope mutates a few files and runs only the tests of their package:
 #   money      src/core/money.rs                               cargo test -p intent-checkout
-#   lifecycle  src/core/lifecycle/mod.rs, dialect/mod.rs       cargo test -p intent-checkout
+#   lifecycle  src/core/lifecycle/mod.rs, dialect/{mod,*/lifecycle}.rs cargo test -p intent-checkout
 #   flow       src/core/flow/{attempt,jobs,backoff}.rs         cargo test -p intent-checkout --lib
 #   sandbox    sandbox/src/{store/*,idempotency,ledger}.rs     cargo test -p intent-sandbox --test api
 # Results: target/mutants/<scope>/mutants.out/{caught,missed,timeout,unviable}.txt, and one summary
@@ -46,7 +46,8 @@ run_scope() {
   local args=()
   case $scope in
     money) args=(-p intent-checkout -f src/core/money.rs) ;;
-    lifecycle) args=(-p intent-checkout -f src/core/lifecycle/mod.rs -f src/core/dialect/mod.rs) ;;
+    lifecycle) args=(-p intent-checkout -f src/core/lifecycle/mod.rs -f src/core/dialect/mod.rs
+                     -f 'src/core/dialect/*/lifecycle.rs') ;;
     flow) args=(-p intent-checkout -f src/core/flow/attempt.rs -f src/core/flow/jobs.rs
                 -f src/core/flow/backoff.rs --cargo-test-arg=--lib) ;;
     sandbox) args=(-p intent-sandbox -f 'sandbox/src/store/*.rs' -f sandbox/src/idempotency.rs

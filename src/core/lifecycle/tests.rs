@@ -181,9 +181,30 @@ fn wire_names_are_exact() {
         Dialect::Dojo.resolve_status("Captured", hints(false, 1000, 1)),
         Ok(S::PartiallyRefunded)
     );
+    // At the edges: nothing refunded, or all of it, is not a partial refund.
+    assert_eq!(
+        Dialect::Dojo.resolve_status("Captured", hints(false, 1000, 0)),
+        Ok(S::Succeeded)
+    );
+    assert_eq!(
+        Dialect::Dojo.resolve_status("Captured", hints(false, 1000, 999)),
+        Ok(S::PartiallyRefunded)
+    );
+    assert_eq!(
+        Dialect::Dojo.resolve_status("Captured", hints(false, 1000, 1000)),
+        Ok(S::Succeeded)
+    );
     assert_eq!(
         Dialect::Dojo.resolve_status("Reversed", hints(false, 0, 0)),
         Ok(S::Reversed)
+    );
+    assert_eq!(
+        Dialect::Stripe.resolve_status("succeeded", hints(false, 1000, 0)),
+        Ok(S::Succeeded)
+    );
+    assert_eq!(
+        Dialect::Stripe.resolve_status("succeeded", hints(false, 1000, 999)),
+        Ok(S::PartiallyRefunded)
     );
     assert_eq!(
         Dialect::Stripe.resolve_status("succeeded", hints(false, 1000, 1000)),
