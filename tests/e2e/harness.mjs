@@ -31,6 +31,12 @@ export function startSandbox(extraArgs = []) {
   });
 }
 
+/**
+ * How long any wait may last before it counts as a hang. Tests wait for conditions, never for time; this
+ * only turns a hang into a failure, and is generous because the test machine's 2 cores are often shared.
+ */
+export const GUARD_MS = 60_000;
+
 /** Launches Debian's Chromium headless with a fresh profile; never downloads a browser. */
 export async function launchBrowser() {
   const profile = mkdtempSync(join(tmpdir(), 'intent-checkout-chromium-'));
@@ -45,6 +51,7 @@ export async function launchBrowser() {
       '--disable-features=LocalNetworkAccessChecks',
     ],
   });
+  browser.setDefaultTimeout(GUARD_MS);
   return {
     context: browser,
     close: async () => {
@@ -82,7 +89,7 @@ export async function openCheckout(browser, sandbox, order = {}, { waitFor = 'fo
   }
   await page.goto(`${merchantOrigin(sandbox, fields)}/?${query}`);
   await page.click('[data-testid="checkout-button"]');
-  if (waitFor) await page.locator(`intent-checkout[state="${waitFor}"]`).waitFor({ timeout: 15_000 });
+  if (waitFor) await page.locator(`intent-checkout[state="${waitFor}"]`).waitFor({ timeout: GUARD_MS });
   return page;
 }
 
@@ -235,7 +242,7 @@ export async function axeViolations(page) {
 }
 
 /** The documented way to wait for an outcome: the element's `state` attribute. */
-export const waitForState = (page, state, timeout = 15_000) => kit.checkoutOn(page).waitForState(state, { timeout });
+export const waitForState = (page, state, timeout = GUARD_MS) => kit.checkoutOn(page).waitForState(state, { timeout });
 
 /** Saves a screenshot of the widget into tests/e2e/artifacts/ (git-ignored). */
 export async function snap(page, name) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, launchBrowser, call, waitForState } from './harness.mjs';
+import { startSandbox, launchBrowser, call, waitForState, GUARD_MS } from './harness.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const manifest = JSON.parse(readFileSync(`${root}pkg/integrity.json`, 'utf8'));
@@ -62,7 +62,7 @@ async function open(path, head, { tamper = false } = {}) {
 
 /** Polls until `find()` returns something (CDP events may trail the page's own progress). */
 async function eventually(find, what) {
-  for (let i = 0; i < 250; i++) {
+  for (const guard = Date.now() + GUARD_MS; Date.now() < guard; ) {
     const found = find();
     if (found) return found;
     await new Promise((r) => setTimeout(r, 20));

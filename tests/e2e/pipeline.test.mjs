@@ -26,7 +26,7 @@ test('the demo page loads the wasm through the script tag and Rust fires `ready`
 
   // The demo page's event log records the `ready` event dispatched from Rust.
   const entry = page.locator('[data-testid="event-log"] li', { hasText: 'ready' });
-  await entry.first().waitFor({ timeout: 15_000 });
+  await entry.first().waitFor();
   const text = await entry.first().textContent();
   assert.match(text, /"version":"\d+\.\d+\.\d+"/);
 

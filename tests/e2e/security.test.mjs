@@ -1,7 +1,7 @@
 // What the merchant or server sends is text, never markup; the whole page runs under a strict CSP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, assertBooked, assertClean, CARDS } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, assertBooked, assertClean, CARDS, GUARD_MS } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -57,7 +57,10 @@ test('strict CSP: a full flow with a 3-D Secure challenge causes zero violations
 
 /** Polls a condition the page reports asynchronously (events, console lines). */
 async function until(check) {
-  while (!check()) await new Promise((r) => setTimeout(r, 10));
+  for (const guard = Date.now() + GUARD_MS; !check(); ) {
+    assert.ok(Date.now() < guard, 'gave up waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 test('the watch reaches into the 3-D Secure frame: a violation or a token logged there fails a test', async () => {

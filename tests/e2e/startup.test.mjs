@@ -59,7 +59,7 @@ test('the intent GET starts before the .wasm arrives, and the core uses its repl
     if (r.url().endsWith(`/payment-intents/public/${created.paymentIntentId}`)) sawRead();
   });
   await p.goto(sandbox.url + '/shop');
-  await p.waitForFunction(() => window.__ready !== undefined, null, { timeout: 15_000 });
+  await p.waitForFunction(() => window.__ready !== undefined, null);
   const detail = await p.evaluate(() => window.__ready);
   assert.equal(detail.intent.id, created.paymentIntentId);
   assert.equal(detail.canonical, 'requires_payment_method');
@@ -76,7 +76,7 @@ test('a prefetch that fails is retried by the core', async () => {
     else await route.continue();
   });
   await p.goto(sandbox.url + '/shop');
-  await p.waitForFunction(() => window.__ready !== undefined, null, { timeout: 15_000 });
+  await p.waitForFunction(() => window.__ready !== undefined, null);
   assert.equal((await p.evaluate(() => window.__ready)).intent.id, created.paymentIntentId);
   assert.equal(reads.length, 2, 'the refused prefetch, then the core\'s own read');
   await p.close();
