@@ -36,6 +36,7 @@ node_counts() { awk '/^# pass / { p = $3 } /^# fail / { f = $3 } END { printf "%
 # Starts a sandbox on a free port for the browser layers; sets SANDBOX_URL and SANDBOX_PID.
 start_sandbox() {
   local out=$logdir/sandbox-$1.out
+  : >"$out" # exists before the first read below, whether or not the sandbox has opened it yet
   target/debug/intent-sandbox --port 0 "${@:2}" >"$out" 2>&1 &
   SANDBOX_PID=$!
   for _ in $(seq 100); do
