@@ -69,8 +69,11 @@ const sandboxEnv = {
   CARGO_PROFILE_RELEASE_CODEGEN_UNITS: '16',
   CARGO_PROFILE_RELEASE_PANIC: 'unwind',
 };
-log('building the sandbox for load and browser figures (opt-level 3, target/bench-sandbox)');
-sh('cargo', ['build', '--quiet', '--release', '-p', 'intent-sandbox'], { env: { ...env, ...sandboxEnv }, stdio: ['ignore', 'ignore', 'inherit'] });
+// Only the figures that talk to a separate sandbox process need it (`--only 7` builds just the fuzzer).
+if ([2, 3, 5, 6, 8].some(want)) {
+  log('building the sandbox for load and browser figures (opt-level 3, target/bench-sandbox)');
+  sh('cargo', ['build', '--quiet', '--release', '-p', 'intent-sandbox'], { env: { ...env, ...sandboxEnv }, stdio: ['ignore', 'ignore', 'inherit'] });
+}
 const sandboxBin = join(root, 'target/bench-sandbox/release/intent-sandbox');
 
 // ----- 1. payload -----
@@ -95,7 +98,7 @@ if (want(6)) {
     step('soak', join(root, 'target/release/bench-soak'), ['--checkouts', String(N.checkouts), '--seed', '7', '--sandbox', url, '--key', key]));
   res.text = `Command: \`target/release/bench-soak --checkouts ${N.checkouts} --seed 7 --sandbox URL --key KEY\` against \`target/bench-sandbox/release/intent-sandbox --async-settle-delay 0.2\` `
     + "(a separate process on 127.0.0.1). Each checkout is the SDK's own flow machine (`intent_checkout::core::flow::Checkout`, the core the wasm shell drives in the page) "
-    + 'driven by a real HTTP shell (reqwest: requests, SSE bodies chunk by chunk, timers, aborts); each checkout's ledger (`GET /test/ledger?paymentIntentId=`, read as it ends and again at the end) must hold exactly what the page believes (one charge of its total, or a hold captured in full, or nothing after a decline), after a duplicate of its last payment request that the server must replay; 429s with `Retry-After: 1` are injected and no request may leave before the wait is over, '
+    + "driven by a real HTTP shell (reqwest: requests, SSE bodies chunk by chunk, timers, aborts); each checkout's ledger (`GET /test/ledger?paymentIntentId=`, read as it ends and again at the end) must hold exactly what the page believes (one charge of its total, or a hold captured in full, or nothing after a decline), after a duplicate of its last payment request that the server must replay; 429s with `Retry-After: 1` are injected and no request may leave before the wait is over, "
     + "and each outcome is checked against the merchant's `GET /payment-intents/{id}`. The same soak with 100 checkouts and an in-process sandbox runs in `npm test` "
     + '(`bench/soak/tests/soak.rs`, asserting all of these are 0).\n\n' + res.text;
   add(6, 'Fault soak', res);
@@ -107,7 +110,9 @@ if (want(7)) {
     env: { ...env, CARGO_PROFILE_RELEASE_PANIC: 'unwind' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const res = step('fuzz', join(root, 'target/bench-fuzz/release/bench-fuzz'), ['--inputs', String(N.fuzz), '--seconds', String(N.fuzzSecs), '--seed', '7']);
+  // Each of the six targets may use its whole time budget: the step's own limit must not cut them short.
+  const res = step('fuzz', join(root, 'target/bench-fuzz/release/bench-fuzz'), ['--inputs', String(N.fuzz), '--seconds', String(N.fuzzSecs), '--seed', '7'],
+    { timeout: (6 * N.fuzzSecs + 600) * 1000 });
   res.text = `Command: \`CARGO_PROFILE_RELEASE_PANIC=unwind cargo build --release -p bench-fuzz --target-dir target/bench-fuzz && target/bench-fuzz/release/bench-fuzz --inputs ${N.fuzz} --seconds ${N.fuzzSecs} --seed 7\` `
     + '(stable Rust; the workspace release profile aborts on panic, so this build unwinds and each input runs under `catch_unwind`: a panic is counted, not fatal). '
     + 'Inputs: the corpus in `bench/fuzz/corpus/<target>/`, then mutants of it (bit flips, byte edits, splices, dictionary tokens, truncation, deep nesting, random bytes). '
