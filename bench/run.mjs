@@ -183,7 +183,7 @@ function bootstrapFromReport() {
 function startSandbox(extra) {
   return new Promise((resolve, reject) => {
     const key = 'sk_bench_soak';
-    const child = spawn(sandboxBin, ['--port', '0', '--secret-key', key, ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(sandboxBin, ['--port', '0', '--secret-key', key, '--demo', ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
     const timer = setTimeout(() => reject(new Error('sandbox did not start')), 20_000);
     child.once('error', reject);
     createInterface({ input: child.stdout }).once('line', (line) => {

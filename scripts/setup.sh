@@ -52,6 +52,24 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   fi
 fi
 
+# schemathesis (PyPI) checks sandbox/openapi.yaml against the running sandbox (scripts/schemathesis.sh),
+# from a virtual environment of its own.
+st_version=4.32.5
+st_venv=target/schemathesis-venv
+if [ "$("$st_venv/bin/st" --version 2>/dev/null || true)" != "st, version $st_version" ]; then
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      step "python3-venv (apt)" bash -c \
+        'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null'
+    else
+      echo "setup: the spec test needs Python 3 with venv (Debian: sudo apt-get install python3-venv)." >&2
+      exit 1
+    fi
+  fi
+  step "schemathesis $st_version (PyPI, in $st_venv)" bash -c \
+    "rm -rf '$st_venv' && python3 -m venv '$st_venv' && '$st_venv/bin/pip' install -q --disable-pip-version-check 'schemathesis==$st_version'"
+fi
+
 if [ ${#did[@]} -gt 0 ]; then
   echo "setup: installed ${did[*]} in $(( $(date +%s) - started ))s"
 fi

@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet -p intent-sandbox
-exec target/debug/intent-sandbox --port "${PORT:-4242}" "$@"
+# --demo: the demo shop's merchant buttons (/demo/*, only for intents the demo page created).
+exec target/debug/intent-sandbox --port "${PORT:-4242}" --demo "$@"

@@ -71,10 +71,22 @@ code=${PIPESTATUS[0]}
 read -r p f < <(cargo_counts "$logdir/native.log")
 record "native (cargo test --workspace)" "$code" "$p" "$f" $(( $(date +%s) - t0 ))
 
+echo "== spec: schemathesis against sandbox/openapi.yaml (all checks, stateful links)"
+t0=$(date +%s)
+bash scripts/schemathesis.sh --report junit --report-junit-path "$logdir/schemathesis.xml" >"$logdir/spec.log" 2>&1
+code=$?
+grep -E '^ +[0-9]+ generated|^ +(✅|❌) (Coverage|Fuzzing|Stateful)' "$logdir/spec.log" || tail -n 20 "$logdir/spec.log"
+# One test per operation in the JUnit report; a failing operation counts once.
+read -r p f < <(sed -n 's/.*<testsuites errors="\([0-9]*\)" failures="\([0-9]*\)" skipped="[0-9]*" tests="\([0-9]*\)".*/\1 \2 \3/p' "$logdir/schemathesis.xml" 2>/dev/null |
+  awk '{ print $3 - $1 - $2, $1 + $2 }')
+record "spec (schemathesis, openapi.yaml)" "$code" "${p:-0}" "${f:-0}" $(( $(date +%s) - t0 ))
+
 echo "== wasm: wasm-bindgen-test in headless Chromium"
 t0=$(date +%s)
-if start_sandbox wasm; then
-  SANDBOX_URL=$SANDBOX_URL cargo test --target wasm32-unknown-unknown -p intent-checkout --test 'wasm_*' --no-fail-fast --color never 2>&1 \
+# The tests read the secret key from the same place the sandbox does: this script's --secret-key.
+wasm_key=sk_wasm_tests
+if start_sandbox wasm --demo --secret-key "$wasm_key"; then
+  SANDBOX_URL=$SANDBOX_URL SANDBOX_SECRET_KEY=$wasm_key cargo test --target wasm32-unknown-unknown -p intent-checkout --test 'wasm_*' --no-fail-fast --color never 2>&1 \
     | tee "$logdir/wasm.log" | grep -E '^test result:|^error|FAILED|panicked' || true
   code=${PIPESTATUS[0]}
   stop_sandbox

@@ -15,7 +15,11 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const SECRET_KEY: &str = "sk_sandbox_local";
+/// The key `scripts/test.sh` started the sandbox with (`--secret-key`); the sandbox never prints it.
+const SECRET_KEY: &str = match option_env!("SANDBOX_SECRET_KEY") {
+    Some(k) => k,
+    None => "sk_sandbox_local",
+};
 
 fn sandbox() -> &'static str {
     match option_env!("SANDBOX_URL") {

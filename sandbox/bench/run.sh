@@ -9,16 +9,20 @@ threads=${THREADS:-2} conns=${CONNS:-64} dur=${DURATION:-10s}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-/usr/bin/time -v "$bin" --port 0 --secret-key sk_bench >"$work/out" 2>"$work/time" &
+/usr/bin/time -v "$bin" --port 0 --secret-key sk_bench --max-intents 1000000 >"$work/out" 2>"$work/time" &
 timer=$!
 for _ in $(seq 100); do url=$(sed -n '1s/.*listening on \(http[^ ]*\).*/\1/p' "$work/out"); [ -n "$url" ] && break; sleep 0.1; done
 server=$(pgrep -P "$timer")
 rss() { awk '/^(VmRSS|VmHWM)/ {printf "%s %d MiB  ", $1, $2/1024}' "/proc/$server/status"; echo; }
 echo "server $url (pid $server)"; echo -n "idle: "; rss
 
-bulk() { # $1 = count → "<id> <secret>" lines on stdout
-  curl -sf -X POST "$url/test/intents/bulk" -H 'Authorization: Basic sk_bench' -d "{\"count\": $1}" |
-    python3 -c 'import json,sys; [print(i["paymentIntentId"], i["clientSessionSecret"]) for i in json.load(sys.stdin)["intents"]]'
+bulk() { # $1 = count → "<id> <secret>" lines on stdout, in calls of at most 10,000
+  local left=$1 n
+  while [ "$left" -gt 0 ]; do
+    n=$(( left < 10000 ? left : 10000 )); left=$(( left - n ))
+    curl -sf -X POST "$url/test/intents/bulk" -H 'Authorization: Basic sk_bench' -H 'Content-Type: application/json' -d "{\"count\": $n}" |
+      python3 -c 'import json,sys; [print(i["paymentIntentId"], i["clientSessionSecret"]) for i in json.load(sys.stdin)["intents"]]'
+  done
 }
 bulk 100000 >"$work/held"
 echo -n "100,000 intents held: "; rss

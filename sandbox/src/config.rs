@@ -10,6 +10,8 @@ pub struct Config {
     pub host: String,
     pub port: u16,
     pub secret_key: String,
+    /// Where the key came from, for the start-up banner (which never prints the key).
+    pub secret_key_source: &'static str,
     pub dialect: Dialect,
     pub token_ttl_secs: i64,
     pub webhook_url: Option<String>,
@@ -29,6 +31,21 @@ pub struct Config {
     pub tick_ms: u64,
     /// One stderr line per request (method, path, status, time); never headers or bodies.
     pub log: bool,
+    /// Serves the demo's unauthenticated merchant routes (`/demo/*`); `npm start` and the tests set it.
+    pub demo: bool,
+    /// The origin the sandbox is reached at besides its bound address (a proxy, a container name):
+    /// its host is accepted in `Host`, and it is an allowed page origin.
+    pub public_origin: Option<String>,
+    /// How long a client may take to send a request's headers (also idle keep-alive connections).
+    pub header_timeout_secs: f64,
+    /// Open connections at most; more wait in the accept queue.
+    pub max_connections: usize,
+    /// Request bodies larger than this are refused with 413.
+    pub max_body_bytes: usize,
+    /// Payment intents that are not terminal, at most; creating more answers 429.
+    pub max_live_intents: usize,
+    /// Terminal intents kept; beyond it the oldest are forgotten.
+    pub max_terminal_intents: usize,
 }
 
 pub const HELP: &str = "\
@@ -42,10 +59,10 @@ USAGE: intent-sandbox [FLAGS]
                            default sk_sandbox_local)
   --dialect D              default dialect for new intents: dojo | stripe | setel (default dojo)
   --token-ttl S            client session secret lifetime in seconds (default 1800)
-  --webhook-url U          POST every status change to U (http:// only)
-  --webhook-secret S       HMAC key for Intent-Signature (default whsec_sandbox_local)
+  --webhook-url U          shortcut: a webhook subscription of U (http://) to every event
+  --webhook-secret S       its signing secret (default whsec_sandbox_local)
   --webhook-attempts N     delivery attempts per event (default 6)
-  --webhook-backoff-ms MS  first retry delay, doubled each attempt (default 1000)
+  --webhook-backoff-ms MS  first retry delay on the sandbox clock, doubled each attempt (default 1000)
   --cors-origin O          allowed browser origin, repeatable; `http://127.0.0.1:*` matches any port
                            (default: http://127.0.0.1:* and http://localhost:*)
   --frame-ancestor O       merchant origin allowed to frame the card fields and the 3-D Secure page,
@@ -57,6 +74,14 @@ USAGE: intent-sandbox [FLAGS]
   --async-settle-delay S   seconds before card 4000 0000 0000 0077 settles (default 3)
   --log                    print one line per request to stderr (method, path, status, time;
                            never headers or bodies, so never a secret)
+  --demo                   serve the demo shop's merchant routes (/demo/*, no auth; only for intents
+                           they created); npm start sets it
+  --public-origin URL      origin the sandbox is also reached at (accepted as Host, allowed as Origin)
+  --header-timeout S       seconds a client may take to send request headers (default 10)
+  --max-connections N      open connections at most (default 512)
+  --max-body-bytes N       largest request body (default 65536)
+  --max-intents N          non-terminal payment intents at most; more answer 429 (default 100000)
+  --max-terminal-intents N terminal intents kept; the oldest beyond it are forgotten (default 10000)
   --help                   print this help
 ";
 
@@ -67,6 +92,7 @@ impl Config {
             host: "127.0.0.1".into(),
             port: 4242,
             secret_key: "sk_sandbox_local".into(),
+            secret_key_source: "the default (see --help; set your own with --secret-key)",
             dialect: Dialect::Dojo,
             token_ttl_secs: 30 * 60,
             webhook_url: None,
@@ -81,6 +107,13 @@ impl Config {
             async_settle_secs: 3.0,
             tick_ms: 200,
             log: false,
+            demo: false,
+            public_origin: None,
+            header_timeout_secs: 10.0,
+            max_connections: 512,
+            max_body_bytes: 64 * 1024,
+            max_live_intents: 100_000,
+            max_terminal_intents: 10_000,
         }
     }
 
@@ -98,6 +131,7 @@ impl Config {
         }
         if let Some(k) = env("SANDBOX_SECRET_KEY") {
             c.secret_key = k;
+            c.secret_key_source = "from SANDBOX_SECRET_KEY (not shown)";
         }
         let mut parser = lexopt::Parser::from_args(args);
         while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
@@ -131,7 +165,10 @@ impl Config {
                     c.port = u16::try_from(number(value()?, "a port number")?)
                         .map_err(|_| "--port needs a port number".to_string())?
                 }
-                "--secret-key" => c.secret_key = value()?,
+                "--secret-key" => {
+                    c.secret_key = value()?;
+                    c.secret_key_source = "from --secret-key (not shown)";
+                }
                 "--dialect" => {
                     let d = value()?;
                     c.dialect = Dialect::from_name(&d)
@@ -149,6 +186,32 @@ impl Config {
                 "--cors-origin" => c.cors_origins.push(value()?),
                 "--frame-ancestor" => c.frame_ancestors.push(frame_ancestor(value()?)?),
                 "--log" => c.log = true,
+                "--demo" => c.demo = true,
+                "--public-origin" => {
+                    let o = value()?;
+                    let ok = (o.starts_with("http://") || o.starts_with("https://"))
+                        && !o.trim_end_matches('/').contains(['?', '#'])
+                        && o.trim_end_matches('/').split('/').count() == 3;
+                    if !ok {
+                        return Err(format!(
+                            "--public-origin must be an origin like http://host:port, not {o}"
+                        ));
+                    }
+                    c.public_origin = Some(o.trim_end_matches('/').to_string());
+                }
+                "--header-timeout" => c.header_timeout_secs = secs(value()?)?.clamp(0.1, 3600.0),
+                "--max-connections" => {
+                    c.max_connections = number(value()?, "a number")?.clamp(1, 1 << 20) as usize
+                }
+                "--max-body-bytes" => {
+                    c.max_body_bytes = number(value()?, "a number")?.clamp(1024, 1 << 30) as usize
+                }
+                "--max-intents" => {
+                    c.max_live_intents = number(value()?, "a number")?.clamp(1, 1 << 30) as usize
+                }
+                "--max-terminal-intents" => {
+                    c.max_terminal_intents = number(value()?, "a number")?.min(1 << 30) as usize
+                }
                 "--www-dir" => c.www_dir = value()?.into(),
                 "--pkg-dir" => c.pkg_dir = value()?.into(),
                 "--heartbeat" => c.heartbeat_secs = secs(value()?)?.clamp(0.05, 86_400.0),

@@ -1,9 +1,15 @@
 //! Idempotency keys: the same key and body replay the stored answer, another body is a 422, and a key
-//! whose first request is still running is a 409. Only committed (2xx) outcomes are stored.
+//! whose first request is still running is a 409. Only committed (2xx) outcomes are stored. A key is
+//! forgotten 24 hours (of sandbox time) after its first use, as Stripe's are, so memory stays bounded.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use sha2::{Digest, Sha256};
+
+use crate::clock::Millis;
+
+/// How long a key is remembered.
+pub const KEY_TTL_MS: Millis = 24 * 3_600_000;
 
 #[derive(Debug, Clone)]
 pub struct Stored {
@@ -19,14 +25,19 @@ pub enum Begin {
     InUse,
 }
 
+type SlotKey = (&'static str, String, String);
+
 struct Slot {
     fingerprint: [u8; 32],
     done: Option<Stored>,
+    since: Millis,
 }
 
 #[derive(Default)]
 pub struct Keys {
-    slots: HashMap<(&'static str, String, String), Slot>,
+    slots: HashMap<SlotKey, Slot>,
+    /// Keys in the order they were first used; the sandbox clock never goes back.
+    by_age: VecDeque<(Millis, SlotKey)>,
 }
 
 /// Hashes the body as parsed JSON when it parses, so whitespace and key order do not matter.
@@ -38,15 +49,25 @@ pub fn fingerprint(body: &[u8]) -> [u8; 32] {
 }
 
 impl Keys {
-    pub fn begin(&mut self, scope: &'static str, intent: &str, key: &str, fp: [u8; 32]) -> Begin {
+    pub fn begin(
+        &mut self,
+        scope: &'static str,
+        intent: &str,
+        key: &str,
+        fp: [u8; 32],
+        now: Millis,
+    ) -> Begin {
+        self.expire(now);
         let k = (scope, intent.to_string(), key.to_string());
         match self.slots.get(&k) {
             None => {
+                self.by_age.push_back((now, k.clone()));
                 self.slots.insert(
                     k,
                     Slot {
                         fingerprint: fp,
                         done: None,
+                        since: now,
                     },
                 );
                 Begin::Fresh
@@ -70,5 +91,28 @@ impl Keys {
     pub fn abandon(&mut self, scope: &'static str, intent: &str, key: &str) {
         self.slots
             .remove(&(scope, intent.to_string(), key.to_string()));
+    }
+
+    /// Forgets keys first used `KEY_TTL_MS` or more ago.
+    pub fn expire(&mut self, now: Millis) {
+        while let Some((since, _)) = self.by_age.front() {
+            if now - since < KEY_TTL_MS {
+                break;
+            }
+            if let Some((since, k)) = self.by_age.pop_front() {
+                // A key abandoned and used again later has a newer slot: keep that one.
+                if self.slots.get(&k).is_some_and(|s| s.since == since) {
+                    self.slots.remove(&k);
+                }
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
     }
 }

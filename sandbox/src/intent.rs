@@ -61,6 +61,16 @@ pub struct Intent {
     pub description: Option<String>,
     pub metadata: BTreeMap<String, String>,
     pub secret: String,
+    /// Superseded secrets still recognised (answered `token_expired`), newest last; capped.
+    pub old_secrets: Vec<String>,
+    /// Refund ids made on this intent (`GET /payment-intents/refunds/{id}` finds them).
+    pub refunds: Vec<String>,
+    /// Made by `/demo/payment-intents`: only such intents answer the demo's merchant routes.
+    pub demo: bool,
+    /// Creation order, for search paging.
+    pub seq: u64,
+    /// Counted among the finished intents (see `store::retention`).
+    pub finished: bool,
     pub secret_expires: Millis,
     pub version: u64,
     pub challenge: Option<String>,

@@ -1,5 +1,6 @@
 //! An append-only record of every money movement (authorisation, charge, capture, refund, release),
-//! kept apart from intent state so a test can prove that nothing was charged twice.
+//! kept apart from intent state so a test can prove that nothing was charged twice. A forgotten
+//! intent's entries go with it; the totals keep counting them.
 
 use std::collections::BTreeMap;
 
@@ -35,10 +36,13 @@ pub struct Entry {
 
 #[derive(Default)]
 pub struct Ledger {
-    entries: Vec<Entry>,
+    entries: std::collections::HashMap<String, Vec<Entry>>,
+    seq: u64,
+    /// Every movement ever recorded, forgotten intents included.
+    all: Totals,
 }
 
-#[derive(Default, Serialize)]
+#[derive(Default, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Totals {
     authorized: i64,
@@ -77,29 +81,42 @@ impl Ledger {
         if amount <= 0 {
             return;
         }
-        let seq = self.entries.len() as u64 + 1;
-        self.entries.push(Entry {
-            seq,
+        self.seq += 1;
+        let e = Entry {
+            seq: self.seq,
             intent: intent.to_string(),
             movement,
             amount,
             currency,
             at,
-        });
+        };
+        self.all.add(&e);
+        self.entries.entry(intent.to_string()).or_default().push(e);
     }
 
-    /// The ledger as `GET /test/ledger` shows it, optionally for one intent.
+    /// Drops an intent's entries (it was forgotten); the all-time totals keep them.
+    pub fn forget(&mut self, intent: &str) {
+        self.entries.remove(intent);
+    }
+
+    /// The ledger as `GET /test/ledger` shows it, optionally for one intent. The totals of the whole
+    /// ledger include forgotten intents.
     pub fn report(&self, only: Option<&str>) -> Value {
         let mut per: BTreeMap<&str, Totals> = BTreeMap::new();
-        let mut all = Totals::default();
+        let mut selected: Vec<&Entry> = match only {
+            Some(id) => self
+                .entries
+                .get(id)
+                .map(|v| v.iter().collect())
+                .unwrap_or_default(),
+            None => self.entries.values().flatten().collect(),
+        };
+        selected.sort_by_key(|e| e.seq);
+        let mut some = Totals::default();
         let mut entries = Vec::new();
-        for e in self
-            .entries
-            .iter()
-            .filter(|e| only.map_or(true, |id| id == e.intent))
-        {
+        for e in selected {
             per.entry(&e.intent).or_default().add(e);
-            all.add(e);
+            some.add(e);
             entries.push(json!({
                 "seq": e.seq,
                 "paymentIntentId": e.intent,
@@ -108,6 +125,11 @@ impl Ledger {
                 "createdAt": rfc3339(e.at),
             }));
         }
-        json!({"entries": entries, "intents": per, "totals": all})
+        let totals = if only.is_some() {
+            some
+        } else {
+            self.all.clone()
+        };
+        json!({"entries": entries, "intents": per, "totals": totals})
     }
 }

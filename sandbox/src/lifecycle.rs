@@ -9,6 +9,10 @@ pub use intent_checkout::core::time::{Duration, Timestamp};
 /// The largest amount accepted: the core's limit (JavaScript's largest safe integer).
 pub const MAX_AMOUNT: i64 = MAX_MINOR_UNITS;
 
+/// The largest amount or tip alone: half the limit, so an amount and its tip always add up to a total
+/// the core accepts (and a request that is valid field by field is valid as a whole).
+pub const MAX_PART: i64 = MAX_AMOUNT / 2;
+
 /// Currencies the sandbox accepts (Dojo takes GBP and EUR; USD and MYR serve the other dialects).
 pub const CURRENCIES: &[&str] = &["GBP", "EUR", "USD", "MYR"];
 

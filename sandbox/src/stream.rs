@@ -1,5 +1,6 @@
 //! Server-Sent Events of one intent: `id: <version>`, `event: intent`, `data: <browser view>`; resumes
-//! after `Last-Event-ID`, sends `: ping` heartbeats, and closes after a terminal status.
+//! after `Last-Event-ID`, sends `: ping` heartbeats, and closes after a terminal status, or as soon as
+//! the secret it was opened with is no longer valid (refreshed, or expired on the sandbox clock).
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -15,10 +16,12 @@ use crate::AppState;
 struct State {
     st: AppState,
     id: String,
+    secret: String,
     base: String,
     last: Option<u64>,
     previous: Option<Bytes>,
     rx: tokio::sync::broadcast::Receiver<(Arc<str>, u64)>,
+    ticks: tokio::sync::watch::Receiver<u64>,
     shutdown: tokio::sync::watch::Receiver<bool>,
     heartbeat: tokio::time::Interval,
     queue: VecDeque<Bytes>,
@@ -31,6 +34,13 @@ impl State {
     fn snapshot(&mut self) {
         let (frame, version, terminal) = {
             let store = self.st.store();
+            if store
+                .check_secret(&self.secret, &self.id, self.st.clock.now())
+                .is_err()
+            {
+                self.done = true;
+                return;
+            }
             let Ok(i) = store.get(&self.id) else {
                 self.done = true;
                 return;
@@ -66,18 +76,36 @@ impl State {
     }
 }
 
-pub fn events(st: AppState, id: String, last: Option<u64>, base: String) -> Response {
+/// How long the stream's secret stays valid on the sandbox clock, or `None` once it is not.
+fn valid_for(s: &State) -> Option<Duration> {
+    let now = s.st.clock.now();
+    let store = s.st.store();
+    store.check_secret(&s.secret, &s.id, now).ok()?;
+    let left = store.get(&s.id).ok()?.secret_expires - now;
+    Some(Duration::from_millis(left.max(0) as u64))
+}
+
+pub fn events(
+    st: AppState,
+    id: String,
+    secret: String,
+    last: Option<u64>,
+    base: String,
+) -> Response {
     // Subscribe before the first snapshot so no change falls between the two.
     let rx = st.changes.subscribe();
     let shutdown = st.shutdown.subscribe();
+    let ticks = st.ticks.subscribe();
     let period = Duration::from_secs_f64(st.config.heartbeat_secs);
     let mut state = State {
         st,
         id,
+        secret,
         base,
         last,
         previous: None,
         rx,
+        ticks,
         shutdown,
         heartbeat: tokio::time::interval_at(tokio::time::Instant::now() + period, period),
         queue: VecDeque::new(),
@@ -96,6 +124,9 @@ pub fn events(st: AppState, id: String, last: Option<u64>, base: String) -> Resp
             if s.done || *s.shutdown.borrow() {
                 return None;
             }
+            let Some(left) = valid_for(&s) else {
+                return None;
+            };
             tokio::select! {
                 msg = s.rx.recv() => match msg {
                     Ok((changed, _)) if *changed == *s.id => s.snapshot(),
@@ -104,6 +135,9 @@ pub fn events(st: AppState, id: String, last: Option<u64>, base: String) -> Resp
                     Err(RecvError::Closed) => s.done = true,
                 },
                 _ = s.heartbeat.tick() => s.queue.push_back(Bytes::from_static(b": ping\n\n")),
+                // The secret expires in real time, or the test clock jumps past it: check again.
+                _ = tokio::time::sleep(left) => {}
+                _ = s.ticks.changed() => {}
                 _ = s.shutdown.changed() => s.done = true,
             }
         }

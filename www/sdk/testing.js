@@ -28,7 +28,8 @@ function card(number, cvc = '123') {
  */
 export function startSandbox({ binary, args = [], secretKey = 'sk_sandbox_test', timeoutMs = 20_000, cwd } = {}) {
   const bin = binary ?? process.env.INTENT_SANDBOX_BIN ?? 'intent-sandbox';
-  const child = spawn(bin, ['--port', '0', '--secret-key', secretKey, ...args], { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+  // --demo: createIntent() uses the demo's merchant routes, which exist only with it.
+  const child = spawn(bin, ['--port', '0', '--secret-key', secretKey, '--demo', ...args], { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -65,7 +66,8 @@ export function connectSandbox(url, { secretKey = 'sk_sandbox_local', stop = asy
   const base = url.replace(/\/$/, '');
   async function request(method, path, body, { auth = !path.startsWith('/demo/') && !path.includes('/public/') } = {}) {
     const headers = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // Every POST is JSON, even an empty one: the sandbox refuses others (so browsers must preflight).
+    if (body !== undefined || method === 'POST') headers['content-type'] = 'application/json';
     if (auth) headers.authorization = `Basic ${secretKey}`;
     const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const json = await res.json().catch(() => ({}));

@@ -471,10 +471,11 @@ impl Api {
             .request(m, format!("{}{path}", self.base))
             .header("authorization", format!("Basic {}", self.key))
             .header("version", "2025-09-10");
+        if method == "POST" {
+            req = req.header("content-type", "application/json");
+        }
         if let Some(b) = body {
-            req = req
-                .header("content-type", "application/json")
-                .body(b.to_string());
+            req = req.body(b.to_string());
         }
         let res = req.send().await.map_err(|e| format!("{path}: {e}"))?;
         let status = res.status();
@@ -606,7 +607,12 @@ impl Shell {
                     );
                     tokio::task::spawn_local(async move {
                         let r = async {
-                            let res = http.post(url).send().await.ok()?;
+                            let res = http
+                                .post(url)
+                                .header("content-type", "application/json")
+                                .send()
+                                .await
+                                .ok()?;
                             let v: Value = res.json().await.ok()?;
                             Some((v["clientSessionSecret"].as_str()?.to_string(), None))
                         }
@@ -1168,6 +1174,7 @@ impl InProcessSandbox {
         config.secret_key = key.clone();
         config.tick_ms = 20;
         config.async_settle_secs = 0.2;
+        config.demo = true;
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {

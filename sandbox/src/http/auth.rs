@@ -94,6 +94,8 @@ pub async fn path_id(parts: &mut Parts, st: &AppState) -> ApiResult<String> {
 /// The page: `Authorization: Bearer <client session secret>` of the intent in the path.
 pub struct Customer {
     pub id: String,
+    /// The secret it was authorised with (a stream ends when it does).
+    pub secret: String,
 }
 
 impl FromRequestParts<AppState> for Customer {
@@ -110,7 +112,28 @@ impl FromRequestParts<AppState> for Customer {
             )
         })?;
         st.store().check_secret(secret, &id, st.clock.now())?;
-        Ok(Customer { id })
+        Ok(Customer {
+            id,
+            secret: secret.to_string(),
+        })
+    }
+}
+
+/// The demo shop's backend routes exist only with `--demo` (`npm start` sets it); elsewhere they are
+/// unknown paths.
+pub struct DemoEnabled;
+
+impl FromRequestParts<AppState> for DemoEnabled {
+    type Rejection = Problem;
+
+    async fn from_request_parts(_: &mut Parts, st: &AppState) -> ApiResult<Self> {
+        if st.config.demo {
+            Ok(DemoEnabled)
+        } else {
+            Err(Problem::not_found(
+                "this path (the demo routes need --demo)",
+            ))
+        }
     }
 }
 
@@ -130,10 +153,18 @@ impl FromRequestParts<AppState> for BaseUrl {
                     && h.bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
             });
-        Ok(BaseUrl(match (host, st.bound.get()) {
-            (Some(h), _) => format!("http://{h}"),
-            (None, Some(a)) => format!("http://{a}"),
-            (None, None) => "http://127.0.0.1".into(),
+        // The guard has checked `Host`: it names this server or its public origin.
+        let public = st.config.public_origin.as_ref().filter(|o| {
+            host.is_some_and(|h| {
+                o.split_once("://")
+                    .is_some_and(|(_, oh)| oh.eq_ignore_ascii_case(h))
+            })
+        });
+        Ok(BaseUrl(match (public, host, st.bound.get()) {
+            (Some(o), _, _) => o.clone(),
+            (None, Some(h), _) => format!("http://{h}"),
+            (None, None, Some(a)) => format!("http://{a}"),
+            (None, None, None) => "http://127.0.0.1".into(),
         }))
     }
 }

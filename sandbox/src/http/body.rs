@@ -2,11 +2,13 @@
 //! as a dotted JSON path (`param`).
 
 use axum::body::Bytes;
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, HeaderValue, StatusCode};
 use serde_json::{Map, Value};
 
 use super::problem::{ApiResult, Problem};
-use crate::lifecycle::{self, CaptureMode, Dialect, CURRENCIES, MAX_AMOUNT};
+use crate::lifecycle::{self, CaptureMode, Dialect, CURRENCIES, MAX_AMOUNT, MAX_PART};
+use crate::AppState;
 
 /// Parses a JSON object body; an empty body is `{}` when `optional`.
 pub fn json_object(body: &Bytes, optional: bool) -> ApiResult<Map<String, Value>> {
@@ -22,6 +24,45 @@ pub fn json_object(body: &Bytes, optional: bool) -> ApiResult<Map<String, Value>
             "the request body is not valid JSON: {e}"
         ))),
     }
+}
+
+/// The body of a POST, which must say `Content-Type: application/json` (even when empty): a browser
+/// cannot send that cross-site without a CORS preflight, which only allowed origins pass. (The guard
+/// layer has already read the body, within `--max-body-bytes`.) Only handlers of POST routes take it,
+/// so a method a path does not have is still a 405.
+pub struct JsonBody(pub Bytes);
+
+impl FromRequest<AppState> for JsonBody {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, _: &AppState) -> ApiResult<Self> {
+        if !is_json(req.headers().get(header::CONTENT_TYPE)) {
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "JSON required",
+                "send `Content-Type: application/json` with every POST (even an empty one)",
+            ));
+        }
+        axum::body::to_bytes(req.into_body(), usize::MAX)
+            .await
+            .map(JsonBody)
+            .map_err(|e| Problem::invalid_json(format!("the request body could not be read: {e}")))
+    }
+}
+
+/// `application/json`, with or without parameters (`; charset=utf-8`).
+fn is_json(value: Option<&HeaderValue>) -> bool {
+    value
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// A POST with nothing to say: an empty body or `{}` (the POST is still JSON, so browsers preflight it).
+pub fn no_fields(body: &Bytes) -> ApiResult<()> {
+    let obj = json_object(body, true)?;
+    Fields::new(&obj, "").only(&[])
 }
 
 /// Typed field access that names the field (`param`) when it is wrong.
@@ -84,13 +125,13 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// An integer in `min..=MAX_AMOUNT` (no floats, no strings).
+    /// An integer in `min..=MAX_AMOUNT` (no strings; `12.0` is an integer, as JSON Schema says).
     pub fn int(&self, key: &str, min: i64) -> ApiResult<Option<i64>> {
         match self.present(key) {
             None => Ok(None),
-            Some(Value::Number(n)) => match n.as_i64() {
+            Some(Value::Number(n)) => match whole(n) {
                 Some(v) if (min..=MAX_AMOUNT).contains(&v) => Ok(Some(v)),
-                Some(_) | None if n.is_f64() => {
+                None if n.is_f64() && !n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
                     Err(self.invalid(key, format!("`{}` must be a whole number", self.path(key))))
                 }
                 _ => Err(self.invalid(
@@ -113,13 +154,24 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// Dojo's `Money {value, currencyCode}`.
+    /// An amount or a tip: an integer in `min..=MAX_PART`.
+    pub fn part(&self, key: &str, min: i64) -> ApiResult<Option<i64>> {
+        match self.int(key, min)? {
+            Some(v) if v > MAX_PART => Err(self.invalid(
+                key,
+                format!("`{}` must be between {min} and {MAX_PART}", self.path(key)),
+            )),
+            v => Ok(v),
+        }
+    }
+
+    /// Dojo's `Money {value, currencyCode}` for an amount or a tip (`value` in `min..=MAX_PART`).
     pub fn money(&self, key: &str, min: i64) -> ApiResult<Option<(i64, &'static str)>> {
         let Some(m) = self.object(key)? else {
             return Ok(None);
         };
         m.only(&["value", "currencyCode"])?;
-        let value = m.required("value", m.int("value", min)?)?;
+        let value = m.required("value", m.part("value", min)?)?;
         let code = m.required("currencyCode", m.str("currencyCode", 10)?)?;
         Ok(Some((value, currency(code, &m.path("currencyCode"))?)))
     }
@@ -135,9 +187,9 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A dialect name; `default` when absent or blank.
+    /// A dialect name; `default` when absent, null or empty.
     pub fn dialect(&self, key: &str, default: Dialect) -> ApiResult<Dialect> {
-        match self.str(key, 10)?.filter(|s| !s.trim().is_empty()) {
+        match self.str(key, 10)?.filter(|s| !s.is_empty()) {
             None => Ok(default),
             Some(d) => Dialect::from_name(d).ok_or_else(|| {
                 self.invalid(
@@ -147,6 +199,15 @@ impl<'a> Fields<'a> {
             }),
         }
     }
+}
+
+/// The number as an `i64` when it is a whole number in range, whether written `12` or `12.0`.
+pub fn whole(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e18)
+            .map(|f| f as i64)
+    })
 }
 
 /// A supported currency, or 422 `unsupported_currency` naming `param`.

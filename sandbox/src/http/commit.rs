@@ -66,13 +66,14 @@ pub async fn commit<O: Outcome>(
     Ok(deliver(after_commit(st, caller), reply.into_response()))
 }
 
-/// Like `commit` for a new intent, which is not a change anyone follows yet.
+/// Like `commit` for a new intent: `make` creates it and answers.
 pub async fn create(
     st: &AppState,
-    make: impl FnOnce(&mut Store, Millis) -> StoreResult<Reply>,
+    make: impl FnOnce(&mut Store, Millis) -> StoreResult<(Change, Reply)>,
 ) -> ApiResult<Response> {
     before_commit(st, Caller::Server).await?;
-    let reply = make(&mut st.store(), st.clock.now())?;
+    let (change, reply) = make(&mut st.store(), st.clock.now())?;
+    st.publish(std::slice::from_ref(&change));
     Ok(deliver(
         after_commit(st, Caller::Server),
         reply.into_response(),

@@ -67,21 +67,24 @@ pub fn begin(
     let key = header_names
         .iter()
         .find_map(|n| headers.get(*n))
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 255)
+        .map(|v| v.as_bytes())
+        .filter(|k| !k.is_empty() && k.len() <= 255 && k.iter().all(|b| (0x21..=0x7e).contains(b)))
+        .and_then(|k| std::str::from_utf8(k).ok())
         .ok_or_else(|| {
             Problem::new(
                 StatusCode::BAD_REQUEST,
                 "idempotency_key_required",
                 "Idempotency key required",
                 format!(
-                    "send a unique `{}` header (1 to 255 characters) with this request",
+                    "send a unique `{}` header (1 to 255 visible ASCII characters, no spaces) with this request",
                     header_names.first().copied().unwrap_or("Idempotency-Key")
                 ),
             )
         })?;
-    let begun = st.store().keys.begin(scope, id, key, fingerprint(body));
+    let begun = st
+        .store()
+        .keys
+        .begin(scope, id, key, fingerprint(body), st.clock.now());
     match begun {
         Begin::Fresh => Ok(Started::Fresh(KeyGuard {
             st: st.clone(),

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
 use crate::store::{RefError, StoreError};
+use crate::webhooks::subscriptions::WebhookError;
 
 pub const TYPE_BASE: &str = "https://intent-checkout.dev/problems/";
 
@@ -31,6 +32,12 @@ pub const CODES: &[&str] = &[
     "payment_method_unusable",
     "injected_fault",
     "rate_limited",
+    "too_many_intents",
+    "conflict",
+    "host_not_allowed",
+    "origin_not_allowed",
+    "unsupported_media_type",
+    "payload_too_large",
 ];
 
 #[derive(Debug, Clone)]
@@ -237,6 +244,15 @@ impl From<StoreError> for Problem {
             .with("param", "paymentMethod.id")
             .with("reason", why.reason()),
             e @ StoreError::Card { .. } => card_problem(e, "paymentMethod.card."),
+            StoreError::TooManyIntents(max) => Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_intents",
+                "Too many open payment intents",
+                format!(
+                    "the sandbox holds at most {max} payment intents that are not finished (--max-intents); finish or cancel some, or POST /test/reset"
+                ),
+            )
+            .with("retryable", true),
         }
     }
 }
@@ -250,6 +266,18 @@ pub fn card_problem(e: StoreError, prefix: &str) -> Problem {
             code,
         } => Problem::invalid(&format!("{prefix}{field}"), detail).with("cardError", code),
         other => other.into(),
+    }
+}
+
+impl From<WebhookError> for Problem {
+    fn from(e: WebhookError) -> Self {
+        match e {
+            WebhookError::NotFound(what) => Problem::not_found(what),
+            WebhookError::Invalid { param, detail } => Problem::invalid(&param, detail),
+            WebhookError::Conflict(detail) => {
+                Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", detail)
+            }
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! The page's endpoints, authorised by the intent's client session secret as a bearer token (never in
 //! a URL): read with ETag, pay with a required Idempotency-Key, tip or set the amount, and stream.
 
-use axum::body::Bytes;
+use crate::http::body::JsonBody;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -17,7 +17,7 @@ use crate::AppState;
 
 pub async fn get_intent(
     State(st): State<AppState>,
-    Customer { id }: Customer,
+    Customer { id, .. }: Customer,
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
@@ -45,10 +45,10 @@ pub async fn get_intent(
 /// challenge is bound to the paying page's origin.
 pub async fn pay(
     State(st): State<AppState>,
-    Customer { id }: Customer,
+    Customer { id, .. }: Customer,
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let names = ["idempotency-key"];
     let mut guard = match idempotency::begin(&st, "pay", &id, &headers, &names, &body)? {
@@ -79,17 +79,17 @@ pub async fn pay(
 /// `POST …/tips-amount` and `POST …/amount`, by the customer.
 pub async fn set_amount(
     State(st): State<AppState>,
-    Customer { id }: Customer,
+    Customer { id, .. }: Customer,
     BaseUrl(base): BaseUrl,
     Tips(tips): Tips,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     amounts(&st, &id, tips, &body, Some(&base)).await
 }
 
 pub async fn events(
     State(st): State<AppState>,
-    Customer { id }: Customer,
+    Customer { id, secret }: Customer,
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
 ) -> Response {
@@ -97,5 +97,5 @@ pub async fn events(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    crate::stream::events(st, id, last, base)
+    crate::stream::events(st, id, secret, last, base)
 }

@@ -11,6 +11,7 @@
 //! origin only; the `.wasm` needs `'wasm-unsafe-eval'`; Trusted Types required, so no HTML sink can be
 //! used), `nosniff`, `Referrer-Policy: no-referrer`, never a cookie.
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -90,8 +91,13 @@ pub fn page_csp(ancestor: &str) -> String {
 }
 
 /// `GET /card-frame/v1?origin=…`
-pub async fn page(State(st): State<AppState>, Query(q): Query<FrameQuery>) -> Response {
-    let Some(origin) = q.origin.filter(|o| is_origin(o)) else {
+pub async fn page(
+    State(st): State<AppState>,
+    q: Result<Query<FrameQuery>, QueryRejection>,
+) -> Response {
+    // A query that does not parse (a repeated `origin`, say) names no origin either.
+    let origin = q.ok().and_then(|Query(q)| q.origin);
+    let Some(origin) = origin.filter(|o| is_origin(o)) else {
         return refused(
             StatusCode::BAD_REQUEST,
             "The card fields need the embedding page's origin.",

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::http::auth::{auth_value, same_key, BaseUrl, TestKey};
-use crate::http::body::{json_object, Fields};
+use crate::http::body::{json_object, Fields, JsonBody};
 use crate::http::{ok, ApiResult, Problem};
 use crate::AppState;
 
@@ -173,7 +173,7 @@ pub async fn complete(
     Path(id): Path<String>,
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let admitted = {
         let store = st.store();
@@ -198,7 +198,7 @@ pub async fn complete_for_test(
     _: TestKey,
     Path(id): Path<String>,
     BaseUrl(base): BaseUrl,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     finish(&st, &id, &base, &body)
 }

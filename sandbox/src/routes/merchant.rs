@@ -13,12 +13,12 @@ use serde_json::json;
 
 use crate::clock::parse_timespan;
 use crate::http::auth::Merchant;
-use crate::http::body::{json_object, Fields};
+use crate::http::body::{json_object, no_fields, Fields, JsonBody};
 use crate::http::commit::{self, commit, Caller};
 use crate::http::idempotency::{self, Started};
 use crate::http::{ok, ApiResult, Problem, Reply};
 use crate::lifecycle::{AutoExpireAction, CaptureMode, Dialect, MAX_AMOUNT};
-use crate::store::{NewIntent, Store, StoreResult};
+use crate::store::{NewIntent, RefundDetails, Store, StoreResult};
 use crate::AppState;
 
 /// Fields of `CreatePaymentIntentRequest` that the sandbox accepts without acting on them.
@@ -39,6 +39,71 @@ const IGNORED_CREATE_FIELDS: &[&str] = &[
     "serviceChargeAmount",
     "generateRemoteToken",
 ];
+
+/// `[d.]hh:mm:ss` with one day digit, hours to 23, minutes and seconds to 59, no fraction: the form
+/// openapi.yaml's `Timespan` pattern states (the core's parser is more lenient).
+fn timespan_shape(s: &str) -> bool {
+    let (day, time) = match s.split_once('.') {
+        Some((d, t)) => (Some(d), t),
+        None => (None, s),
+    };
+    let b = time.as_bytes();
+    let two = |i: usize, max: u8| {
+        b[i].is_ascii_digit()
+            && b[i + 1].is_ascii_digit()
+            && (b[i] - b'0') * 10 + (b[i + 1] - b'0') <= max
+    };
+    day.map_or(true, |d| d.len() == 1 && d.as_bytes()[0].is_ascii_digit())
+        && b.len() == 8
+        && b[2] == b':'
+        && b[5] == b':'
+        && two(0, 23)
+        && two(3, 59)
+        && two(6, 59)
+}
+
+/// Metadata limits (Stripe's): enough for real use, and a bound on what one intent holds.
+pub const METADATA_KEYS: usize = 50;
+pub const METADATA_KEY_CHARS: usize = 40;
+pub const METADATA_VALUE_CHARS: usize = 500;
+
+fn parse_metadata(v: Option<&serde_json::Value>) -> ApiResult<BTreeMap<String, String>> {
+    let m = match v {
+        None | Some(serde_json::Value::Null) => return Ok(BTreeMap::new()),
+        Some(serde_json::Value::Object(m)) => m,
+        Some(_) => return Err(Problem::invalid("metadata", "`metadata` must be an object")),
+    };
+    if m.len() > METADATA_KEYS {
+        return Err(Problem::invalid(
+            "metadata",
+            format!("`metadata` has at most {METADATA_KEYS} keys"),
+        ));
+    }
+    let mut out = BTreeMap::new();
+    for (k, v) in m {
+        let param = format!("metadata.{k}");
+        if k.is_empty() || k.chars().count() > METADATA_KEY_CHARS {
+            return Err(Problem::invalid(
+                &param,
+                format!("metadata keys have 1 to {METADATA_KEY_CHARS} characters"),
+            ));
+        }
+        match v {
+            serde_json::Value::String(s) if s.chars().count() <= METADATA_VALUE_CHARS => {
+                out.insert(k.clone(), s.clone());
+            }
+            _ => {
+                return Err(Problem::invalid(
+                    &param,
+                    format!(
+                        "metadata values are strings of at most {METADATA_VALUE_CHARS} characters"
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
 
 pub fn parse_create(body: &Bytes, dialect: Dialect) -> ApiResult<NewIntent> {
     let obj = json_object(body, false)?;
@@ -82,6 +147,7 @@ pub fn parse_create(body: &Bytes, dialect: Dialect) -> ApiResult<NewIntent> {
     let capture_mode = f.capture_mode("captureMode")?;
     let (mut custom, mut tips_allowed) = (false, false);
     if let Some(config) = f.object("config")? {
+        config.only(&["payment"])?;
         if let Some(p) = config.object("payment")? {
             p.only(&["customAmountAllowed", "tipsAllowed"])?;
             custom = p.bool("customAmountAllowed")?.unwrap_or(false);
@@ -91,7 +157,9 @@ pub fn parse_create(body: &Bytes, dialect: Dialect) -> ApiResult<NewIntent> {
     let auto_expire_in = match f.str("autoExpireIn", 20)? {
         None => None,
         Some(s) => {
-            let secs = parse_timespan(s)
+            let secs = Some(s)
+                .filter(|s| timespan_shape(s))
+                .and_then(parse_timespan)
                 .filter(|s| *s > 30 && *s < 7 * 86_400)
                 .ok_or_else(|| {
                     Problem::invalid(
@@ -125,27 +193,7 @@ pub fn parse_create(body: &Bytes, dialect: Dialect) -> ApiResult<NewIntent> {
             "auto-expiry applies to Manual capture only",
         ));
     }
-    let metadata = match obj.get("metadata") {
-        None | Some(serde_json::Value::Null) => BTreeMap::new(),
-        Some(serde_json::Value::Object(m)) => {
-            let mut out = BTreeMap::new();
-            for (k, v) in m {
-                match v {
-                    serde_json::Value::String(s) => {
-                        out.insert(k.clone(), s.clone());
-                    }
-                    _ => {
-                        return Err(Problem::invalid(
-                            &format!("metadata.{k}"),
-                            "metadata values must be strings",
-                        ))
-                    }
-                }
-            }
-            out
-        }
-        Some(_) => return Err(Problem::invalid("metadata", "`metadata` must be an object")),
-    };
+    let metadata = parse_metadata(obj.get("metadata"))?;
     Ok(NewIntent {
         dialect,
         capture_mode,
@@ -160,6 +208,7 @@ pub fn parse_create(body: &Bytes, dialect: Dialect) -> ApiResult<NewIntent> {
         auto_expire_in,
         auto_expire_action,
         expire_at: None,
+        demo: false,
     })
 }
 
@@ -181,11 +230,17 @@ fn made(
     }
 }
 
-pub async fn create(State(st): State<AppState>, _: Merchant, body: Bytes) -> ApiResult<Response> {
+pub async fn create(
+    State(st): State<AppState>,
+    _: Merchant,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     let n = parse_create(&body, st.config.dialect)?;
     let ttl = st.config.token_ttl_secs;
     commit::create(&st, |s, now| {
-        Ok(Reply::json(&s.create(n, now, ttl).merchant_json()))
+        let change = s.create(n, now, ttl)?;
+        let reply = intent_view(s, &change.id)?;
+        Ok((change, reply))
     })
     .await
 }
@@ -196,11 +251,21 @@ pub async fn get_intent(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
-    let return_canceled = q
-        .as_deref()
-        .unwrap_or("")
-        .split('&')
-        .any(|p| p.eq_ignore_ascii_case("returnCanceled=true"));
+    let mut return_canceled = false;
+    for pair in q.as_deref().unwrap_or("").split('&') {
+        if let Some(v) = pair.strip_prefix("returnCanceled=") {
+            return_canceled = match v {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    return Err(Problem::invalid(
+                        "returnCanceled",
+                        "`returnCanceled` must be true or false",
+                    ))
+                }
+            };
+        }
+    }
     let store = st.store();
     let i = store.get(&id)?;
     // Dojo answers 404 for a canceled intent unless `returnCanceled=true`.
@@ -223,8 +288,10 @@ pub async fn refresh(
     State(st): State<AppState>,
     _: Merchant,
     Path(id): Path<String>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let ttl = st.config.token_ttl_secs;
+    no_fields(&body)?;
     let op = |s: &mut Store, now| s.refresh_secret(&id, now, ttl);
     commit(&st, Caller::Server, None, op, |s, ()| intent_view(s, &id)).await
 }
@@ -233,7 +300,7 @@ pub async fn capture(
     State(st): State<AppState>,
     _: Merchant,
     Path(id): Path<String>,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let obj = json_object(&body, false)?;
     let f = Fields::new(&obj, "");
@@ -249,7 +316,9 @@ pub async fn reversal(
     State(st): State<AppState>,
     _: Merchant,
     Path(id): Path<String>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
+    no_fields(&body)?;
     let op = |s: &mut Store, now| s.reverse(&id, now);
     let made = made("Reversed", "reversalId");
     commit(&st, Caller::Server, None, op, made).await
@@ -261,7 +330,7 @@ pub async fn refund(
     _: Merchant,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     st.store().get(&id)?;
     let names = ["idempotencyKey", "idempotency-key"];
@@ -276,7 +345,11 @@ pub async fn refund(
     f.str("previousTransactionId", 100)?;
     let reason = f.str("refundReason", 1024)?;
     let notes = f.str("notes", 4096)?;
-    let op = |s: &mut Store, now| s.refund(&id, Some(amount), now);
+    let details = RefundDetails {
+        reason: reason.map(str::to_string),
+        notes: notes.map(str::to_string),
+    };
+    let op = |s: &mut Store, now| s.refund(&id, Some(amount), details, now);
     commit(&st, Caller::Server, Some(&mut guard), op, |_, refund_id| {
         Ok(Reply::json(&json!({
             "paymentIntentId": id,
@@ -305,7 +378,7 @@ pub async fn set_amount(
     _: Merchant,
     Path(id): Path<String>,
     Tips(tips): Tips,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     amounts(&st, &id, tips, &body, None).await
 }

@@ -7,9 +7,11 @@ pub mod challenge;
 pub mod demo;
 pub mod merchant;
 pub mod payment_methods;
+pub mod records;
 pub mod test_routes;
+pub mod webhooks;
 
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 
 use crate::http::layers;
@@ -18,6 +20,9 @@ use crate::AppState;
 pub fn router(st: AppState) -> Router {
     let api = Router::new()
         .route("/payment-intents", post(merchant::create))
+        .route("/payment-intents/search", post(records::search))
+        .route("/payment-intents/refunds/{id}", get(records::refund))
+        .route("/payment-intents/{id}/receipt", post(records::receipt))
         .route(
             "/payment-intents/{id}",
             get(merchant::get_intent).delete(merchant::cancel),
@@ -51,6 +56,26 @@ pub fn router(st: AppState) -> Router {
         .route("/payment-intents/public/{id}/events", get(browser::events))
         .route("/demo/payment-intents", post(demo::create))
         .route("/demo/payment-intents/{id}/{action}", post(demo::act))
+        .route("/webhooks/events", get(webhooks::events))
+        .route("/webhooks", get(webhooks::list).post(webhooks::subscribe))
+        .route(
+            "/webhooks/{id}",
+            get(webhooks::get)
+                .patch(webhooks::update)
+                .delete(webhooks::unsubscribe),
+        )
+        .route(
+            "/webhooks/{id}/secrets",
+            get(webhooks::secrets).post(webhooks::generate_secret),
+        )
+        .route(
+            "/webhooks/{id}/secrets/{secret}",
+            delete(webhooks::delete_secret),
+        )
+        .route(
+            "/webhooks/{id}/secrets/{secret}/activate",
+            put(webhooks::activate_secret),
+        )
         .route("/test/clock", get(test_routes::clock))
         .route("/test/clock/advance", post(test_routes::advance))
         .route(
@@ -61,6 +86,7 @@ pub fn router(st: AppState) -> Router {
         )
         .route("/test/webhook-deliveries", get(test_routes::deliveries))
         .route("/test/ledger", get(test_routes::ledger))
+        .route("/test/receipts", get(test_routes::receipts))
         .route("/test/intents/bulk", post(test_routes::bulk))
         .route("/test/reset", post(test_routes::reset))
         .route(
@@ -68,8 +94,8 @@ pub fn router(st: AppState) -> Router {
             post(challenge::complete_for_test),
         )
         .route("/healthz", get(test_routes::health))
-        .method_not_allowed_fallback(layers::method_not_allowed)
-        .with_state(st.clone());
+        .method_not_allowed_fallback(layers::method_not_allowed);
+    let api = layers::guard_routes(api, &st).with_state(st.clone());
     // Pages that hold card fields or a completion credential: no CORS headers, so no other origin can
     // read them.
     let framed = Router::new()
@@ -78,7 +104,7 @@ pub fn router(st: AppState) -> Router {
         .route("/challenge.css", get(challenge::style))
         .route("/challenge/{id}", get(challenge::page))
         .route("/challenge/{id}/complete", post(challenge::complete))
-        .method_not_allowed_fallback(layers::method_not_allowed)
-        .with_state(st.clone());
+        .method_not_allowed_fallback(layers::method_not_allowed);
+    let framed = layers::guard_routes(framed, &st).with_state(st.clone());
     layers::wrap(api.merge(crate::static_files::router(&st)), framed, &st)
 }

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use crate::cards::{self, CardInput, CheckedCard};
 use crate::clock::Millis;
 use crate::http::auth::{BaseUrl, Customer};
-use crate::http::body::{json_object, Fields};
+use crate::http::body::{json_object, whole, Fields, JsonBody};
 use crate::http::layers::origin_matches;
 use crate::http::problem::card_problem;
 use crate::http::{json_response, ApiResult, Problem};
@@ -92,8 +92,7 @@ fn parse_card(c: &Fields<'_>, now: Millis) -> ApiResult<CheckedCard> {
 fn digits_or_int(f: &Fields<'_>, key: &str) -> ApiResult<i64> {
     let param = f.path(key);
     match f.obj.get(key) {
-        Some(Value::Number(n)) => n
-            .as_i64()
+        Some(Value::Number(n)) => whole(n)
             .ok_or_else(|| Problem::invalid(&param, format!("`{param}` must be a whole number"))),
         Some(Value::String(s)) if !s.is_empty() && s.len() <= 4 => s
             .parse::<i64>()
@@ -120,10 +119,10 @@ pub fn framing_origin(st: &AppState, headers: &HeaderMap) -> Option<String> {
 /// `POST /payment-intents/public/{id}/payment-methods {"card": {…}}` → 201 with the reference.
 pub async fn create(
     State(st): State<AppState>,
-    Customer { id }: Customer,
+    Customer { id, .. }: Customer,
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     // A browser may send card data here only from the card frame, which this origin serves.
     if let Some(origin) = headers.get(header::ORIGIN) {

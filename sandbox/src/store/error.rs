@@ -30,6 +30,8 @@ pub enum StoreError {
     ChallengeUnavailable,
     /// A card reference that cannot pay (unknown here, expired or used).
     PaymentMethodUnusable(super::RefError),
+    /// As many intents are open as `--max-intents` allows.
+    TooManyIntents(usize),
     /// A card the core's checks refuse: `field` under `paymentMethod.card`, `code` the core's error code.
     Card {
         field: &'static str,

@@ -1,6 +1,7 @@
 //! What the merchant does to an intent: capture, refund, reverse, cancel, change the amount or tip.
 
 use super::book::step;
+use super::lookup::{RefundDetails, RefundRecord};
 use super::{bump, find, money, random_id, Change, Store, StoreError, StoreResult};
 use crate::clock::Millis;
 use crate::intent::CaptureRecord;
@@ -34,14 +35,15 @@ impl Store {
         });
         let change = bump(intent, from, now);
         self.after_step(id, now);
-        Ok((change, capture_id))
+        Ok((self.committed(change), capture_id))
     }
 
-    /// Refunds `amount`, or everything still refundable when `None`.
+    /// Refunds `amount`, or everything still refundable when `None`, and records the refund.
     pub fn refund(
         &mut self,
         id: &str,
         amount: Option<i64>,
+        details: RefundDetails,
         now: Millis,
     ) -> StoreResult<(Change, String)> {
         let refund_id = random_id("rfnd_sandbox_", 12);
@@ -57,7 +59,21 @@ impl Store {
             Some(amount),
             now,
         )?;
-        Ok((bump(intent, from, now), refund_id))
+        intent.refunds.push(refund_id.clone());
+        let currency = intent.currency;
+        let change = bump(intent, from, now);
+        self.refunds.insert(
+            refund_id.clone(),
+            RefundRecord {
+                payment_intent_id: id.to_string(),
+                amount,
+                currency,
+                reason: details.reason,
+                notes: details.notes,
+                at: now,
+            },
+        );
+        Ok((self.committed(change), refund_id))
     }
 
     /// Dojo's reversal (`Reverse`); in dialects without one, releasing a hold is a cancel.
@@ -72,7 +88,8 @@ impl Store {
             Trigger::Cancel
         };
         step(intent, &mut self.ledger, trigger, &reversal_id, None, now)?;
-        Ok((bump(intent, from, now), reversal_id))
+        let change = bump(intent, from, now);
+        Ok((self.committed(change), reversal_id))
     }
 
     pub fn cancel(&mut self, id: &str, now: Millis) -> StoreResult<Change> {
@@ -87,7 +104,7 @@ impl Store {
         if let Some(c) = challenge {
             self.challenges.remove(&c);
         }
-        Ok(change)
+        Ok(self.committed(change))
     }
 
     /// Sets the base amount (`tips == false`) or the tip; both only while the config allows and
@@ -138,6 +155,7 @@ impl Store {
             intent.requested_amount.get_or_insert(intent.amount);
             intent.amount = value;
         }
-        Ok(bump(intent, from, now))
+        let change = bump(intent, from, now);
+        Ok(self.committed(change))
     }
 }

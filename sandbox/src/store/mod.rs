@@ -9,17 +9,21 @@
 //! - `book`: one lifecycle step, the money it moved and the payment event it names.
 //! - `card_refs`: cards the isolated card frame handed over, behind single-use references.
 //! - `challenge_guards`: what binds an open 3-D Secure challenge to the page that paid.
+//! - `lookup`: search, refunds by id, the receipt outbox.
+//! - `retention`: what bounds memory (finished intents beyond a cap are forgotten oldest first).
 
 mod book;
 mod card_refs;
 mod challenge_guards;
 mod error;
+mod lookup;
 mod merchant_ops;
 mod payments;
+mod retention;
 mod secrets;
 mod timers;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -35,6 +39,8 @@ use crate::lifecycle::{
 pub use card_refs::{RefError, REF_TTL_MS};
 pub use challenge_guards::{ChallengeGuards, Guard};
 pub use error::{StoreError, StoreResult};
+pub use lookup::{Found, Page, Receipt, RefundDetails, RefundRecord, Search};
+pub use retention::Limits;
 use secrets::SecretRef;
 use timers::Timer;
 
@@ -49,8 +55,13 @@ pub struct Change {
 }
 
 impl Change {
+    /// A new intent (`from` is empty).
+    pub fn created(&self) -> bool {
+        self.from.is_empty()
+    }
+
     pub fn status_changed(&self) -> bool {
-        self.from != self.to
+        !self.created() && self.from != self.to
     }
 }
 
@@ -68,14 +79,23 @@ pub struct NewIntent {
     pub auto_expire_in: Option<i64>,
     pub auto_expire_action: Option<AutoExpireAction>,
     pub expire_at: Option<Millis>,
+    /// Made by the demo's routes (which act only on such intents).
+    pub demo: bool,
 }
 
 #[derive(Default)]
 pub struct Store {
+    limits: Limits,
     intents: HashMap<String, Intent>,
     secrets: HashMap<String, SecretRef>,
     challenges: HashMap<String, String>,
     timers: BTreeMap<(Millis, u64), Timer>,
+    /// Creation order (`Intent::seq`) to id, for search paging.
+    order: BTreeMap<u64, String>,
+    /// Finished intents, in the order they finished: the front is forgotten first.
+    finished: VecDeque<String>,
+    refunds: HashMap<String, RefundRecord>,
+    outbox: VecDeque<Receipt>,
     pub keys: Keys,
     pub ledger: Ledger,
     card_refs: card_refs::CardRefs,
@@ -102,6 +122,13 @@ pub fn random_id(prefix: &str, bytes: usize) -> String {
 }
 
 impl Store {
+    pub fn new(limits: Limits) -> Self {
+        Store {
+            limits,
+            ..Store::default()
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.intents.len()
     }
@@ -116,7 +143,13 @@ impl Store {
             .ok_or(StoreError::NotFound("the payment intent"))
     }
 
-    pub fn create(&mut self, n: NewIntent, now: Millis, ttl_secs: i64) -> &Intent {
+    /// Creates an intent; the change is its creation (`Change::created`).
+    pub fn create(&mut self, n: NewIntent, now: Millis, ttl_secs: i64) -> StoreResult<Change> {
+        if self.intents.len() - self.finished.len() >= self.limits.max_live {
+            return Err(StoreError::TooManyIntents(self.limits.max_live));
+        }
+        self.seq += 1;
+        let seq = self.seq;
         let id = random_id("pi_sandbox_", 16);
         let secret = random_id("cs_sandbox_", 32);
         let total = money(n.amount.saturating_add(n.tips), n.currency);
@@ -150,6 +183,11 @@ impl Store {
             description: n.description,
             metadata: n.metadata,
             secret: secret.clone(),
+            old_secrets: Vec::new(),
+            refunds: Vec::new(),
+            demo: n.demo,
+            seq,
+            finished: false,
             secret_expires: now + ttl_secs * 1000,
             version: 1,
             challenge: None,
@@ -161,7 +199,16 @@ impl Store {
         if let Some((at, _)) = lifecycle::next_deadline(&intent.life) {
             self.schedule(at.as_unix_millis(), Timer::Expire(id.clone()));
         }
-        self.intents.entry(id).or_insert(intent)
+        let change = Change {
+            id: id.clone(),
+            from: "",
+            to: intent.wire_status(),
+            version: intent.version,
+            at: now,
+        };
+        self.intents.insert(id.clone(), intent);
+        self.order.insert(seq, id);
+        Ok(change)
     }
 }
 

@@ -99,7 +99,7 @@ impl Store {
             self.schedule(at, Timer::Settle(id.to_string()));
         }
         self.schedule_deadline(id);
-        Ok(change)
+        Ok(self.committed(change))
     }
 
     /// The intent a pending challenge belongs to, if the challenge is still open.
@@ -138,6 +138,6 @@ impl Store {
         intent.challenge = None;
         let change = bump(intent, from, now);
         self.after_step(&id, now);
-        Ok(change)
+        Ok(self.committed(change))
     }
 }

@@ -1,5 +1,6 @@
 //! Client session secrets: one current secret per intent; a refresh supersedes the old one.
 
+use super::retention::OLD_SECRETS;
 use super::{bump, find, random_id, Change, Store, StoreError, StoreResult};
 use crate::clock::Millis;
 
@@ -36,11 +37,20 @@ impl Store {
         let intent = find(&mut self.intents, id)?;
         let old = std::mem::replace(&mut intent.secret, secret.clone());
         intent.secret_expires = now + ttl_secs * 1000;
+        intent.old_secrets.push(old.clone());
+        let forgotten = if intent.old_secrets.len() > OLD_SECRETS {
+            Some(intent.old_secrets.remove(0))
+        } else {
+            None
+        };
         let change = bump(intent, intent.wire_status(), now);
         if let Some(r) = self.secrets.get_mut(&old) {
             r.superseded = true;
         }
+        if let Some(f) = forgotten {
+            self.secrets.remove(&f);
+        }
         self.secrets.insert(secret, SecretRef::new(id));
-        Ok(change)
+        Ok(self.committed(change))
     }
 }

@@ -46,8 +46,9 @@ impl Store {
         self.schedule_deadline(id);
     }
 
-    /// Runs every timer due at `now`.
+    /// Runs every timer due at `now`, and drops what expired by then.
     pub fn run_due(&mut self, now: Millis) -> Vec<Change> {
+        self.expire(now);
         let mut changes = Vec::new();
         while let Some(entry) = self.timers.first_entry() {
             if entry.key().0 > now {
@@ -55,7 +56,7 @@ impl Store {
             }
             let timer = entry.remove();
             if let Some(c) = self.fire(timer, now) {
-                changes.push(c);
+                changes.push(self.committed(c));
             }
         }
         changes

@@ -17,6 +17,11 @@ async fn prints_its_address_and_stops_cleanly_on_sigint() {
             "sk_bin",
             "--heartbeat",
             "0.2",
+            "--demo",
+            "--webhook-url",
+            "http://127.0.0.1:9/hook",
+            "--webhook-secret",
+            "whsec_bin",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -32,14 +37,25 @@ async fn prints_its_address_and_stops_cleanly_on_sigint() {
         url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
         "{first}"
     );
-    assert_eq!(
-        lines.next().and_then(Result::ok).unwrap_or_default(),
-        "secret key: sk_bin"
+    // Secrets are never printed: where the key came from, and the webhook subscription without its secret.
+    let second = lines.next().and_then(Result::ok).unwrap_or_default();
+    assert_eq!(second, "secret key: from --secret-key (not shown)");
+    let third = lines.next().and_then(Result::ok).unwrap_or_default();
+    assert!(
+        third.starts_with("webhooks: ws_") && third.ends_with("-> http://127.0.0.1:9/hook"),
+        "{third}"
     );
+    for line in [&first, &second, &third] {
+        assert!(
+            !line.contains("sk_bin") && !line.contains("whsec_bin"),
+            "{line}"
+        );
+    }
 
     let http = reqwest::Client::new();
     let created: serde_json::Value = http
         .post(format!("{url}/demo/payment-intents"))
+        .header("content-type", "application/json")
         .body("{}")
         .send()
         .await

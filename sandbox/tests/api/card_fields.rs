@@ -413,7 +413,10 @@ async fn the_challenge_is_bound_to_the_paying_origin_and_to_a_credential_not_in_
     let complete = |auth: Option<String>| {
         let (sb, url) = (&sb, url.clone());
         async move {
-            let mut req = sb.http.post(format!("{url}/complete"));
+            let mut req = sb
+                .http
+                .post(format!("{url}/complete"))
+                .header("content-type", "application/json");
             if let Some(a) = auth {
                 req = req.header("authorization", a);
             }

@@ -38,6 +38,7 @@ pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Sandbox {
     config.port = 0;
     config.secret_key = KEY.into();
     config.tick_ms = 20;
+    config.demo = true;
     tweak(&mut config);
     let (listener, state) = intent_sandbox::bind(config).await.expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -72,15 +73,24 @@ impl Sandbox {
         headers: &[(&str, &str)],
         body: Option<String>,
     ) -> Reply {
+        let method_is_post = method == Method::POST;
         let mut req = self.http.request(method, format!("{}{path}", self.base));
         if let Some(a) = auth {
             req = req.header("authorization", a);
+        }
+        // Every POST is JSON (the sandbox refuses others); a test may still override the type.
+        if method_is_post
+            && !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
+            req = req.header("content-type", "application/json");
         }
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
         if let Some(b) = body {
-            req = req.header("content-type", "application/json").body(b);
+            req = req.body(b);
         }
         let res = req.send().await.expect("request");
         let status = res.status();

@@ -165,6 +165,7 @@ async fn challenge_page_completes_once() {
         .http
         .post(format!("{url}/complete"))
         .header("authorization", format!("Bearer {credential}"))
+        .header("content-type", "application/json")
         .body(json!({"outcome": "approved"}).to_string())
         .send()
         .await
@@ -182,6 +183,7 @@ async fn challenge_page_completes_once() {
         .http
         .post(format!("{url}/complete"))
         .header("authorization", format!("Bearer {credential}"))
+        .header("content-type", "application/json")
         .body(json!({"outcome": "approved"}).to_string())
         .send()
         .await

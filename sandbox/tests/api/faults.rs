@@ -65,6 +65,7 @@ async fn dropped_connection_after_commit_then_retry_replays() {
     let res = sb
         .http
         .post(format!("{}/payment-intents/public/{id}/payments", sb.base))
+        .header("content-type", "application/json")
         .header("authorization", format!("Bearer {secret}"))
         .header("idempotency-key", "k")
         .body(body.clone())

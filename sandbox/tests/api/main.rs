@@ -3,6 +3,7 @@
 
 mod common;
 
+mod attacks;
 mod bad_input;
 mod binary;
 mod browser;
@@ -15,6 +16,8 @@ mod lifecycle;
 mod merchant;
 mod money;
 mod openapi;
+mod records;
+mod retention;
 
 mod schema;
 mod sdk_contract;

@@ -208,6 +208,57 @@ async fn merchant_responses_validate_against_dojos_schemas() {
         .merchant(Method::DELETE, &format!("/payment-intents/{x}"), None)
         .await;
     check(&c, "PaymentIntent", &del.body);
+    // Search, refund lookup and the webhook API answer Dojo's schemas too.
+    let found = sb
+        .merchant(
+            Method::POST,
+            "/payment-intents/search",
+            Some(json!({"cursor": {"limit": 2}})),
+        )
+        .await;
+    // Dojo's `PagedPaymentIntent` is `allOf` this and an empty `additionalProperties: false` object,
+    // which no non-empty object satisfies under JSON Schema; its first part is what it means.
+    check(&c, "PagedResultOfPaymentIntent", &found.body);
+    assert_eq!(found.body["data"].as_array().map(Vec::len), Some(2));
+    let refunded = sb
+        .merchant_with(
+            Method::POST,
+            &format!("/payment-intents/{m2}/refunds"),
+            &[("idempotencyKey", "lookup")],
+            Some(json!({"amount": 100, "notes": "n"})),
+        )
+        .await;
+    let refund_id = refunded.body["refundId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let looked_up = sb
+        .merchant(
+            Method::GET,
+            &format!("/payment-intents/refunds/{refund_id}"),
+            None,
+        )
+        .await;
+    check(&c, "Refund", &looked_up.body);
+    let events = sb.merchant(Method::GET, "/webhooks/events", None).await;
+    for e in events.body.as_array().cloned().unwrap_or_default() {
+        check(&c, "WebhookEvents", &e);
+    }
+    // Dojo's schema wants https URLs (the sandbox takes http:// too, for local receivers).
+    let sub = sb
+        .merchant(Method::POST, "/webhooks", Some(json!({"url": "https://example.com/hook", "events": ["payment_intent.created"], "description": "schema"})))
+        .await;
+    check(&c, "Subscription", &sub.body);
+    let sid = sub.body["id"].as_str().unwrap_or_default().to_string();
+    let secrets = sb
+        .merchant(Method::POST, &format!("/webhooks/{sid}/secrets"), None)
+        .await;
+    check(&c, "SecretsResponse", &secrets.body);
+    let list = sb.merchant(Method::GET, "/webhooks", None).await;
+    for s in list.body.as_array().cloned().unwrap_or_default() {
+        check(&c, "Subscription", &s);
+    }
+
     // Errors are Dojo ProblemDetails too.
     let nf = sb
         .merchant(Method::GET, "/payment-intents/pi_missing", None)

@@ -216,7 +216,8 @@ async fn stream_needs_the_intents_secret() {
 
 #[tokio::test]
 async fn clock_driven_changes_reach_the_stream() {
-    let sb = start().await;
+    // The secret must outlive the 30-minute hold, or the stream rightly ends with it.
+    let sb = start_with(|c| c.token_ttl_secs = 3600).await;
     let (id, secret) = sb
         .demo(json!({"captureMode": "Manual", "dialect": "setel"}))
         .await;
