@@ -14,6 +14,8 @@ use axum::http::{Method, Request};
 use tower::ServiceExt;
 
 const KEY: &str = "sk_fuzz";
+/// The `Host` a client of the sandbox sends (the sandbox refuses others: DNS rebinding).
+const HOST: &str = "127.0.0.1:4242";
 
 const METHODS: &[&str] = &[
     "GET", "POST", "DELETE", "PUT", "PATCH", "OPTIONS", "HEAD", "TRACE", "FUZZ",
@@ -83,7 +85,12 @@ fn start() -> Result<Live, String> {
         .map_err(|e| e.to_string())?;
     let mut config = intent_sandbox::Config::defaults();
     config.secret_key = KEY.into();
+    config.demo = true;
     let state = intent_sandbox::Shared::new(config);
+    // In process there is no listener: say where it would be, so `Host: 127.0.0.1:4242` names it.
+    let _ = state
+        .bound
+        .set(std::net::SocketAddr::from(([127, 0, 0, 1], 4242)));
     let app = intent_sandbox::app(state.clone());
     let mut live = Live {
         rt,
@@ -137,7 +144,10 @@ impl Live {
         headers: &[(&str, String)],
         body: &str,
     ) -> Result<serde_json::Value, String> {
-        let (status, _, bytes) = self.send(method, path, headers, body.as_bytes().to_vec())?;
+        let mut headers = headers.to_vec();
+        headers.push(("content-type", "application/json".into()));
+        headers.push(("host", HOST.into()));
+        let (status, _, bytes) = self.send(method, path, &headers, body.as_bytes().to_vec())?;
         let bytes = bytes.map_err(|e| format!("{path}: {e}"))?;
         if status != 200 {
             return Err(format!("{method} {path}: {status}"));
@@ -249,14 +259,18 @@ pub fn http(data: &[u8]) -> Result<(), String> {
                 "origin",
                 ["http://127.0.0.1:1", "http://evil.example", "null"][v % 3].into(),
             ),
-            ("host", ["127.0.0.1:4242", "a b", ""][v % 3].into()),
+            ("host", ["evil.example", "a b", ""][v % 3].into()),
         ];
-        let headers: Vec<(&str, String)> = choices
+        let mut headers: Vec<(&str, String)> = choices
             .into_iter()
             .enumerate()
             .filter(|(i, _)| mask & (1 << i) != 0)
             .map(|(_, h)| h)
             .collect();
+        // Every HTTP/1.1 client sends a Host; the sandbox's own unless the input picks another.
+        if mask & (1 << 7) == 0 {
+            headers.push(("host", HOST.into()));
+        }
         let method = METHODS[*m as usize % METHODS.len()];
         // Requests no client could send (an invalid header value) are not the server's to answer.
         let Ok((status, _, answer)) = live.send(method, &path, &headers, body) else {
