@@ -76,10 +76,12 @@ t0=$(date +%s)
 bash scripts/schemathesis.sh --report junit --report-junit-path "$logdir/schemathesis.xml" >"$logdir/spec.log" 2>&1
 code=$?
 grep -E '^ +[0-9]+ generated|^ +(✅|❌) (Coverage|Fuzzing|Stateful)' "$logdir/spec.log" || tail -n 20 "$logdir/spec.log"
-# One test per operation in the JUnit report; a failing operation counts once.
+# One test per operation in the JUnit report; a failing operation counts once. The label says how many
+# requests schemathesis generated (its "N generated, N passed" line).
 read -r p f < <(sed -n 's/.*<testsuites errors="\([0-9]*\)" failures="\([0-9]*\)" skipped="[0-9]*" tests="\([0-9]*\)".*/\1 \2 \3/p' "$logdir/schemathesis.xml" 2>/dev/null |
   awk '{ print $3 - $1 - $2, $1 + $2 }')
-record "spec (schemathesis, openapi.yaml)" "$code" "${p:-0}" "${f:-0}" $(( $(date +%s) - t0 ))
+cases=$(sed -n 's/^ *\([0-9]*\) generated.*/\1/p' "$logdir/spec.log" | tail -n 1)
+record "spec (schemathesis, ${cases:-0} cases)" "$code" "${p:-0}" "${f:-0}" $(( $(date +%s) - t0 ))
 
 echo "== wasm: wasm-bindgen-test in headless Chromium"
 t0=$(date +%s)
