@@ -66,6 +66,22 @@ const PREFIXES: &[(Brand, u32, u32)] = &[
 ];
 
 impl Brand {
+    /// Dojo's card scheme name (`CardScheme`: VISA, MASTERCARD, MAESTRO, DISCOVER, DCI, AMEX; JCB and
+    /// UNIONPAY beyond Dojo's list).
+    pub fn scheme(self) -> &'static str {
+        match self {
+            Brand::Visa => "VISA",
+            Brand::Mastercard => "MASTERCARD",
+            Brand::Amex => "AMEX",
+            Brand::Discover => "DISCOVER",
+            Brand::Diners => "DCI",
+            Brand::Jcb => "JCB",
+            Brand::Maestro => "MAESTRO",
+            Brand::UnionPay => "UNIONPAY",
+            Brand::Unknown => "UNKNOWN",
+        }
+    }
+
     /// Stable lower-case name (`visa`, `mastercard`, `amex`, `discover`, `diners`, `jcb`, `maestro`,
     /// `unionpay`, `unknown`).
     pub fn name(self) -> &'static str {

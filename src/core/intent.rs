@@ -17,6 +17,12 @@ use crate::core::money::{Money, MoneyError};
 use crate::core::time::{Duration, TimeError, Timestamp};
 use crate::core::token::{ConnectToken, SecretString};
 
+mod details;
+
+pub use details::{
+    Collection, Customer, DetailsConfig, IntentConfig, Json, MerchantConfig, PaymentConfig,
+};
+
 /// Longest string field accepted (ids, references, descriptions, messages, URLs).
 pub const MAX_STRING_LEN: usize = 2_048;
 
@@ -51,9 +57,36 @@ pub struct PaymentIntent {
     /// Expiry of `clientSessionSecret`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_session_secret_expiration_date: Option<Timestamp>,
-    /// `config.payment.customAmountAllowed` / `tipsAllowed`.
+    /// Checkout settings: title, redirect and cancel URLs, details to collect and show, payment options
+    /// (typed: [`PaymentIntent::config`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<IntentConfig>,
+    pub config: Option<Json>,
+    /// Who pays, as far as the merchant knows (or the customer told): Dojo's `Customer`, checked by
+    /// `core::shape` and kept as JSON (typed: [`PaymentIntent::customer`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<Json>,
+    /// Dojo's `Address` (typed: [`PaymentIntent::billing_address`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_address: Option<Json>,
+    /// Dojo's `ShippingDetails` (typed: [`PaymentIntent::shipping_details`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_details: Option<Json>,
+    /// The order's items (typed: [`PaymentIntent::item_lines`]; `core::order` has their arithmetic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_lines: Option<Json>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_lines: Option<Json>,
+    /// `Card`, `Wallet`, `SavedCard`; `None` when the API does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_methods: Option<Json>,
+    /// `merchantConfig` (typed: [`PaymentIntent::merchant_config`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_config: Option<Json>,
+    /// Outside `amount`, like tips.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cashback_amount: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_charge_amount: Option<Money>,
     /// Creation time.
     pub created_at: Timestamp,
     /// Last change.
@@ -88,27 +121,6 @@ pub struct PaymentIntent {
     /// Sandbox addition: captured minor units (may be less than the total after a partial capture).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub captured_amount: Option<i64>,
-}
-
-/// `config` (only the part the core reads; other keys are tolerated on input and dropped).
-#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IntentConfig {
-    /// `config.payment`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment: Option<PaymentConfig>,
-}
-
-/// `config.payment`: what may change while the intent is active and before capture (seed 002).
-#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentConfig {
-    /// The amount may change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_amount_allowed: Option<bool>,
-    /// Tips are allowed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tips_allowed: Option<bool>,
 }
 
 /// `nextAction`: e.g. `{"type": "redirect_to_url", "url": "https://…/3ds"}`.
@@ -257,10 +269,6 @@ fn integer(v: &str, path: &str) -> Result<i64, DecodeError> {
     json::int(v).ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))
 }
 
-fn boolean(v: &str, path: &str) -> Result<bool, DecodeError> {
-    json::boolean(v).ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))
-}
-
 fn timestamp(v: &str, path: &str) -> Result<Timestamp, DecodeError> {
     let s = text(v, path)?;
     Timestamp::parse_rfc3339(&s).map_err(|e| DecodeError::new(path, DecodeErrorKind::Time(e)))
@@ -377,28 +385,6 @@ impl PaymentIntent {
         let client_session_secret = opt(&o, "clientSessionSecret", string)?.map(SecretString::new);
         let client_session_secret_expiration_date =
             opt(&o, "clientSessionSecretExpirationDate", timestamp)?;
-        let config = match get(&o, "config") {
-            None => None,
-            Some(v) => {
-                let c = object(v, "config")?;
-                let payment = match get(&c, "payment") {
-                    None => None,
-                    Some(p) => {
-                        let p = object(p, "config.payment")?;
-                        let field = |k: &str| {
-                            get(&p, k)
-                                .map(|v| boolean(v, &join("config.payment", k)))
-                                .transpose()
-                        };
-                        Some(PaymentConfig {
-                            custom_amount_allowed: field("customAmountAllowed")?,
-                            tips_allowed: field("tipsAllowed")?,
-                        })
-                    }
-                };
-                Some(IntentConfig { payment })
-            }
-        };
         let created_at = timestamp(require(&o, "createdAt", "")?, "createdAt")?;
         let updated_at = timestamp(require(&o, "updatedAt", "")?, "updatedAt")?;
         let expire_at = opt(&o, "expireAt", timestamp)?;
@@ -477,7 +463,7 @@ impl PaymentIntent {
                 });
             }
         }
-        Ok(PaymentIntent {
+        let mut pi = PaymentIntent {
             id,
             status,
             capture_mode,
@@ -487,7 +473,7 @@ impl PaymentIntent {
             refunded_amount,
             client_session_secret,
             client_session_secret_expiration_date,
-            config,
+            config: None,
             created_at,
             updated_at,
             expire_at,
@@ -500,7 +486,18 @@ impl PaymentIntent {
             last_payment_error,
             payment_events,
             captured_amount,
-        })
+            customer: None,
+            billing_address: None,
+            shipping_details: None,
+            item_lines: None,
+            tax_lines: None,
+            payment_methods: None,
+            merchant_config: None,
+            cashback_amount: None,
+            service_charge_amount: None,
+        };
+        details::decode(&o, &mut pi)?;
+        Ok(pi)
     }
 
     /// [`PaymentIntent::from_json`] on a document already parsed by serde_json (native convenience for tests

@@ -95,7 +95,8 @@ pub enum Change {
         expires_at: Option<Timestamp>,
     },
     /// Another field the page may show changed (`reference`, `description`, `config`, `expireAt`,
-    /// `paymentEvents`).
+    /// `paymentEvents`, `customer`, `billingAddress`, `shippingDetails`, `itemLines`, `taxLines`,
+    /// `paymentMethods`, `merchantConfig`, `cashbackAmount`, `serviceChargeAmount`).
     Field {
         /// The wire field name.
         name: &'static str,
@@ -281,9 +282,21 @@ impl Mirror {
         self.status
     }
 
-    /// The page's phase of the last accepted snapshot.
+    /// The page's phase of the last accepted snapshot. An unpaid intent voided because its `expireAt`
+    /// passed (Dojo says `Canceled`; the change came at or after `expireAt`) is `Expired` for the page:
+    /// the customer is told it expired, not that someone cancelled it.
     pub fn phase(&self) -> Option<Phase> {
-        self.status.map(Phase::of)
+        let status = self.status?;
+        let voided_at_expiry = status == CanonicalStatus::Canceled
+            && self
+                .current
+                .as_ref()
+                .is_some_and(|c| c.expire_at.is_some_and(|at| at <= c.updated_at));
+        Some(if voided_at_expiry {
+            Phase::Expired
+        } else {
+            Phase::of(status)
+        })
     }
 
     /// True once the intent is in a status no trigger leaves.
@@ -384,22 +397,105 @@ impl Mirror {
                 expires_at: intent.client_session_secret_expiration_date,
             });
         }
-        let fields: [(&'static str, bool); 5] = match &old {
-            Some(o) => [
-                ("reference", o.reference != intent.reference),
-                ("description", o.description != intent.description),
-                ("config", o.config != intent.config),
-                ("expireAt", o.expire_at != intent.expire_at),
-                ("paymentEvents", o.payment_events != intent.payment_events),
-            ],
-            None => [
-                ("reference", intent.reference.is_some()),
-                ("description", intent.description.is_some()),
-                ("config", intent.config.is_some()),
-                ("expireAt", intent.expire_at.is_some()),
-                ("paymentEvents", !intent.payment_events.is_empty()),
-            ],
+        // What the page shows besides amounts and status: reported when it differs from the last snapshot
+        // (the first snapshot is compared with an empty one).
+        let differs = |same: fn(&PaymentIntent, &PaymentIntent) -> bool, present: bool| {
+            old.as_ref().map_or(present, |o| !same(o, &intent))
         };
+        let fields: [(&'static str, bool); 14] = [
+            (
+                "reference",
+                differs(
+                    |a, b| a.reference == b.reference,
+                    intent.reference.is_some(),
+                ),
+            ),
+            (
+                "description",
+                differs(
+                    |a, b| a.description == b.description,
+                    intent.description.is_some(),
+                ),
+            ),
+            (
+                "config",
+                differs(|a, b| a.config == b.config, intent.config.is_some()),
+            ),
+            (
+                "expireAt",
+                differs(
+                    |a, b| a.expire_at == b.expire_at,
+                    intent.expire_at.is_some(),
+                ),
+            ),
+            (
+                "paymentEvents",
+                differs(
+                    |a, b| a.payment_events == b.payment_events,
+                    !intent.payment_events.is_empty(),
+                ),
+            ),
+            (
+                "customer",
+                differs(|a, b| a.customer == b.customer, intent.customer.is_some()),
+            ),
+            (
+                "billingAddress",
+                differs(
+                    |a, b| a.billing_address == b.billing_address,
+                    intent.billing_address.is_some(),
+                ),
+            ),
+            (
+                "shippingDetails",
+                differs(
+                    |a, b| a.shipping_details == b.shipping_details,
+                    intent.shipping_details.is_some(),
+                ),
+            ),
+            (
+                "itemLines",
+                differs(
+                    |a, b| a.item_lines == b.item_lines,
+                    intent.item_lines.is_some(),
+                ),
+            ),
+            (
+                "taxLines",
+                differs(
+                    |a, b| a.tax_lines == b.tax_lines,
+                    intent.tax_lines.is_some(),
+                ),
+            ),
+            (
+                "paymentMethods",
+                differs(
+                    |a, b| a.payment_methods == b.payment_methods,
+                    intent.payment_methods.is_some(),
+                ),
+            ),
+            (
+                "merchantConfig",
+                differs(
+                    |a, b| a.merchant_config == b.merchant_config,
+                    intent.merchant_config.is_some(),
+                ),
+            ),
+            (
+                "cashbackAmount",
+                differs(
+                    |a, b| a.cashback_amount == b.cashback_amount,
+                    intent.cashback_amount.is_some(),
+                ),
+            ),
+            (
+                "serviceChargeAmount",
+                differs(
+                    |a, b| a.service_charge_amount == b.service_charge_amount,
+                    intent.service_charge_amount.is_some(),
+                ),
+            ),
+        ];
         for (name, changed) in fields {
             if changed {
                 changes.push(Change::Field { name });
@@ -536,5 +632,52 @@ mod tests {
             m.refresh_needed(&tok, now),
             Some(RefreshReason::RestartAfterFailure)
         );
+    }
+
+    #[test]
+    fn an_intent_voided_at_its_expiry_is_expired_for_the_page() {
+        let mut m = Mirror::new(Dialect::Dojo);
+        let mut open = snap(1, 0, "Created");
+        open.expire_at = Some(Timestamp::from_unix_millis(1_000));
+        let _ = m.apply_snapshot(open.clone());
+        assert_eq!(m.phase(), Some(Phase::Payable));
+        let mut voided = open.clone();
+        voided.status = "Canceled".into();
+        voided.version = Some(2);
+        voided.updated_at = Timestamp::from_unix_millis(1_000);
+        let _ = m.apply_snapshot(voided);
+        assert_eq!(m.phase(), Some(Phase::Expired));
+        assert_eq!(
+            m.status(),
+            Some(CanonicalStatus::Canceled),
+            "the status stays the API's"
+        );
+        let mut m = Mirror::new(Dialect::Dojo);
+        let mut cancelled = open;
+        cancelled.status = "Canceled".into();
+        cancelled.updated_at = Timestamp::from_unix_millis(999);
+        let _ = m.apply_snapshot(cancelled);
+        assert_eq!(
+            m.phase(),
+            Some(Phase::Canceled),
+            "cancelled before its expiry"
+        );
+    }
+
+    #[test]
+    fn order_customer_and_settings_changes_are_reported_by_name() {
+        let mut m = Mirror::new(Dialect::Dojo);
+        let _ = m.apply_snapshot(snap(1, 0, "Created"));
+        let mut next = snap(2, 1, "Created");
+        let json = |t: &str| Some(crate::core::intent::Json(t.into()));
+        next.customer = json(r#"{"emailAddress":"ada@example.com"}"#);
+        next.billing_address = json(r#"{"countryCode":"GB"}"#);
+        next.payment_methods = json(r#"["Card"]"#);
+        let ch = m.apply_snapshot(next.clone());
+        let names: Vec<_> = ch.changes().iter().filter_map(Change::field).collect();
+        assert_eq!(names, ["customer", "billingAddress", "paymentMethods"]);
+        let mut same = next;
+        same.version = Some(3);
+        assert!(m.apply_snapshot(same).is_empty(), "nothing changed");
     }
 }

@@ -4,6 +4,7 @@
 //! shell and the sandbox both build on it.
 pub mod flow;
 
+pub mod address;
 pub mod card;
 pub mod card_form;
 pub mod card_frame;
@@ -13,7 +14,10 @@ pub mod json;
 pub mod lifecycle;
 pub mod mirror;
 pub mod money;
+pub mod order;
+pub mod payer;
 pub mod payment_method;
+pub mod shape;
 pub mod small_map;
 pub mod time;
 pub mod token;

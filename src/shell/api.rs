@@ -123,18 +123,46 @@ impl CheckoutCore {
         self.op(|m, now| m.start(now))
     }
 
-    /// Pays with a card `{number, expiryMonth, expiryYear, cvc, cardholderName}`. Resolves to `{intent}`
-    /// or `{error}` (JSON text); never rejects.
-    pub fn pay(&self, card: &JsValue) -> Promise {
+    /// Pays with a card `{number, expiryMonth, expiryYear, cvc, cardholderName}` and, optionally, the
+    /// customer's details as JSON `{userEmailAddress?, billingAddress?, shippingDetails?}` (checked for
+    /// Dojo's shapes and what the intent's `config` requires, then sent with the card). Resolves to
+    /// `{intent}` or `{error}` (JSON text); never rejects.
+    pub fn pay(&self, card: &JsValue, details: Option<String>) -> Promise {
         let card = card_from_js(card);
-        self.op(move |m, now| m.pay(&card, now))
+        let details = details.unwrap_or_default();
+        self.op(move |m, now| m.pay_with(&card, &details, now))
     }
 
-    /// Pays with the card reference the isolated card frame returned (`pm_…`). Resolves like `pay`.
+    /// Pays with the card reference the isolated card frame returned (`pm_…`), and the customer's
+    /// details as for `pay`. Resolves like `pay`.
     #[wasm_bindgen(js_name = payReference)]
-    pub fn pay_reference(&self, id: &str) -> Promise {
+    pub fn pay_reference(&self, id: &str, details: Option<String>) -> Promise {
         let id = id.to_string();
-        self.op(move |m, now| m.pay_reference(&id, now))
+        let details = details.unwrap_or_default();
+        self.op(move |m, now| m.pay_reference_with(&id, &details, now))
+    }
+
+    /// The card brands the intent takes (`visa`, `amex`, …; every brand until the intent is loaded), as
+    /// one comma-separated string.
+    #[wasm_bindgen(js_name = acceptedBrands)]
+    pub fn accepted_brands(&self) -> String {
+        use crate::core::card::{Brand, ALL_BRANDS};
+        let m = self.inner.machine.try_borrow().ok();
+        let brands = match m.as_ref().and_then(|m| m.mirrored()) {
+            Some(i) => i.accepted_brands(),
+            None => ALL_BRANDS
+                .into_iter()
+                .filter(|b| *b != Brand::Unknown)
+                .collect(),
+        };
+        let mut names = String::new();
+        for b in brands {
+            if !names.is_empty() {
+                names.push(',');
+            }
+            names.push_str(b.name());
+        }
+        names
     }
 
     #[wasm_bindgen(js_name = setTip)]

@@ -10,6 +10,7 @@ use super::jobs::{Job, Purpose};
 use super::wire::Adjustment;
 use super::{validate_card, Live};
 use crate::core::mirror::Phase;
+use crate::core::payer::Payer;
 use crate::core::payment_method::{CardInput, PaymentMethod};
 
 #[derive(Debug)]
@@ -31,10 +32,11 @@ pub(super) enum Last {
     /// Declined or failed: the next attempt refreshes the token first (Dojo: "always refresh the token
     /// when restarting an unsuccessful payment intent").
     Failed,
-    /// Gave up without learning the outcome: the same method retries under the same key.
+    /// Gave up without learning the outcome: the same method (and details) retries under the same key.
     Unknown {
         key: String,
         method: PaymentMethod,
+        payer: Payer,
     },
 }
 
@@ -42,6 +44,8 @@ pub(super) struct Running {
     op: OpId,
     key: String,
     method: PaymentMethod,
+    /// The customer's details sent with it (email, addresses), checked and normalised.
+    payer: Payer,
     /// The intent version when the attempt started: only later errors belong to it.
     start_version: u64,
     stage: Stage,
@@ -82,10 +86,10 @@ impl Attempt {
         matches!(self, Attempt::Running(_))
     }
 
-    /// The key and method of the running attempt.
-    pub(super) fn running(&self) -> Option<(&str, &PaymentMethod)> {
+    /// The key, method and payer details of the running attempt.
+    pub(super) fn running(&self) -> Option<(&str, &PaymentMethod, &Payer)> {
         match self {
-            Attempt::Running(r) => Some((&r.key, &r.method)),
+            Attempt::Running(r) => Some((&r.key, &r.method, &r.payer)),
             Attempt::Idle(_) => None,
         }
     }
@@ -112,7 +116,14 @@ fn refused(message: &str) -> CheckoutError {
 }
 
 impl Live {
-    pub(super) fn pay(&mut self, out: &mut Outbox, op: OpId, card: &CardInput, now: Millis) {
+    pub(super) fn pay(
+        &mut self,
+        out: &mut Outbox,
+        op: OpId,
+        card: &CardInput,
+        details: &str,
+        now: Millis,
+    ) {
         if !self.config.accepts_card_details {
             let e = CheckoutError::new(
                 ErrorCode::SdkError,
@@ -126,21 +137,57 @@ impl Live {
         if let Err(e) = validate_card(card, now) {
             return out.settle(op, Err(e));
         }
-        self.start_attempt(out, op, PaymentMethod::card(card), version, now);
+        match self.payer(details) {
+            Ok(payer) => {
+                self.start_attempt(out, op, PaymentMethod::card(card), payer, version, now)
+            }
+            Err(e) => out.settle(op, Err(e)),
+        }
     }
 
-    pub(super) fn pay_reference(&mut self, out: &mut Outbox, op: OpId, id: &str, now: Millis) {
+    pub(super) fn pay_reference(
+        &mut self,
+        out: &mut Outbox,
+        op: OpId,
+        id: &str,
+        details: &str,
+        now: Millis,
+    ) {
         let Some(version) = self.payable(out, op) else {
             return;
         };
+        let payer = match self.payer(details) {
+            Ok(p) => p,
+            Err(e) => return out.settle(op, Err(e)),
+        };
         match PaymentMethod::card_reference(id) {
-            Some(method) => self.start_attempt(out, op, method, version, now),
+            Some(method) => self.start_attempt(out, op, method, payer, version, now),
             None => {
                 let mut e = CheckoutError::new(ErrorCode::ValidationError, "not a card reference");
                 e.param = Some("paymentMethod.id".into());
                 out.settle(op, Err(e));
             }
         }
+    }
+
+    /// The customer's details (`{"userEmailAddress", "billingAddress", "shippingDetails"}`, JSON): each
+    /// of Dojo's shape, and those the intent's `config` collects present; the first problem is a
+    /// `validation_error` with the field as `param` and the rule's code as `apiCode`.
+    fn payer(&self, details: &str) -> Result<Payer, CheckoutError> {
+        let collect = self
+            .mirror
+            .current()
+            .map(|i| i.collect())
+            .unwrap_or_default();
+        Payer::from_json(details, collect).map_err(|first| {
+            let mut e = CheckoutError::new(
+                ErrorCode::ValidationError,
+                "the customer details are not valid",
+            );
+            e.param = Some(first.field);
+            e.api_code = Some(first.code.into());
+            e
+        })
     }
 
     /// The intent's version if a payment may start now; otherwise `op` is settled with why not.
@@ -167,6 +214,7 @@ impl Live {
         out: &mut Outbox,
         op: OpId,
         method: PaymentMethod,
+        payer: Payer,
         start_version: u64,
         now: Millis,
     ) {
@@ -177,13 +225,18 @@ impl Live {
         let fresh_token_first = last == Last::Failed || self.credentials.failed();
         let key = match last {
             // The same method after an unknown outcome: the same logical attempt, so the same key.
-            Last::Unknown { key, method: m } if m == method => key,
+            Last::Unknown {
+                key,
+                method: m,
+                payer: p,
+            } if m == method && p == payer => key,
             _ => self.rng.idempotency_key(),
         };
         self.attempt = Attempt::Running(Running {
             op,
             key,
             method,
+            payer,
             start_version,
             stage: Stage::Sending {
                 retries: 0,
@@ -351,6 +404,7 @@ impl Live {
             End::Unknown => Last::Unknown {
                 key: r.key,
                 method: r.method,
+                payer: r.payer,
             },
         });
         if let Err(e) = &result {

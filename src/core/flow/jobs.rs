@@ -230,8 +230,8 @@ impl Live {
             },
             Purpose::Stream => Call::Follow { last_version },
             Purpose::Pay => {
-                let (key, method) = self.attempt.running()?;
-                Call::Pay { key, method }
+                let (key, method, payer) = self.attempt.running()?;
+                Call::Pay { key, method, payer }
             }
             Purpose::Adjust(_, what, minor) => Call::Adjust {
                 what,

@@ -147,6 +147,11 @@ impl Checkout {
         self.live.as_ref()?.view.clone()
     }
 
+    /// The mirrored intent as the core decoded it (config, accepted brands, order lines), if loaded.
+    pub fn mirrored(&self) -> Option<&crate::core::intent::PaymentIntent> {
+        self.live.as_ref()?.mirror.current()
+    }
+
     pub fn is_destroyed(&self) -> bool {
         self.live.is_none()
     }
@@ -167,13 +172,26 @@ impl Checkout {
     /// while another attempt runs, before the intent is loaded, when the intent is not payable, or when
     /// the checkout takes cards only from isolated fields.
     pub fn pay(&mut self, card: &CardInput, now: Millis) -> OpId {
-        self.action(|live, out, op| live.pay(out, op, card, now))
+        self.pay_with(card, "", now)
+    }
+
+    /// [`Checkout::pay`] with the customer's details as JSON (`{"userEmailAddress", "billingAddress",
+    /// "shippingDetails"}`, normalised by the page's form with `core::payer::check_json`): checked for
+    /// Dojo's shapes and for what the intent's `config` requires (a `validation_error` naming the field,
+    /// nothing sent), then sent with the payment.
+    pub fn pay_with(&mut self, card: &CardInput, details: &str, now: Millis) -> OpId {
+        self.action(|live, out, op| live.pay(out, op, card, details, now))
     }
 
     /// Starts a payment attempt with the card reference the isolated card frame got from the API.
     /// Refused as `pay` is, and with `validation_error` for an id that is not one.
     pub fn pay_reference(&mut self, id: &str, now: Millis) -> OpId {
-        self.action(|live, out, op| live.pay_reference(out, op, id, now))
+        self.pay_reference_with(id, "", now)
+    }
+
+    /// [`Checkout::pay_reference`] with the customer's details, as [`Checkout::pay_with`] takes them.
+    pub fn pay_reference_with(&mut self, id: &str, details: &str, now: Millis) -> OpId {
+        self.action(|live, out, op| live.pay_reference(out, op, id, details, now))
     }
 
     pub fn set_tip(&mut self, minor: i64, now: Millis) -> OpId {

@@ -7,6 +7,7 @@ use std::fmt;
 use super::error::{CheckoutError, ErrorCode};
 use crate::core::intent::{DecodeError, PaymentIntent};
 use crate::core::lifecycle::Dialect;
+use crate::core::payer::Payer;
 use crate::core::payment_method::PaymentMethod;
 use crate::core::token::SecretString;
 
@@ -19,10 +20,11 @@ pub enum Call<'a> {
     Poll { etag: Option<&'a str> },
     /// Open the event stream, resuming after `last_version`.
     Follow { last_version: Option<u64> },
-    /// Pay under an idempotency key.
+    /// Pay under an idempotency key, with the customer's details.
     Pay {
         key: &'a str,
         method: &'a PaymentMethod,
+        payer: &'a Payer,
     },
     /// Change the tip or the amount, in minor units of `currency`.
     Adjust {

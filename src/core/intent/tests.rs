@@ -61,7 +61,7 @@ fn decodes_dojo_example() {
         pi.canonical_status(Dialect::Dojo),
         Ok(CanonicalStatus::RequiresPaymentMethod)
     );
-    assert_eq!(pi.config, Some(IntentConfig { payment: None }));
+    assert_eq!(pi.config(), Some(IntentConfig::default()));
     assert!(pi.connect_token(Timestamp::from_unix_millis(0)).is_none());
 }
 

@@ -7,6 +7,7 @@ use crate::core::flow::wire::{Adjustment, Call, Method, Request};
 use crate::core::intent::{DecodeError, PaymentIntent};
 use crate::core::json::{self, Obj};
 use crate::core::lifecycle::Dialect;
+use crate::core::payer::Payer;
 use crate::core::payment_method::PaymentMethod;
 
 pub(super) fn request(id: &str, call: &Call<'_>) -> Request {
@@ -35,7 +36,7 @@ pub(super) fn request(id: &str, call: &Call<'_>) -> Request {
             }
             get(path, headers, true)
         }
-        Call::Pay { key, method } => {
+        Call::Pay { key, method, payer } => {
             path.push_str("/payments");
             Request {
                 method: Method::Post,
@@ -44,7 +45,7 @@ pub(super) fn request(id: &str, call: &Call<'_>) -> Request {
                     ("Content-Type", "application/json".into()),
                     ("Idempotency-Key", key.to_string()),
                 ],
-                body: Some(pay_body(method)),
+                body: Some(pay_body(method, payer)),
                 stream: false,
             }
         }
@@ -73,9 +74,10 @@ pub(super) fn request(id: &str, call: &Call<'_>) -> Request {
     }
 }
 
-/// `{"paymentMethod": {"card": {...}}}` or `{"paymentMethod": {"id": "pm_…"}}`. Holds card data: never
-/// logged.
-fn pay_body(method: &PaymentMethod) -> String {
+/// `{"paymentMethod": {"card": {...}} | {"id": "pm_…"}, "userEmailAddress"?, "billingAddress"?,
+/// "shippingDetails"?}` (the customer's details in the names Dojo's client API pays with). Holds card
+/// data: never logged.
+fn pay_body(method: &PaymentMethod, payer: &Payer) -> String {
     let method = match method {
         PaymentMethod::Card(card) => {
             let card = Obj::new()
@@ -89,7 +91,9 @@ fn pay_body(method: &PaymentMethod) -> String {
         }
         PaymentMethod::CardReference(id) => Obj::new().str("id", id).finish(),
     };
-    Obj::new().raw("paymentMethod", &method).finish()
+    payer
+        .write(Obj::new().raw("paymentMethod", &method))
+        .finish()
 }
 
 /// Maps an RFC 7807 problem reply (or a bare status) onto the closed set of codes.
@@ -197,6 +201,7 @@ mod tests {
             &Call::Pay {
                 key: "ick_1",
                 method: &method,
+                payer: &Payer::default(),
             },
         );
         assert_eq!(r.path, "/payment-intents/public/pi_1/payments");
@@ -217,6 +222,7 @@ mod tests {
             &Call::Pay {
                 key: "ick_1",
                 method: &method,
+                payer: &Payer::default(),
             },
         );
         assert_eq!(

@@ -2,6 +2,7 @@
 //! harness; the tests are in one file per part of the flow. Test-only: the parent declares this module
 //! under #[cfg(test)].
 
+mod details;
 mod follow;
 mod pay;
 mod rate_limits;
