@@ -46,6 +46,9 @@ pub struct Config {
     pub max_live_intents: usize,
     /// Terminal intents kept; beyond it the oldest are forgotten.
     pub max_terminal_intents: usize,
+    /// The merchant account's accepted card schemes (Dojo's `CardScheme` names), recorded on each new
+    /// intent as `merchantConfig.supportedPaymentMethods.cardSchemes` and enforced when it is paid.
+    pub card_schemes: Vec<String>,
 }
 
 pub const HELP: &str = "\
@@ -72,6 +75,9 @@ USAGE: intent-sandbox [FLAGS]
   --pkg-dir DIR            static files served at /pkg (default <repo>/pkg)
   --heartbeat S            seconds between `: ping` comments on event streams (default 15)
   --async-settle-delay S   seconds before card 4000 0000 0000 0077 settles (default 3)
+  --card-schemes LIST      the merchant's accepted card schemes, comma-separated Dojo names (default
+                           VISA,MASTERCARD,MAESTRO,DISCOVER,DCI,AMEX,JCB,UNIONPAY); payments with
+                           other cards are refused (400 card_scheme_not_accepted)
   --log                    print one line per request to stderr (method, path, status, time;
                            never headers or bodies, so never a secret)
   --demo                   serve the demo shop's merchant routes (/demo/*, no auth; only for intents
@@ -114,6 +120,10 @@ impl Config {
             max_body_bytes: 64 * 1024,
             max_live_intents: 100_000,
             max_terminal_intents: 10_000,
+            card_schemes: crate::details::CARD_SCHEMES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         }
     }
 
@@ -212,6 +222,7 @@ impl Config {
                 "--max-terminal-intents" => {
                     c.max_terminal_intents = number(value()?, "a number")?.min(1 << 30) as usize
                 }
+                "--card-schemes" => c.card_schemes = card_schemes(&value()?)?,
                 "--www-dir" => c.www_dir = value()?.into(),
                 "--pkg-dir" => c.pkg_dir = value()?.into(),
                 "--heartbeat" => c.heartbeat_secs = secs(value()?)?.clamp(0.05, 86_400.0),
@@ -246,6 +257,26 @@ impl Config {
         } else {
             self.frame_ancestors.clone()
         }
+    }
+}
+
+/// A comma-separated list of Dojo card scheme names the sandbox knows.
+fn card_schemes(v: &str) -> Result<Vec<String>, String> {
+    let list: Vec<String> = v
+        .split(',')
+        .map(|s| s.trim().to_ascii_uppercase())
+        .filter(|s| !s.is_empty())
+        .collect();
+    match list
+        .iter()
+        .find(|s| !crate::details::CARD_SCHEMES.contains(&s.as_str()))
+    {
+        Some(bad) => Err(format!(
+            "--card-schemes takes {}, not {bad}",
+            crate::details::CARD_SCHEMES.join(",")
+        )),
+        None if list.is_empty() => Err("--card-schemes needs at least one scheme".into()),
+        None => Ok(list),
     }
 }
 

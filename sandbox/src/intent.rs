@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::clock::{rfc3339, timespan, Millis};
+use crate::details::Details;
 use crate::lifecycle::{
     AutoExpireAction, CanonicalStatus, CaptureMode, LifecycleState, TriggerKind,
 };
@@ -77,6 +78,8 @@ pub struct Intent {
     pub events: Vec<PaymentEvent>,
     pub captures: Vec<CaptureRecord>,
     pub card: Option<CardOnFile>,
+    /// Dojo's other create fields, the customer's details and the merchant's accepted schemes.
+    pub details: Details,
 }
 
 pub fn money(value: i64, currency: &str) -> Value {
@@ -88,18 +91,6 @@ struct MoneyRef<'a> {
     value: i64,
     #[serde(rename = "currencyCode")]
     currency_code: &'a str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PaymentConfig {
-    custom_amount_allowed: bool,
-    tips_allowed: bool,
-}
-
-#[derive(Serialize)]
-struct Config {
-    payment: PaymentConfig,
 }
 
 #[derive(Serialize)]
@@ -141,7 +132,6 @@ struct BrowserView<'a> {
     total_amount: MoneyRef<'a>,
     refunded_amount: i64,
     captured_amount: i64,
-    config: Config,
     created_at: String,
     updated_at: String,
     expire_at: Option<String>,
@@ -152,11 +142,17 @@ struct BrowserView<'a> {
     next_action: Option<NextAction<'a>>,
     last_payment_error: Option<ErrorView<'a>>,
     payment_events: Vec<EventView<'a>>,
+    /// `config`, the order, the customer's email and addresses (`Details::browser_members`).
+    #[serde(flatten)]
+    details: Map<String, Value>,
 }
 
 impl Intent {
+    /// What the customer pays: the amount plus tips, service charge and cashback.
     pub fn total(&self) -> i64 {
-        self.amount.saturating_add(self.tips)
+        self.amount
+            .saturating_add(self.tips)
+            .saturating_add(self.details.extras())
     }
 
     pub fn wire_status(&self) -> &'static str {
@@ -224,12 +220,6 @@ impl Intent {
             total_amount: self.m(self.total()),
             refunded_amount: self.life.refunded(),
             captured_amount: self.life.captured(),
-            config: Config {
-                payment: PaymentConfig {
-                    custom_amount_allowed: self.custom_amount_allowed,
-                    tips_allowed: self.tips_allowed,
-                },
-            },
             created_at: rfc3339(self.created_at),
             updated_at: rfc3339(self.updated_at),
             expire_at: self.expire_at().map(rfc3339),
@@ -256,6 +246,12 @@ impl Intent {
                     amount: e.amount.map(|a| self.m(a)),
                 })
                 .collect(),
+            details: {
+                let mut o = Map::new();
+                self.details
+                    .browser_members(&mut o, self.currency, self.payment_config());
+                o
+            },
         };
         // ok-free: serialising plain structs of strings and integers cannot fail.
         serde_json::to_string(&view).unwrap_or_else(|_| "{}".into())
@@ -279,7 +275,6 @@ impl Intent {
                 CaptureMode::Manual => "Manual",
             }),
         );
-        put("cardHolderNotPresent", json!(false));
         put("clientSessionSecret", json!(self.secret));
         put(
             "clientSessionSecretExpirationDate",
@@ -303,7 +298,6 @@ impl Intent {
             );
         }
         put("status", json!(self.wire_status()));
-        put("paymentMethods", json!(["Card"]));
         put("amount", money(self.amount, self.currency));
         if self.tips_allowed || self.tips > 0 {
             put("tipsAmount", money(self.tips, self.currency));
@@ -317,19 +311,6 @@ impl Intent {
         put("updatedAt", json!(rfc3339(self.updated_at)));
         put("reference", json!(self.reference));
         put("description", json!(self.description));
-        put("itemLines", json!([]));
-        put("taxLines", json!([]));
-        put(
-            "merchantConfig",
-            json!({"supportedPaymentMethods": {"cardSchemes": ["VISA", "MASTERCARD", "AMEX"], "wallets": []}}),
-        );
-        put(
-            "config",
-            json!({"payment": {
-                "customAmountAllowed": self.custom_amount_allowed,
-                "tipsAllowed": self.tips_allowed,
-            }}),
-        );
         if let Some(a) = self.auto_expire_action {
             put(
                 "autoExpireAction",
@@ -360,6 +341,13 @@ impl Intent {
                     .collect(),
             ),
         );
+        self.details
+            .merchant_members(&mut o, self.currency, self.payment_config());
         Value::Object(o)
+    }
+
+    /// `config.payment`: (`customAmountAllowed`, `tipsAllowed`).
+    fn payment_config(&self) -> (bool, bool) {
+        (self.custom_amount_allowed, self.tips_allowed)
     }
 }

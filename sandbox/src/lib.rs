@@ -5,6 +5,7 @@
 pub mod cards;
 pub mod clock;
 pub mod config;
+pub mod details;
 pub mod faults;
 pub mod http;
 pub mod idempotency;

@@ -5,6 +5,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
+use crate::details::Refusal;
 use crate::store::{RefError, StoreError};
 use crate::webhooks::subscriptions::WebhookError;
 
@@ -30,6 +31,8 @@ pub const CODES: &[&str] = &[
     "unsupported_currency",
     "challenge_unavailable",
     "payment_method_unusable",
+    "payment_method_not_accepted",
+    "card_scheme_not_accepted",
     "injected_fault",
     "rate_limited",
     "too_many_intents",
@@ -243,6 +246,23 @@ impl From<StoreError> for Problem {
             )
             .with("param", "paymentMethod.id")
             .with("reason", why.reason()),
+            StoreError::Refused(Refusal::MethodNotAccepted) => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "payment_method_not_accepted",
+                "Payment method not accepted",
+                "this payment intent does not take cards (see its paymentMethods)",
+            )
+            .with("param", "paymentMethod"),
+            StoreError::Refused(Refusal::SchemeNotAccepted(scheme)) => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "card_scheme_not_accepted",
+                "Card scheme not accepted",
+                format!(
+                    "the merchant does not accept {scheme} cards (see merchantConfig.supportedPaymentMethods.cardSchemes); nothing was charged"
+                ),
+            )
+            .with("param", "paymentMethod")
+            .with("cardScheme", scheme),
             e @ StoreError::Card { .. } => card_problem(e, "paymentMethod.card."),
             StoreError::TooManyIntents(max) => Problem::new(
                 StatusCode::TOO_MANY_REQUESTS,

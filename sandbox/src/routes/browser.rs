@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use super::intent_fields::payer_details;
 use super::merchant::{amounts, Tips};
 use super::payment_methods::{framing_origin, parse_pay_body};
 use crate::http::auth::{BaseUrl, Customer};
@@ -56,16 +57,17 @@ pub async fn pay(
         Started::Replay(res) => return Ok(res),
     };
     let with = parse_pay_body(&body, st.clock.now())?;
-    {
+    let payer = {
         let store = st.store();
         with.card(&store, &id, st.clock.now())?;
         store.check_payable(&id, st.clock.now())?;
-    }
+        payer_details(&body, store.get(&id)?.details.collect())?
+    };
     let settle_ms = (st.config.async_settle_secs * 1000.0) as i64;
     let parent = framing_origin(&st, &headers);
     let op = |s: &mut Store, now| {
         let card = with.card(s, &id, now)?;
-        let change = s.pay(&id, &card, now, settle_ms)?;
+        let change = s.pay(&id, &card, payer.clone(), now, settle_ms)?;
         with.spend(s);
         if let Some(challenge) = s.get(&id)?.challenge.clone() {
             s.challenge_guards.open(&challenge, parent);

@@ -9,13 +9,16 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use crate::clock::rfc3339;
+use crate::details::{Details, Schemes, CARD_SCHEMES};
 use crate::http::auth::{BaseUrl, DemoEnabled};
 use crate::http::body::{json_object, no_fields, Fields, JsonBody};
 use crate::http::commit::{self, commit, Caller};
 use crate::http::{ApiResult, Problem, Reply};
-use crate::lifecycle::{CaptureMode, MAX_AMOUNT};
+use crate::lifecycle::{CaptureMode, Money, MAX_AMOUNT};
 use crate::store::{NewIntent, RefundDetails, Store, StoreError, StoreResult};
 use crate::AppState;
+use intent_checkout::core::intent::{Collection, DetailsConfig, IntentConfig};
+use intent_checkout::core::order::{Amount, CurrencyCode, ItemLine, TaxLine};
 
 pub async fn create(
     State(st): State<AppState>,
@@ -35,6 +38,15 @@ pub async fn create(
         "tipsAllowed",
         "customAmountAllowed",
         "tipsAmount",
+        "collectEmail",
+        "collectBilling",
+        "collectShipping",
+        "orderLines",
+        "cardSchemes",
+        "title",
+        "redirectUrl",
+        "cancelUrl",
+        "expireInSeconds",
     ])?;
     // Form fields left empty mean "the default" (blank, for the free-text ones).
     let text = |k: &str, max| f.str(k, max).map(|v| v.filter(|s| !s.trim().is_empty()));
@@ -66,8 +78,11 @@ pub async fn create(
         tips_allowed: f.bool("tipsAllowed")?.unwrap_or(false),
         auto_expire_in: None,
         auto_expire_action: None,
-        expire_at: None,
+        expire_at: f
+            .int("expireInSeconds", 1)?
+            .map(|secs| st.clock.now() + secs.min(86_400 * 365) * 1000),
         demo: true,
+        details: demo_details(&f, &st, amount, currency)?,
     };
     let ttl = st.config.token_ttl_secs;
     commit::create(&st, |s, now| {
@@ -154,4 +169,100 @@ pub async fn act(
         }
         _ => Err(Problem::not_found("this demo action")),
     }
+}
+
+/// The demo form's checkout options, as a merchant would set them on Dojo's create request: what to
+/// collect, sample order lines that add up to the amount (two items and 20 % VAT), the accepted card
+/// schemes (the demo stands in for the merchant's account), a title, redirect and cancel URLs.
+fn demo_details(
+    f: &Fields<'_>,
+    st: &AppState,
+    amount: i64,
+    currency: &'static str,
+) -> ApiResult<Details> {
+    let flag = |k: &str| f.bool(k).map(|b| b.unwrap_or(false));
+    let collect = |on: bool| {
+        on.then_some(Collection {
+            collection_required: true,
+        })
+    };
+    let text = |k: &str| f.str(k, 2048).map(|v| v.filter(|s| !s.trim().is_empty()));
+    let mut config = IntentConfig {
+        title: text("title")?.map(|t| t.chars().take(100).collect()),
+        customer_email: collect(flag("collectEmail")?),
+        billing_address: collect(flag("collectBilling")?),
+        shipping_details: collect(flag("collectShipping")?),
+        ..IntentConfig::default()
+    };
+    for (key, slot) in [
+        ("redirectUrl", &mut config.redirect_url),
+        ("cancelUrl", &mut config.cancel_url),
+    ] {
+        if let Some(u) = text(key)? {
+            if !super::intent_fields::is_http_url(u) {
+                return Err(Problem::invalid(
+                    key,
+                    format!("`{key}` must be an http(s) URL"),
+                ));
+            }
+            *slot = Some(u.to_string());
+        }
+    }
+    let mut d = Details {
+        card_schemes: match text("cardSchemes")? {
+            Some(list) => {
+                let names: Vec<&str> = list.split(',').map(str::trim).collect();
+                let set = Schemes::of(&names);
+                if set.names().len() != names.len() {
+                    return Err(Problem::invalid(
+                        "cardSchemes",
+                        format!("`cardSchemes` takes {}", CARD_SCHEMES.join(",")),
+                    ));
+                }
+                set
+            }
+            None => Schemes::of(&st.config.card_schemes),
+        },
+        ..Details::default()
+    };
+    if flag("orderLines")? {
+        let code = CurrencyCode(
+            Money::from_code(0, currency)
+                .map_err(|_| Problem::invalid("currencyCode", "unknown currency"))?
+                .currency(),
+        );
+        let m = |value| Amount {
+            value,
+            currency_code: code,
+        };
+        let vat = amount / 6; // 20 % VAT of a price that includes it
+        let first = (amount - vat) * 2 / 3;
+        d.item_lines = vec![
+            ItemLine {
+                name: Some("Espresso beans, 1 kg".into()),
+                quantity: Some(1),
+                amount_total: Some(m(first)),
+                ..ItemLine::default()
+            },
+            ItemLine {
+                name: Some("Paper filters".into()),
+                quantity: Some(2),
+                amount_total: Some(m(amount - vat - first)),
+                ..ItemLine::default()
+            },
+        ];
+        d.tax_lines = vec![TaxLine {
+            id: Some("vat".into()),
+            caption: Some("VAT".into()),
+            sub_caption: Some("20%".into()),
+            amount_total: m(vat),
+            affected_plu: None,
+        }];
+        config.details = Some(DetailsConfig {
+            show_total: Some(true),
+            show_reference: Some(true),
+        });
+    }
+    d.config = config;
+    Ok(d)
 }

@@ -11,34 +11,18 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::json;
 
+use super::intent_fields;
 use crate::clock::parse_timespan;
+use crate::clock::Millis;
+use crate::details::Schemes;
 use crate::http::auth::Merchant;
 use crate::http::body::{json_object, no_fields, Fields, JsonBody};
 use crate::http::commit::{self, commit, Caller};
 use crate::http::idempotency::{self, Started};
 use crate::http::{ok, ApiResult, Problem, Reply};
-use crate::lifecycle::{AutoExpireAction, CaptureMode, Dialect, MAX_AMOUNT};
+use crate::lifecycle::{AutoExpireAction, CaptureMode, Dialect, Money, MAX_AMOUNT};
 use crate::store::{NewIntent, RefundDetails, Store, StoreResult};
 use crate::AppState;
-
-/// Fields of `CreatePaymentIntentRequest` that the sandbox accepts without acting on them.
-const IGNORED_CREATE_FIELDS: &[&str] = &[
-    "customer",
-    "billingAddress",
-    "shippingDetails",
-    "cardHolderNotPresent",
-    "requestSecurity",
-    "itemLines",
-    "taxLines",
-    "paymentMethods",
-    "actionLink",
-    "expireAt",
-    "setupIntentId",
-    "orderDetails",
-    "cashbackAmount",
-    "serviceChargeAmount",
-    "generateRemoteToken",
-];
 
 /// `[d.]hh:mm:ss` with one day digit, hours to 23, minutes and seconds to 59, no fraction: the form
 /// openapi.yaml's `Timespan` pattern states (the core's parser is more lenient).
@@ -105,7 +89,14 @@ fn parse_metadata(v: Option<&serde_json::Value>) -> ApiResult<BTreeMap<String, S
     Ok(out)
 }
 
-pub fn parse_create(body: &Bytes, dialect: Dialect) -> ApiResult<NewIntent> {
+/// Dojo's `CreatePaymentIntentRequest`; `now` is the sandbox clock and `card_schemes` the merchant
+/// account's accepted schemes (recorded on the intent).
+pub fn parse_create(
+    body: &Bytes,
+    dialect: Dialect,
+    now: Millis,
+    card_schemes: Schemes,
+) -> ApiResult<NewIntent> {
     let obj = json_object(body, false)?;
     let f = Fields::new(&obj, "");
     let mut allowed = vec![
@@ -119,7 +110,7 @@ pub fn parse_create(body: &Bytes, dialect: Dialect) -> ApiResult<NewIntent> {
         "autoExpireAction",
         "metadata",
     ];
-    allowed.extend_from_slice(IGNORED_CREATE_FIELDS);
+    allowed.extend_from_slice(intent_fields::CREATE_FIELDS);
     f.only(&allowed)?;
     let (amount, currency) = f.required("amount", f.money("amount", 1)?)?;
     let tips = match f.money("tipsAmount", 0)? {
@@ -147,7 +138,7 @@ pub fn parse_create(body: &Bytes, dialect: Dialect) -> ApiResult<NewIntent> {
     let capture_mode = f.capture_mode("captureMode")?;
     let (mut custom, mut tips_allowed) = (false, false);
     if let Some(config) = f.object("config")? {
-        config.only(&["payment"])?;
+        // Its other members (title, URLs, what to collect and show): `intent_fields::parse_config`.
         if let Some(p) = config.object("payment")? {
             p.only(&["customAmountAllowed", "tipsAllowed"])?;
             custom = p.bool("customAmountAllowed")?.unwrap_or(false);
@@ -194,6 +185,19 @@ pub fn parse_create(body: &Bytes, dialect: Dialect) -> ApiResult<NewIntent> {
         ));
     }
     let metadata = parse_metadata(obj.get("metadata"))?;
+    let base = Money::from_code(amount, currency)
+        .map_err(|_| Problem::invalid("amount.value", "the amount is out of range"))?;
+    let (details, expire_at) = intent_fields::parse_details(&f, base, now, card_schemes)?;
+    if amount
+        .checked_add(tips)
+        .and_then(|t| t.checked_add(details.extras()))
+        .map_or(true, |t| t > MAX_AMOUNT)
+    {
+        return Err(Problem::invalid(
+            "serviceChargeAmount.value",
+            "the total amount is too large",
+        ));
+    }
     Ok(NewIntent {
         dialect,
         capture_mode,
@@ -207,8 +211,9 @@ pub fn parse_create(body: &Bytes, dialect: Dialect) -> ApiResult<NewIntent> {
         tips_allowed,
         auto_expire_in,
         auto_expire_action,
-        expire_at: None,
+        expire_at,
         demo: false,
+        details,
     })
 }
 
@@ -235,7 +240,12 @@ pub async fn create(
     _: Merchant,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    let n = parse_create(&body, st.config.dialect)?;
+    let n = parse_create(
+        &body,
+        st.config.dialect,
+        st.clock.now(),
+        Schemes::of(&st.config.card_schemes),
+    )?;
     let ttl = st.config.token_ttl_secs;
     commit::create(&st, |s, now| {
         let change = s.create(n, now, ttl)?;
@@ -401,7 +411,13 @@ pub async fn amounts(
         f.only(&["amount", "itemLines", "taxLines"])?;
     }
     let (value, currency) = f.required(key, f.money(key, if tips { 0 } else { 1 })?)?;
-    let op = |s: &mut Store, now| s.set_amount(id, tips, value, currency, now);
+    // Lines describe `amount`: a new amount comes with its lines, or leaves none (see sandbox/README.md).
+    let lines = if tips {
+        None
+    } else {
+        Some(intent_fields::parse_lines(&obj)?)
+    };
+    let op = |s: &mut Store, now| s.set_amount(id, tips, value, currency, lines.clone(), now);
     match browser {
         None => commit(st, Caller::Server, None, op, |s, ()| intent_view(s, id)).await,
         Some(base) => {

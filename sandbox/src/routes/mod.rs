@@ -5,6 +5,7 @@ pub mod browser;
 pub mod card_frame;
 pub mod challenge;
 pub mod demo;
+pub mod intent_fields;
 pub mod merchant;
 pub mod payment_methods;
 pub mod records;

@@ -51,7 +51,13 @@ impl PayWith {
 pub fn parse_pay_body(body: &Bytes, now: Millis) -> ApiResult<PayWith> {
     let obj = json_object(body, false)?;
     let f = Fields::new(&obj, "");
-    f.only(&["paymentMethod"])?;
+    // The customer's details ride along (read by `intent_fields::payer_details`).
+    f.only(&[
+        "paymentMethod",
+        "userEmailAddress",
+        "billingAddress",
+        "shippingDetails",
+    ])?;
     let pm = f.required("paymentMethod", f.object("paymentMethod")?)?;
     pm.only(&["card", "id"])?;
     match (pm.object("card")?, pm.str("id", 64)?) {

@@ -146,6 +146,7 @@ pub async fn bulk(
     let mut out = String::with_capacity(count as usize * 110 + 16);
     out.push_str("{\"intents\":[");
     let now = st.clock.now();
+    let schemes = crate::details::Schemes::of(&st.config.card_schemes);
     for n in 0..count {
         let change = store.create(
             NewIntent {
@@ -163,6 +164,10 @@ pub async fn bulk(
                 auto_expire_action: None,
                 expire_at: None,
                 demo: false,
+                details: crate::details::Details {
+                    card_schemes: schemes,
+                    ..Default::default()
+                },
             },
             now,
             st.config.token_ttl_secs,

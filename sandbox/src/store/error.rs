@@ -32,6 +32,8 @@ pub enum StoreError {
     PaymentMethodUnusable(super::RefError),
     /// As many intents are open as `--max-intents` allows.
     TooManyIntents(usize),
+    /// The intent does not take this way to pay (its `paymentMethods`, the merchant's card schemes).
+    Refused(crate::details::Refusal),
     /// A card the core's checks refuse: `field` under `paymentMethod.card`, `code` the core's error code.
     Card {
         field: &'static str,

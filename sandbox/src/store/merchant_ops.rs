@@ -6,6 +6,16 @@ use super::{bump, find, money, random_id, Change, Store, StoreError, StoreResult
 use crate::clock::Millis;
 use crate::intent::CaptureRecord;
 use crate::lifecycle::{CanonicalStatus as S, Trigger, TriggerKind, MAX_AMOUNT};
+use intent_checkout::core::order::{self, ItemLine, TaxLine};
+
+/// Why lines were refused, in words (the code travels as the field's problem).
+fn lines_detail(code: &str) -> &'static str {
+    match code {
+        "lines_mismatch" => "the item lines and tax lines must add up to the new amount",
+        "currency_mismatch" => "every line must be in the intent's currency",
+        _ => "a line costs less than nothing, or the taxes exceed the amount",
+    }
+}
 
 impl Store {
     /// Captures `amount` (default: the whole authorisation). Returns the change and the capture id.
@@ -107,14 +117,16 @@ impl Store {
         Ok(self.committed(change))
     }
 
-    /// Sets the base amount (`tips == false`) or the tip; both only while the config allows and
-    /// before the customer has paid.
+    /// Sets the base amount (`tips == false`, with the item and tax lines that describe it: they must add
+    /// up to it, and none leaves the intent without lines) or the tip; both only while the config allows
+    /// and before the customer has paid.
     pub fn set_amount(
         &mut self,
         id: &str,
         tips: bool,
         value: i64,
         currency: &str,
+        lines: Option<(Vec<ItemLine>, Vec<TaxLine>)>,
         now: Millis,
     ) -> StoreResult<Change> {
         let intent = find(&mut self.intents, id)?;
@@ -134,7 +146,12 @@ impl Store {
             ));
         }
         let from = intent.wire_status();
+        if let Some((items, taxes)) = &lines {
+            order::check(money(value, intent.currency), items, taxes)
+                .map_err(|e| StoreError::invalid(&e.field, lines_detail(e.code)))?;
+        }
         let other = if tips { intent.amount } else { intent.tips };
+        let other = other.saturating_add(intent.details.extras());
         let total = value
             .checked_add(other)
             .filter(|t| *t <= MAX_AMOUNT)
@@ -154,6 +171,10 @@ impl Store {
         } else {
             intent.requested_amount.get_or_insert(intent.amount);
             intent.amount = value;
+            if let Some((items, taxes)) = lines {
+                intent.details.item_lines = items;
+                intent.details.tax_lines = taxes;
+            }
         }
         let change = bump(intent, from, now);
         Ok(self.committed(change))

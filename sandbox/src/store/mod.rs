@@ -81,6 +81,7 @@ pub struct NewIntent {
     pub expire_at: Option<Millis>,
     /// Made by the demo's routes (which act only on such intents).
     pub demo: bool,
+    pub details: crate::details::Details,
 }
 
 #[derive(Default)]
@@ -152,7 +153,11 @@ impl Store {
         let seq = self.seq;
         let id = random_id("pi_sandbox_", 16);
         let secret = random_id("cs_sandbox_", 32);
-        let total = money(n.amount.saturating_add(n.tips), n.currency);
+        let extras = n.details.extras();
+        let total = money(
+            n.amount.saturating_add(n.tips).saturating_add(extras),
+            n.currency,
+        );
         let mut life = LifecycleState::new(n.dialect, n.capture_mode, total, ts(now));
         if let Some(at) = n.expire_at {
             life = life.with_expire_at(Some(ts(at)));
@@ -194,6 +199,7 @@ impl Store {
             events: Vec::new(),
             captures: Vec::new(),
             card: None,
+            details: n.details,
         };
         self.secrets.insert(secret, SecretRef::new(&id));
         if let Some((at, _)) = lifecycle::next_deadline(&intent.life) {

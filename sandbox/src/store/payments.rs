@@ -7,6 +7,7 @@ use crate::cards::{Behaviour, CheckedCard};
 use crate::clock::Millis;
 use crate::intent::{CardOnFile, Intent};
 use crate::lifecycle::{self, CanonicalStatus as S, PaymentError, Trigger};
+use intent_checkout::core::payer::PayerDetails;
 
 impl Store {
     /// Checks that a payment may start now (before faults, latency or the card's behaviour).
@@ -21,14 +22,27 @@ impl Store {
             .map_err(|e| StoreError::from_lifecycle(&e, i.wire_status(), "pay"))
     }
 
+    /// Refuses a card of Dojo scheme `scheme` (`VISA` …) the intent does not take: not a decline, nothing
+    /// is attempted.
+    pub fn check_card(&self, id: &str, scheme: &'static str) -> StoreResult<()> {
+        match self.get(id)?.details.card_refusal(scheme) {
+            Some(r) => Err(StoreError::Refused(r)),
+            None => Ok(()),
+        }
+    }
+
+    /// Pays with `card`; the customer's details (checked by the caller against the intent's config) are
+    /// kept on the intent with the attempt, whatever its outcome.
     pub fn pay(
         &mut self,
         id: &str,
         card: &CheckedCard,
+        payer: PayerDetails,
         now: Millis,
         settle_ms: Millis,
     ) -> StoreResult<Change> {
         self.check_payable(id, now)?;
+        self.check_card(id, card.brand)?;
         // Only a 3-D Secure card needs a challenge id; skip the random draw otherwise.
         let challenge = match card.behaviour {
             Behaviour::ThreeDSecure => random_id("ch_", 16),
@@ -65,6 +79,7 @@ impl Store {
             Trigger::RequireAction => (Trigger::RequireAction, true),
             t => (t, false),
         };
+        intent.details.take_payer(payer);
         intent.card = Some(CardOnFile {
             brand: card.brand,
             masked: card.masked.clone(),

@@ -9,6 +9,7 @@ mod binary;
 mod browser;
 mod card_fields;
 mod demo_and_challenge;
+mod details;
 mod faults;
 mod fuzz;
 mod idempotency;

@@ -28,7 +28,7 @@ fn the_fixture_is_dojos_file_verbatim() {
     }
 }
 
-fn dojo_components() -> Value {
+pub(crate) fn dojo_components() -> Value {
     // shared/ sits beside the repository (developers and CI); DOJO_OPENAPI may point elsewhere; the fixture
     // is a verbatim copy (checked by `the_fixture_is_dojos_file_verbatim`) for clones without shared/.
     let candidates = [
@@ -78,7 +78,7 @@ fn openapi_to_json_schema(v: &mut Value) {
     }
 }
 
-fn check(components: &Value, schema: &str, instance: &Value) {
+pub(crate) fn check(components: &Value, schema: &str, instance: &Value) {
     let mut root = components.clone();
     root["$ref"] = json!(format!("#/components/schemas/{schema}"));
     let validator = jsonschema::draft7::new(&root).expect("schema compiles");
