@@ -136,14 +136,15 @@ fn the_types_and_texts_name_every_code_and_event() {
         ts_names(&index_ts, "export interface CheckoutEventMap {"),
         events()
     );
-    // The element's events are the Checkout's (same details) with its own `ready`: derived, not listed.
+    // The element's events are the Checkout's (same details) with its own `ready` and `redirect`
+    // (before it follows the intent's redirectUrl/cancelUrl): derived, not listed.
     let element_ts = sdk("element.d.ts");
     assert_eq!(
         ts_names(
             &element_ts,
             "export interface IntentCheckoutEventMap extends Omit<CheckoutEventMap, 'ready'> {"
         ),
-        ["ready"]
+        ["ready", "redirect"]
     );
     // Every locale explains every code the page can show (`card_declined` shows the decline reason,
     // falling back to `generic_decline`).

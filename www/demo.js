@@ -30,6 +30,8 @@ function summary(type, d = {}) {
   return out;
 }
 for (const type of EVENTS) container.addEventListener(type, (e) => record(type, summary(type, e.detail)));
+// Before the widget follows the intent's redirectUrl/cancelUrl (the demo lets it go).
+container.addEventListener('redirect', (e) => record('redirect', e.detail));
 
 // The lifecycle diagram of the intent's dialect (pkg/diagrams/, drawn at build time from the core's tables),
 // parsed as XML (never as HTML) and lit at the intent's current state.
@@ -89,6 +91,15 @@ form.addEventListener('submit', async (event) => {
     description: f.get('description'),
     tipsAllowed: f.get('tipsAllowed') === 'on',
     customAmountAllowed: f.get('customAmountAllowed') === 'on',
+    collectEmail: f.get('collectEmail') === 'on',
+    collectBilling: f.get('collectBilling') === 'on',
+    collectShipping: f.get('collectShipping') === 'on',
+    orderLines: f.get('orderLines') === 'on',
+    title: f.get('title') || undefined,
+    cardSchemes: f.get('cardSchemes') || undefined,
+    redirectUrl: f.get('redirectUrl') || undefined,
+    cancelUrl: f.get('cancelUrl') || undefined,
+    expireInSeconds: f.get('expireInSeconds') ? Number(f.get('expireInSeconds')) : undefined,
   };
   try {
     const created = await post('/demo/payment-intents', order);

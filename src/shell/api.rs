@@ -165,6 +165,22 @@ impl CheckoutCore {
         names
     }
 
+    /// The customer's details as the page's form has them (`{userEmailAddress?, billingAddress?,
+    /// shippingDetails?}`, JSON) → `{"valid", "errors": {"billingAddress.postcode": "invalid_postcode", …},
+    /// "details": {…}}`: what the intent's `config` requires and each country's address rules
+    /// (`core::payer::check_json`), with the details normalised for `pay`. One call per submit.
+    #[wasm_bindgen(js_name = checkDetails)]
+    pub fn check_details(&self, details: &str) -> String {
+        let collect = self
+            .inner
+            .machine
+            .try_borrow()
+            .ok()
+            .and_then(|m| m.mirrored().map(|i| i.collect()))
+            .unwrap_or_default();
+        crate::core::payer::check_json(details, collect)
+    }
+
     #[wasm_bindgen(js_name = setTip)]
     pub fn set_tip(&self, minor: f64) -> Promise {
         let v = to_minor(minor);
@@ -296,6 +312,19 @@ pub fn card_brand(number: &str) -> String {
 #[wasm_bindgen(js_name = formatCardNumber)]
 pub fn format_card_number(number: &str) -> String {
     crate::core::card::format_for_display(number)
+}
+
+/// How `country` (ISO 3166-1 alpha-2) writes addresses, for the page's address form: `{"postcode",
+/// "postcodeName", "state", "stateName", "states"?, "city", "bigFirst"}` (`core::address::format_json`).
+#[wasm_bindgen(js_name = addressFormat)]
+pub fn address_format(country: &str) -> String {
+    crate::core::address::format_json(&country.to_ascii_uppercase())
+}
+
+/// The assigned ISO 3166-1 alpha-2 codes, two letters each, in one string (the form's country list).
+#[wasm_bindgen(js_name = countryCodes)]
+pub fn country_codes() -> String {
+    crate::core::address::COUNTRIES.to_string()
 }
 
 /// Minor-unit digits of an ISO 4217 currency (GBP 2, JPY 0, KWD 3), or `undefined` if unknown.

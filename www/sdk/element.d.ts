@@ -18,6 +18,16 @@ export interface ElementReadyDetail extends Partial<CheckoutEventDetail> {
  */
 export interface IntentCheckoutEventMap extends Omit<CheckoutEventMap, 'ready'> {
   ready: CustomEvent<ElementReadyDetail>;
+  /**
+   * Before the element leaves for the intent's `config.redirectUrl` (after success) or `config.cancelUrl`
+   * (cancelled, or the customer's Cancel): `preventDefault()` to route a single-page app yourself.
+   */
+  redirect: CustomEvent<RedirectDetail>;
+}
+
+export interface RedirectDetail {
+  url: string;
+  reason: 'succeeded' | 'authorized' | 'canceled';
 }
 
 type Listener<K extends keyof IntentCheckoutEventMap> = (this: IntentCheckoutElement, ev: IntentCheckoutEventMap[K]) => unknown;

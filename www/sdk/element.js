@@ -21,6 +21,11 @@ const ICONS = { ok: '✓', bad: '!', wait: '' };
 
 const fn = (name) => (typeof sdk[name] === 'function' ? sdk[name] : null);
 
+// Brands by the names their owners write (not translated), for "We accept …" and "We don't accept …".
+const BRAND_NAMES = { visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express', discover: 'Discover', diners: 'Diners Club', jcb: 'JCB', maestro: 'Maestro', unionpay: 'UnionPay' };
+// An address's members in Dojo's names, with the `autocomplete` token the browser fills each from.
+const ADDRESS_TOKENS = { name: 'name', countryCode: 'country', address1: 'address-line1', address2: 'address-line2', city: 'address-level2', state: 'address-level1', postcode: 'postal-code' };
+
 // Creates an element: `attrs` become attributes (never HTML), strings in `kids` become text nodes.
 function h(tag, attrs, ...kids) {
   const el = document.createElement(tag);
@@ -59,6 +64,10 @@ export class IntentCheckoutElement extends Base {
   #reason = null;
   #challengeUrl = null;
   #onMessage = (e) => this.#challengeMessage(e);
+  // The brand the card fields report (never a digit), and the customer-details form built for the intent.
+  #brand = 'unknown';
+  #details = null;
+  #redirected = false;
 
   constructor() {
     super();
@@ -317,9 +326,16 @@ export class IntentCheckoutElement extends Base {
     ui.loadingText = h('p');
     ui.spinner = h('span', { class: 'icon', 'aria-hidden': 'true', 'data-testid': 'spinner' });
     ui.loading = h('div', { class: 'result loading', part: 'loading', 'data-testid': 'loading' }, ui.spinner, ui.loadingText);
+    ui.title = h('h2', { class: 'title', part: 'title', 'data-testid': 'title' });
     ui.ref = h('p', { class: 'ref', 'data-testid': 'reference' });
     ui.desc = h('p', { class: 'desc', 'data-testid': 'description' });
-    ui.summary = h('div', { class: 'summary', part: 'summary' }, ui.ref, ui.desc);
+    ui.order = h('ul', { class: 'lines order', part: 'order-lines', 'data-testid': 'order-lines' });
+    ui.summary = h('div', { class: 'summary', part: 'summary' }, ui.title, ui.ref, ui.desc, ui.order);
+    // The customer's email and addresses, when the intent's config asks for them (built per intent).
+    ui.details = h('div', { class: 'details', part: 'details', 'data-testid': 'customer-details' });
+    ui.brands = h('p', { class: 'brands', part: 'brands', 'data-testid': 'accepted-brands' });
+    ui.brandError = h('p', { class: 'err', part: 'error', 'data-testid': 'card-brand-error' });
+    ui.cancel = h('button', { type: 'button', class: 'btn secondary', part: 'cancel-button', 'data-testid': 'cancel-button' });
     ui.amountField = field('amount', { testid: 'amount-input', input: { inputmode: 'decimal', autocomplete: 'off' } });
     ui.tipLegend = h('span', { class: 'legend', id: 'ic-tip-legend' });
     ui.chips = [0, 10, 15, 20].map((pct) => {
@@ -343,8 +359,8 @@ export class IntentCheckoutElement extends Base {
     ui.pay = h('button', { type: 'submit', class: 'pay', part: 'pay-button', 'data-testid': 'pay-button' });
     ui.formError = h('p', { class: 'err form-error', part: 'error', role: 'alert', 'data-testid': 'form-error' });
     ui.form = h('form', { part: 'form', novalidate: true, 'data-testid': 'checkout-form' },
-      ui.summary, ui.amountField, ui.tipField, ui.cardSlot,
-      h('ul', { class: 'lines', part: 'totals' }, ui.subtotal.li, ui.tipLine.li, ui.total.li), ui.formError, ui.pay);
+      ui.summary, ui.amountField, ui.tipField, ui.details, ui.cardSlot, ui.brands, ui.brandError,
+      (ui.totals = h('ul', { class: 'lines', part: 'totals' }, ui.subtotal.li, ui.tipLine.li, ui.total.li)), ui.formError, ui.pay, ui.cancel);
     ui.icon = h('span', { class: 'icon', 'aria-hidden': 'true' });
     ui.resultTitle = h('h2', { tabindex: '-1', part: 'result-title', 'data-testid': 'result-title' });
     ui.resultText = h('p', { part: 'result-text', 'data-testid': 'result-message' });
@@ -380,6 +396,7 @@ export class IntentCheckoutElement extends Base {
       this.#pay();
     });
     ui.retry.addEventListener('click', () => this.#retry());
+    ui.cancel.addEventListener('click', () => this.#follow('cancelUrl', 'canceled'));
     ui.resume.addEventListener('click', () => this.#openChallenge(this.#challengeUrl, true));
     ui.close.addEventListener('click', () => this.#closeChallenge(true));
     this.#setView('loading');
@@ -396,6 +413,20 @@ export class IntentCheckoutElement extends Base {
       if (this.shadowRoot.activeElement || document.activeElement === document.body) this.#ui.resultTitle.focus();
     }
     if (changed) this.#announce();
+    // After the events of this change: success follows `redirectUrl`, a cancelled intent `cancelUrl`.
+    if (changed && (view === 'succeeded' || view === 'authorized')) queueMicrotask(() => this.#follow('redirectUrl', view));
+    if (changed && view === 'canceled') queueMicrotask(() => this.#follow('cancelUrl', view));
+  }
+
+  // Leaves for the merchant's `config[key]` URL, after a cancelable `redirect` event ({url, reason}) so a
+  // single-page app can route itself. Only http(s) URLs (the core refuses others when it decodes them).
+  #follow(key, reason) {
+    const url = this.#intent?.config?.[key];
+    if (!url || !safeUrl(url) || this.#redirected) return;
+    const go = new CustomEvent('redirect', { detail: { url, reason }, bubbles: true, composed: true, cancelable: true });
+    if (!this.dispatchEvent(go)) return;
+    this.#redirected = true;
+    location.assign(url);
   }
 
   #announce() {
@@ -446,6 +477,17 @@ export class IntentCheckoutElement extends Base {
     ui.tipField.hidden = !pay.tipsAllowed;
     ui.subtotal.li.hidden = ui.tipLine.li.hidden = !pay.tipsAllowed;
     const total = this.#money(intent?.totalAmount ?? intent?.amount);
+    const config = intent?.config ?? {};
+    ui.title.textContent = config.title ?? '';
+    ui.title.hidden = !config.title;
+    // Dojo's config.details: the reference and the total (with its lines) show unless set to false.
+    ui.ref.hidden = config.details?.showReference === false;
+    ui.totals.hidden = ui.order.hidden = config.details?.showTotal === false;
+    ui.cancel.hidden = !config.cancelUrl || !safeUrl(config.cancelUrl);
+    ui.cancel.textContent = t('cancel');
+    if (intent) this.#renderOrder(intent, t);
+    if (intent) this.#renderDetails(intent, t);
+    this.#renderBrands(t);
     if (intent) {
       ui.ref.textContent = intent.reference ?? '';
       ui.desc.textContent = intent.description ?? '';
@@ -485,6 +527,199 @@ export class IntentCheckoutElement extends Base {
     }
   }
 
+  // ---- order, accepted brands, customer details ------------------------------------------------------
+
+  // Dojo's item lines (with their modifiers) and tax lines, as the merchant sent them: every name is text.
+  #renderOrder(intent, t) {
+    const row = (cls, testid, label, money) => h('li', { class: cls, 'data-testid': testid }, h('span', {}, label), h('span', {}, this.#money(money)));
+    const rows = [];
+    for (const item of intent.itemLines ?? []) {
+      const qty = item.quantity > 1 ? ` × ${item.quantity}` : '';
+      rows.push(row('', 'item-line', `${item.name ?? item.id ?? ''}${qty}`, item.amountTotal));
+      for (const m of item.modifiers ?? []) {
+        const each = m.quantity > 1 ? ` × ${m.quantity}` : '';
+        rows.push(row('sub', 'item-modifier', `${m.name}${each}`, { ...m.amountPerModifier, value: m.amountPerModifier.value * m.quantity }));
+      }
+    }
+    for (const tax of intent.taxLines ?? []) {
+      const label = [tax.caption ?? t('tax'), tax.subCaption].filter(Boolean).join(' ');
+      rows.push(row('', 'tax-line', label, tax.amountTotal));
+    }
+    this.#ui.order.replaceChildren(...rows);
+    this.#ui.order.hidden ||= rows.length === 0;
+  }
+
+  #renderBrands(t) {
+    const accepted = this.#checkout?.acceptedBrands() ?? [];
+    const restricted = accepted.length > 0 && accepted.length < Object.keys(BRAND_NAMES).length;
+    const list = new Intl.ListFormat(this.locale || undefined, { type: 'conjunction' }).format(accepted.map((b) => BRAND_NAMES[b] ?? b));
+    this.#ui.brands.textContent = restricted ? t('brandsAccepted', { brands: list }) : '';
+    this.#ui.brands.hidden = !restricted;
+    const refused = this.#brandRefused();
+    this.#ui.brandError.textContent = refused ? t('brandRefused', { brand: BRAND_NAMES[this.#brand] ?? this.#brand }) : '';
+  }
+
+  // A brand the fields recognise and the intent does not take (unknown so far: not refused).
+  #brandRefused() {
+    const accepted = this.#checkout?.acceptedBrands();
+    return !!accepted && this.#brand !== 'unknown' && !accepted.includes(this.#brand);
+  }
+
+  #onBrand(brand) {
+    const was = this.#brandRefused();
+    this.#brand = brand || 'unknown';
+    if (!this.#ui) return;
+    this.#renderBrands(this.#t);
+    // Said as soon as it is known, before the customer presses Pay.
+    if (this.#brandRefused() && !was) this.#ui.status.textContent = this.#ui.brandError.textContent;
+  }
+
+  // What the intent's config asks the customer for.
+  #collect(intent = this.#intent) {
+    const c = intent?.config ?? {};
+    return { email: !!c.customerEmail?.collectionRequired, billing: !!c.billingAddress?.collectionRequired, shipping: !!c.shippingDetails?.collectionRequired };
+  }
+
+  // Builds the details form once per intent that asks for something (and again when what it asks changes),
+  // pre-filled from what the intent already carries; then only writes its texts.
+  #renderDetails(intent, t) {
+    const collect = this.#collect(intent);
+    const key = `${intent.id}:${collect.email}${collect.billing}${collect.shipping}`;
+    const box = this.#ui.details;
+    if (this.#details?.key !== key) {
+      const d = (this.#details = { key, email: null, groups: {} });
+      box.replaceChildren();
+      if (collect.email) {
+        d.email = this.#input('email', 'email-input', { type: 'email', autocomplete: 'email', inputmode: 'email', value: intent.customer?.emailAddress ?? '' });
+        box.append(d.email.box);
+      }
+      if (collect.billing) box.append(this.#addressGroup('billing', intent.billingAddress));
+      if (collect.shipping) box.append(this.#addressGroup('shipping', intent.shippingDetails?.address, intent.shippingDetails?.name));
+    }
+    box.hidden = !collect.email && !collect.billing && !collect.shipping;
+    const d = this.#details;
+    if (d.email) d.email.label.textContent = t('email');
+    for (const g of Object.values(d.groups)) this.#labelGroup(g, t);
+  }
+
+  #input(name, testid, attrs) {
+    const id = `ic-${testid}`;
+    const tag = attrs.options ? 'select' : 'input';
+    const { options, value, ...rest } = attrs;
+    const input = h(tag, { id, name, part: 'input', 'aria-describedby': `${id}-err`, 'data-testid': testid, ...rest });
+    for (const [v, text] of options ?? []) input.append(h('option', { value: v }, text));
+    if (value) input.value = value;
+    const label = h('label', { for: id, part: 'label' });
+    const err = h('p', { id: `${id}-err`, class: 'err', part: 'error', 'data-testid': `${testid}-error` });
+    input.addEventListener('input', () => {
+      err.textContent = '';
+      input.removeAttribute('aria-invalid');
+    });
+    return { input, label, err, box: h('div', { class: 'field', part: 'field' }, label, input, err) };
+  }
+
+  // A billing or shipping address in the country's order, with its country's postcode and state rules.
+  #addressGroup(prefix, given, name) {
+    const legend = h('legend', { part: 'legend' });
+    const set = h('fieldset', { class: 'address', part: 'address', 'data-testid': `${prefix}-address` }, legend);
+    const g = (this.#details.groups[prefix] = { prefix, set, legend, fields: {}, values: { ...(given ?? {}), ...(name ? { name } : {}) }, withName: prefix === 'shipping' });
+    g.values.countryCode ||= this.#details.groups.billing?.values.countryCode || regionOf(this.locale) || 'GB';
+    this.#layoutGroup(g);
+    return set;
+  }
+
+  #layoutGroup(g) {
+    for (const [k, f] of Object.entries(g.fields)) if (f.input.value) g.values[k] = f.input.value;
+    const country = g.values.countryCode;
+    const format = fn('addressFormat')?.(country) ?? { postcode: 'optional', state: 'optional', city: 'required', postcodeName: 'postal', stateName: 'region' };
+    g.format = format;
+    const region = new Intl.DisplayNames([this.locale || 'en', 'en'], { type: 'region' });
+    const countries = (fn('countryCodes')?.() ?? [country]).map((c) => [c, region.of(c) ?? c]).sort((a, b) => a[1].localeCompare(b[1]));
+    const street = ['address1', 'address2'];
+    const big = ['postcode', 'state', 'city'];
+    const order = ['countryCode', ...(g.withName ? ['name'] : []), ...(format.bigFirst ? [...big, ...street] : [...street, 'city', 'state', 'postcode'])];
+    g.fields = {};
+    const boxes = [];
+    for (const key of order) {
+      const attrs = { autocomplete: `${g.prefix} ${ADDRESS_TOKENS[key]}`, value: g.values[key] ?? '' };
+      if (key === 'countryCode') attrs.options = countries;
+      else if (key === 'state' && format.states) attrs.options = [['', ''], ...format.states.map((s) => [s, s])];
+      if (key === 'postcode') attrs.autocapitalize = 'characters';
+      const f = this.#input(key, `${g.prefix}-${key}`, attrs);
+      if (key === 'countryCode') {
+        f.input.value = country;
+        f.input.addEventListener('change', () => {
+          g.values.countryCode = f.input.value;
+          this.#layoutGroup(g);
+          this.#labelGroup(g, this.#t);
+          g.fields.countryCode.input.focus();
+        });
+      }
+      g.fields[key] = f;
+      boxes.push(f.box);
+    }
+    g.set.replaceChildren(g.legend, ...boxes);
+  }
+
+  #labelGroup(g, t) {
+    g.legend.textContent = t(g.prefix === 'billing' ? 'billingAddress' : 'shippingAddress');
+    const f = g.format;
+    const optional = (text, need) => (need === 'optional' ? t('optional', { field: text }) : text);
+    const labels = {
+      countryCode: t('country'),
+      name: t('fullName'),
+      address1: t('address1'),
+      address2: t('optional', { field: t('address2') }),
+      city: optional(t('city'), f.city),
+      state: optional(t(`state_${f.stateName}`, null, t('state_region')), f.state),
+      postcode: optional(t(`postcode_${f.postcodeName}`, null, t('postcode_postal')), f.postcode),
+    };
+    for (const [k, field] of Object.entries(g.fields)) field.label.textContent = labels[k];
+  }
+
+  // The details as Dojo names them, from the form (blank fields left out).
+  #detailsValue() {
+    const d = this.#details;
+    const out = {};
+    const text = (f) => f?.input.value.trim() || undefined;
+    if (d?.email) out.userEmailAddress = text(d.email);
+    const address = (g) => {
+      const a = {};
+      for (const k of ['address1', 'address2', 'city', 'state', 'postcode', 'countryCode']) if (text(g.fields[k])) a[k] = text(g.fields[k]);
+      return a;
+    };
+    if (d?.groups.billing) out.billingAddress = address(d.groups.billing);
+    if (d?.groups.shipping) out.shippingDetails = { name: text(d.groups.shipping.fields.name), address: address(d.groups.shipping) };
+    return out;
+  }
+
+  // The input a field error's path names (`billingAddress.postcode`, `shippingDetails.address.city`, …).
+  #detailField(path) {
+    const d = this.#details;
+    const p = String(path ?? '').split('.');
+    if (p[0] === 'userEmailAddress') return d?.email;
+    const g = p[0] === 'billingAddress' ? d?.groups.billing : p[0] === 'shippingDetails' ? d?.groups.shipping : null;
+    if (!g) return null;
+    const key = p[0] === 'shippingDetails' ? (p[1] === 'address' ? p[2] : p[1]) : p[1];
+    return g.fields[key ?? 'address1'] ?? g.fields.address1;
+  }
+
+  // Shows each field's problem under it, moves focus to the first and says it. True if there were any.
+  #showDetailErrors(errors) {
+    let first = null;
+    for (const [path, code] of Object.entries(errors ?? {})) {
+      const f = this.#detailField(path);
+      if (!f) continue;
+      f.err.textContent = this.#t(`detail_${code}`, null, this.#t('detail_invalid'));
+      f.input.setAttribute('aria-invalid', 'true');
+      first ??= f;
+    }
+    if (!first) return false;
+    first.input.focus();
+    this.#ui.status.textContent = first.err.textContent;
+    return true;
+  }
+
   // ---- card fields -----------------------------------------------------------------------------------
 
   // Starts loading the fields as soon as there is an intent to pay, in parallel with the wasm and the
@@ -501,6 +736,7 @@ export class IntentCheckoutElement extends Base {
       const frame = (this.#frame = new CardFrame({ apiBase: this.apiBase, locale: lang, theme: resolveTheme(ui.box), title: translator(lang)('cardFrame') }));
       ui.cardSlot.replaceChildren(frame.element);
       frame.addEventListener('submit', () => this.#pay());
+      frame.addEventListener('change', (e) => this.#frame === frame && this.#onBrand(e.detail?.brand));
       frame.addEventListener('error', () => {
         if (this.#frame === frame) this.#setView('error', 'cardFieldsFailed');
       });
@@ -511,7 +747,7 @@ export class IntentCheckoutElement extends Base {
     const inline = (this.#inline = { ready: null, fields: null, setLocale: (l) => this.#inline?.fields?.setLocale(l) });
     inline.ready = loadInlineFields().then(({ createCardFields, rules }) => {
       if (this.#inline !== inline) return;
-      inline.fields = createCardFields({ rules, locale: this.#lang });
+      inline.fields = createCardFields({ rules, locale: this.#lang, onChange: (c) => this.#inline === inline && this.#onBrand(c.brand) });
       ui.cardSlot.replaceChildren(inline.fields.element);
     });
   }
@@ -531,9 +767,23 @@ export class IntentCheckoutElement extends Base {
     const checkout = this.#checkout;
     const ui = this.#ui;
     let pay;
+    let details;
     this.#submitting = true;
     ui.pay.disabled = true;
     try {
+      // The customer's details and the card's brand first: nothing leaves the page while either is refused.
+      if (this.#details?.email || Object.keys(this.#details?.groups ?? {}).length) {
+        const checked = checkout.checkDetails(this.#detailsValue());
+        if (!checked.valid) {
+          if (!this.#showDetailErrors(checked.errors)) ui.status.textContent = ui.formError.textContent = this.#t('validation_error');
+          return;
+        }
+        details = checked.details;
+      }
+      if (this.#brandRefused()) {
+        ui.status.textContent = ui.brandError.textContent;
+        return;
+      }
       if (this.#frame) {
         this.#frame.setBusy(true);
         const collected = await checkout._collect();
@@ -541,7 +791,7 @@ export class IntentCheckoutElement extends Base {
         // The frame shows and announces its own field errors.
         if (collected.fields) return;
         if (collected.error) return this.#payFailed(collected.error);
-        pay = () => checkout._payReference(collected.card);
+        pay = () => checkout._payReference(collected.card, details);
       } else {
         const fields = this.#inline?.fields;
         if (!fields) return;
@@ -551,7 +801,7 @@ export class IntentCheckoutElement extends Base {
           return;
         }
         const card = fields.card();
-        pay = () => checkout.pay(card);
+        pay = () => checkout.pay(card, { details });
       }
     } finally {
       this.#submitting = false;
@@ -587,6 +837,15 @@ export class IntentCheckoutElement extends Base {
     if (code === 'card_declined') return this.#declined(error.declineCode ?? error.apiCode);
     if (code === 'token_expired' || code === 'sdk_error') return this.#setView('error', code);
     this.#setView('form');
+    // The API's own checks of the details (the same rules) and of the brand, shown where they belong.
+    if (code === 'validation_error' && this.#detailField(error.param)) {
+      return this.#showDetailErrors({ [error.param]: error.apiCode ?? 'invalid' });
+    }
+    if (error.apiCode === 'card_scheme_not_accepted' || error.apiCode === 'payment_method_not_accepted') {
+      this.#ui.formError.textContent = this.#t('brandRefused', { brand: BRAND_NAMES[this.#brand] ?? this.#brand });
+      this.#ui.status.textContent = this.#ui.formError.textContent;
+      return;
+    }
     const f = code === 'validation_error' ? fieldOf(error.param) : null;
     if (f && this.#inline?.fields) return this.#inline.fields.refuse(f);
     this.#ui.formError.textContent = this.#t(error.apiCode === 'processing_error' ? 'processing_error' : code, null, this.#t('api_error'));
@@ -755,6 +1014,15 @@ function safeUrl(url) {
     return ['https:', 'http:'].includes(new URL(url, location.href).protocol);
   } catch {
     return false;
+  }
+}
+
+// The region of a BCP 47 tag (`en-GB` → `GB`), the address form's first country when the intent has none.
+function regionOf(locale) {
+  try {
+    return new Intl.Locale(locale || navigator.language).maximize().region;
+  } catch {
+    return undefined;
   }
 }
 

@@ -46,6 +46,84 @@ export type CanonicalStatus =
   | 'expired'
   | 'closed';
 
+/** Dojo's `config` of a payment intent. */
+export interface IntentConfig {
+  title?: string | null;
+  redirectUrl?: string | null;
+  cancelUrl?: string | null;
+  customerEmail?: { collectionRequired?: boolean } | null;
+  billingAddress?: { collectionRequired?: boolean } | null;
+  shippingDetails?: { collectionRequired?: boolean } | null;
+  details?: { showTotal?: boolean; showReference?: boolean } | null;
+  payment?: { customAmountAllowed?: boolean; tipsAllowed?: boolean } | null;
+}
+
+/** Dojo's `Address`. */
+export interface Address {
+  address1?: string;
+  address2?: string;
+  address3?: string;
+  address4?: string;
+  city?: string;
+  state?: string;
+  postcode?: string;
+  /** ISO 3166-1 alpha-2. */
+  countryCode: string;
+  locality?: string;
+  county?: string;
+}
+
+export interface ShippingDetails {
+  name?: string;
+  deliveryNotes?: string;
+  address?: Address;
+}
+
+export interface ItemLine {
+  id?: string;
+  quantity?: number;
+  name?: string;
+  category?: string;
+  /** Per unit; not included in `amountTotal`. */
+  modifiers?: Array<{ id: string; name: string; amountPerModifier: Money; quantity: number }>;
+  amountTotal?: Money | null;
+  plu?: string;
+}
+
+export interface TaxLine {
+  id?: string;
+  caption?: string;
+  subCaption?: string;
+  amountTotal: Money;
+  affectedPlu?: string;
+}
+
+/** What the customer tells the merchant with a payment, in the names Dojo's client API pays with. */
+export interface CustomerDetails {
+  userEmailAddress?: string;
+  billingAddress?: Address;
+  shippingDetails?: ShippingDetails;
+}
+
+/** `checkDetails`: every field's problem by its dotted path, and the details normalised for `pay`. */
+export interface DetailsCheck {
+  valid: boolean;
+  /** `required`, `invalid_email`, `too_long`, `wrong_type`, `invalid_country`, `invalid_postcode`, `invalid_state`. */
+  errors: Record<string, string>;
+  details: CustomerDetails;
+}
+
+/** How a country writes addresses (`addressFormat`). */
+export interface AddressFormat {
+  postcode: 'required' | 'optional';
+  postcodeName: 'postcode' | 'zip' | 'eircode' | 'postal';
+  state: 'required' | 'optional';
+  stateName: 'state' | 'county' | 'province' | 'prefecture' | 'region';
+  states?: string[];
+  city: 'required' | 'optional';
+  bigFirst: boolean;
+}
+
 /** The browser view of a payment intent (Dojo field names). It never carries the connect token. */
 export interface PaymentIntentView {
   id: string;
@@ -57,7 +135,18 @@ export interface PaymentIntentView {
   tipsAmount?: Money;
   totalAmount: Money;
   refundedAmount?: number;
-  config?: { payment?: { customAmountAllowed?: boolean; tipsAllowed?: boolean } };
+  /** Dojo's checkout settings: the element shows `title`, the reference and total per `details`, collects what `*.collectionRequired` asks, and follows `redirectUrl` / `cancelUrl`. */
+  config?: IntentConfig;
+  customer?: { emailAddress?: string } | null;
+  billingAddress?: Address | null;
+  shippingDetails?: ShippingDetails | null;
+  itemLines?: ItemLine[];
+  taxLines?: TaxLine[];
+  /** `Card`, `Wallet`, `SavedCard`. */
+  paymentMethods?: string[];
+  merchantConfig?: { supportedPaymentMethods?: { cardSchemes?: string[] | null; wallets?: string[] | null } | null };
+  cashbackAmount?: Money;
+  serviceChargeAmount?: Money;
   createdAt?: string;
   updatedAt?: string;
   expireAt?: string;
@@ -161,7 +250,11 @@ export class Checkout extends EventTarget {
    * `param` when they show errors) and their card goes from the frame to the API, which returns the single-use
    * reference that pays. A card passed here is refused with `sdk_error`. With `fields: 'inline'`: the card.
    */
-  pay(card?: CardInput): Promise<PayResult>;
+  pay(card?: CardInput | null, options?: { details?: CustomerDetails }): Promise<PayResult>;
+  /** Checks the customer's details against the intent's `config` and each country's address rules, without a request. */
+  checkDetails(details: CustomerDetails): DetailsCheck;
+  /** The card brands the intent takes (its `paymentMethods` and the merchant's card schemes). */
+  acceptedBrands(): CardBrand[];
   /** Mounts the isolated card fields (an iframe served by `apiBase`) into `target` (an element or a selector). */
   mountCardFields(target: Element | string, options?: CardFieldsOptions): CardFields;
   setTip(minor: number): Promise<PayResult>;
@@ -254,3 +347,7 @@ export function currencyExponent(code: string): number | undefined;
 export function cardBrand(number: string): CardBrand | undefined;
 /** A (partial) card number grouped for display (4-4-4-4, Amex 4-6-5); undefined until the module is loaded. */
 export function formatCardNumber(number: string): string | undefined;
+/** How `country` (ISO 3166-1 alpha-2) writes addresses; undefined until the module is loaded. */
+export function addressFormat(country: string): AddressFormat | undefined;
+/** The ISO 3166-1 alpha-2 codes addresses accept; empty until the module is loaded. */
+export function countryCodes(): string[];

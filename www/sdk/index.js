@@ -22,6 +22,9 @@ export class CheckoutError extends Error {
 
 const toError = (e) => new CheckoutError(e.code, e.message, e);
 
+// The customer's details cross the boundary as JSON text, or not at all.
+const detailsText = (details) => (details && typeof details === 'object' ? JSON.stringify(details) : undefined);
+
 // Results and details cross the wasm boundary as JSON text: one parse per event or result.
 function parseResult(text) {
   const r = JSON.parse(text);
@@ -167,16 +170,32 @@ export class Checkout extends EventTarget {
    * is refused (it would put the page in PCI scope). With `fields: "inline"`, pass the card.
    * Resolves to `{intent}` or `{error}`; payment outcomes never reject.
    */
-  async pay(card) {
+  async pay(card, { details } = {}) {
     if (this.#fields === 'isolated') {
       if (card !== undefined && card !== null) {
         return { error: new CheckoutError('sdk_error', 'this checkout takes cards only from its isolated card fields; create it with fields: "inline" to pass card details') };
       }
       const collected = await this._collect();
       if (collected.error) return collected;
-      return this._payReference(collected.card);
+      return this._payReference(collected.card, details);
     }
-    return this.#settle(this.#core ? this.#core.pay(card ?? {}) : null);
+    return this.#settle(this.#core ? this.#core.pay(card ?? {}, detailsText(details)) : null);
+  }
+
+  /**
+   * Checks the customer's details (`{userEmailAddress?, billingAddress?, shippingDetails?}`, Dojo's
+   * shapes) against what the intent's `config` requires and each country's address rules, without a
+   * request: `{valid, errors: {'billingAddress.postcode': 'invalid_postcode', …}, details}` with the
+   * details normalised (postcode in its country's form, state as its code), ready for `pay`.
+   */
+  checkDetails(details) {
+    if (!this.#core) return { valid: false, errors: { $: 'sdk_error' }, details: {} };
+    return JSON.parse(this.#core.checkDetails(JSON.stringify(details ?? {})));
+  }
+
+  /** The card brands the intent takes (`visa`, `mastercard`, `amex`, …), from its `paymentMethods` and the merchant's card schemes. */
+  acceptedBrands() {
+    return this.#core ? this.#core.acceptedBrands().split(',').filter(Boolean) : [];
   }
 
   /**
@@ -206,18 +225,19 @@ export class Checkout extends EventTarget {
   }
 
   /** @internal: pays with a reference the frame returned; a used-up one is replaced once. */
-  async _payReference(ref) {
+  async _payReference(ref, details) {
     if (!this.#core) return { error: new CheckoutError('sdk_error', 'the checkout was destroyed') };
     const reused = this.#reuseRef;
     this.#lastRef = ref;
-    let r = await this.#settle(this.#core.payReference(ref.id));
+    const text = detailsText(details);
+    let r = await this.#settle(this.#core.payReference(ref.id, text));
     if (reused && r.error?.apiCode === 'payment_method_unusable') {
       // The kept reference was spent (its payment got through after all) or expired: a fresh one.
       this.#reuseRef = false;
       const again = await this._collect();
       if (again.error) return again;
       this.#lastRef = again.card;
-      r = await this.#settle(this.#core.payReference(again.card.id));
+      r = await this.#settle(this.#core.payReference(again.card.id, text));
     }
     // Only an outcome nobody knows (no answer) lets the same reference, and so the same key, go again.
     const e = r.error;
@@ -429,4 +449,20 @@ export function formatCardNumber(number) {
 /** The brand of a (partial) card number; undefined until the module is loaded. */
 export function cardBrand(number) {
   return ready?.cardBrand(String(number ?? ''));
+}
+
+/**
+ * How a country writes addresses, for an address form: `{postcode, postcodeName, state, stateName,
+ * states?, city, bigFirst}` (`required`/`optional`; `states` the codes or names a state must be one of;
+ * `bigFirst` when postcode, state and city come before the street, as in Japan). Undefined until the
+ * module is loaded.
+ */
+export function addressFormat(country) {
+  const f = ready?.addressFormat(String(country ?? ''));
+  return f ? JSON.parse(f) : undefined;
+}
+
+/** The ISO 3166-1 alpha-2 codes the core accepts in addresses; empty until the module is loaded. */
+export function countryCodes() {
+  return ready?.countryCodes().match(/../g) ?? [];
 }

@@ -14,6 +14,17 @@ ${FIELD_CSS}
 .ref{font-weight:600;margin:0}
 .desc{color:var(--ic-muted);margin:.15rem 0 0;overflow-wrap:anywhere}
 .form-error:empty{display:none}
+.title{font-size:1.15rem;margin:0 0 .35rem}
+.order{margin:.5rem 0 0}
+.order li.sub{padding-inline-start:1rem;font-size:.875rem}
+.address{border:0;padding:0;margin:0 0 .5rem;min-width:0}
+.address legend{font-weight:700;padding:0;margin:0 0 .35rem}
+select{width:100%;font:inherit;color:var(--ic-fg);background:var(--ic-bg);border:1px solid var(--ic-border);
+border-radius:calc(var(--ic-radius) - 2px);padding:.5rem .6rem}
+select:focus-visible{outline:3px solid var(--ic-focus);outline-offset:1px}
+select[aria-invalid=true]{border-color:var(--ic-error)}
+.brands{color:var(--ic-muted);font-size:.875rem;margin:0}
+.details:empty,.brands:empty{display:none}
 .card-frame{display:block;border:0;width:calc(100% + 8px);margin:-4px -4px .1rem;height:0;background:transparent;color-scheme:normal}
 .tips{display:flex;flex-wrap:wrap;gap:.4rem;margin:0 0 .5rem}
 .chip{font:inherit;font-size:.875rem;padding:.3rem .7rem;border-radius:999px;border:1px solid var(--ic-border);
