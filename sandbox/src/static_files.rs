@@ -46,10 +46,37 @@ fn revalidate(_: &Response) -> Option<HeaderValue> {
     Some(HeaderValue::from_static(REVALIDATE))
 }
 
-/// No file name holds a NUL byte: such a path is a 404 (ServeDir answers a HEAD for it with a 500, as
-/// the file system refuses the name; found by the HTTP fuzz target).
-async fn no_nul(req: Request, next: Next) -> Response {
-    if req.uri().path().contains("%00") {
+/// The longest file name (Linux `NAME_MAX`) and path we look up; nothing we serve comes near either.
+const MAX_NAME_BYTES: usize = 255;
+const MAX_PATH_BYTES: usize = 1024;
+
+/// Bytes `s` stands for once percent-decoded (`%XX` is one byte; a `%` without two hex digits is itself).
+fn decoded_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    let hex = |i: usize| b.get(i).is_some_and(u8::is_ascii_hexdigit);
+    let (mut i, mut n) = (0, 0);
+    while i < b.len() {
+        i += if b.get(i) == Some(&b'%') && hex(i + 1) && hex(i + 2) {
+            3
+        } else {
+            1
+        };
+        n += 1;
+    }
+    n
+}
+
+/// A path no file can have is a 404 before the file system sees it: the file system refuses a NUL byte
+/// or a name or path that long, and ServeDir answers its refusal with a 500 (both found by the HTTP
+/// fuzz target). Lengths count `%XX` as the one byte it stands for.
+async fn impossible_paths(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if path.contains("%00")
+        || decoded_len(path) > MAX_PATH_BYTES
+        || path
+            .split('/')
+            .any(|name| decoded_len(name) > MAX_NAME_BYTES)
+    {
         return StatusCode::NOT_FOUND.into_response();
     }
     next.run(req).await
@@ -81,5 +108,5 @@ pub fn router(st: &AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(middleware::from_fn(no_nul))
+        .layer(middleware::from_fn(impossible_paths))
 }

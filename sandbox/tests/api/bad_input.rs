@@ -158,3 +158,36 @@ async fn a_nul_byte_in_a_static_path_is_a_404_not_a_500() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_static_path_too_long_for_any_file_is_a_404_not_a_500() {
+    let sb = start().await;
+    let name = "a".repeat(256);
+    let deep = "a/".repeat(600);
+    let escaped = "%5B".repeat(300);
+    for path in [
+        format!("/{name}.html"),
+        format!("/pkg/{name}.js"),
+        format!("/pkg/cdn/{name}"),
+        format!("/{deep}"),
+        format!("/index{escaped}.html"),
+    ] {
+        for method in [Method::GET, Method::HEAD] {
+            let r = sb.send(method.clone(), &path, None, &[], None).await;
+            assert_eq!(r.status, 404, "{method} {}…", &path[..40]);
+        }
+    }
+    // Long but possible names are still looked up: a 255-byte name is an ordinary 404, the page a 200.
+    let r = sb
+        .send(
+            Method::GET,
+            &format!("/{}", "a".repeat(255)),
+            None,
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let r = sb.send(Method::GET, "/index.html", None, &[], None).await;
+    assert_eq!(r.status, 200);
+}
