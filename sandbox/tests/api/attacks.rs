@@ -409,18 +409,48 @@ async fn bodies_metadata_and_open_intents_are_capped() {
 
 #[tokio::test]
 async fn responses_say_nosniff_and_who_may_frame_them() {
-    let sb = start().await;
-    for path in ["/", "/healthz", "/payment-intents/public/pi_x"] {
+    // A package file of its own, so the static answer is a real file whether or not pkg/ is built.
+    let pkg = std::env::temp_dir().join(format!("intent-sandbox-nosniff-{}", std::process::id()));
+    std::fs::create_dir_all(&pkg).expect("pkg dir");
+    std::fs::write(pkg.join("intent-checkout.js"), "/* package file */").expect("pkg file");
+    let dir = pkg.clone();
+    let sb = start_with(move |c| c.pkg_dir = dir).await;
+    let demo = sb
+        .send(
+            Method::POST,
+            "/demo/payment-intents",
+            None,
+            &[],
+            Some("{}".into()),
+        )
+        .await;
+    assert_eq!(demo.status.as_u16(), 200);
+    let mut answers = vec![("POST /demo/payment-intents".to_string(), demo)];
+    for path in [
+        "/",
+        "/pkg/intent-checkout.js",
+        "/healthz",
+        "/payment-intents/public/pi_x",
+    ] {
         let r = sb.send(Method::GET, path, None, &[], None).await;
+        answers.push((format!("GET {path}"), r));
+    }
+    let _ = std::fs::remove_dir_all(&pkg);
+    assert_eq!(
+        answers[2].1.status.as_u16(),
+        200,
+        "the package file is served"
+    );
+    for (what, r) in &answers {
         assert_eq!(
             r.header("x-content-type-options"),
             Some("nosniff"),
-            "{path}"
+            "{what}"
         );
         assert!(
             r.header("content-security-policy")
                 .is_some_and(|c| c.contains("frame-ancestors 'self'")),
-            "{path}"
+            "{what}"
         );
     }
 }
