@@ -8,7 +8,7 @@ use std::fs;
 use std::path::Path;
 
 use intent_checkout::core::flow::wire::{self, Call};
-use intent_checkout::core::flow::{ErrorCode, EventKind};
+use intent_checkout::core::flow::{ErrorCode, EventKind, IntentKind};
 use intent_checkout::core::lifecycle::Dialect;
 
 fn sdk(file: &str) -> String {
@@ -36,7 +36,7 @@ fn intent_paths() -> String {
     let entries: Vec<String> = Dialect::ALL
         .iter()
         .map(|d| {
-            let path = wire::request(*d, "{id}", &Call::Read).path;
+            let path = wire::request(*d, IntentKind::Payment, "{id}", &Call::Read).path;
             format!("{}: '{path}'", d.name())
         })
         .collect();

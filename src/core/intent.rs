@@ -22,6 +22,7 @@ mod details;
 pub use details::{
     Collection, Customer, DetailsConfig, IntentConfig, Json, MerchantConfig, PaymentConfig,
 };
+pub mod setup;
 
 /// Longest string field accepted (ids, references, descriptions, messages, URLs).
 pub const MAX_STRING_LEN: usize = 2_048;
@@ -174,6 +175,8 @@ pub enum DecodeErrorKind {
     Status(LifecycleError),
     /// A value out of its range (version 0, refunded more than the total, zero amount).
     OutOfRange,
+    /// A setup intent's status the dialect does not have (or a dialect without setup intents).
+    Setup(crate::core::lifecycle::setup::SetupError),
 }
 
 impl DecodeError {
@@ -195,6 +198,7 @@ impl DecodeError {
             DecodeErrorKind::Time(e) => e.code(),
             DecodeErrorKind::Status(e) => e.code(),
             DecodeErrorKind::OutOfRange => "out_of_range",
+            DecodeErrorKind::Setup(e) => e.code(),
         }
     }
 }
@@ -316,6 +320,51 @@ fn same_currency(base: &Money, other: &Option<Money>, field: &str) -> Result<(),
     }
 }
 
+/// The sandbox's `version`: a positive integer, if present.
+fn version(o: &Obj<'_>) -> Result<Option<u64>, DecodeError> {
+    match get(o, "version") {
+        None => Ok(None),
+        Some(v) => match json::uint(v) {
+            Some(0) => Err(DecodeError::new("version", DecodeErrorKind::OutOfRange)),
+            Some(n) => Ok(Some(n)),
+            None if json::kind(v) == Some(Kind::Number) => {
+                Err(DecodeError::new("version", DecodeErrorKind::OutOfRange))
+            }
+            None => Err(DecodeError::new("version", DecodeErrorKind::WrongType)),
+        },
+    }
+}
+
+/// The sandbox's `nextAction` (`{type, url}`), if present.
+fn next_action(o: &Obj<'_>) -> Result<Option<NextAction>, DecodeError> {
+    let Some(v) = get(o, "nextAction") else {
+        return Ok(None);
+    };
+    let a = object(v, "nextAction")?;
+    Ok(Some(NextAction {
+        kind: nonempty(require(&a, "type", "nextAction")?, "nextAction.type")?,
+        url: nonempty(require(&a, "url", "nextAction")?, "nextAction.url")?,
+    }))
+}
+
+/// The sandbox's `lastPaymentError` (`{code, declineCode?, message?}`), if present.
+fn last_payment_error(o: &Obj<'_>) -> Result<Option<PaymentError>, DecodeError> {
+    let Some(v) = get(o, "lastPaymentError") else {
+        return Ok(None);
+    };
+    let e = object(v, "lastPaymentError")?;
+    let p = "lastPaymentError";
+    Ok(Some(PaymentError {
+        code: nonempty(require(&e, "code", p)?, "lastPaymentError.code")?,
+        decline_code: get(&e, "declineCode")
+            .map(|v| string(v, "lastPaymentError.declineCode"))
+            .transpose()?,
+        message: get(&e, "message")
+            .map(|v| string(v, "lastPaymentError.message"))
+            .transpose()?,
+    }))
+}
+
 impl PaymentIntent {
     /// Decodes and validates one intent for `dialect`. Unknown fields are tolerated; bad JSON, wrong types,
     /// missing fields, unknown statuses and absurd values are errors naming the field. Never panics.
@@ -403,43 +452,9 @@ impl PaymentIntent {
         }
         let reference = opt(&o, "reference", string)?;
         let description = opt(&o, "description", string)?;
-        let version = match get(&o, "version") {
-            None => None,
-            Some(v) => match json::uint(v) {
-                Some(0) => return Err(DecodeError::new("version", DecodeErrorKind::OutOfRange)),
-                Some(n) => Some(n),
-                None if json::kind(v) == Some(Kind::Number) => {
-                    return Err(DecodeError::new("version", DecodeErrorKind::OutOfRange))
-                }
-                None => return Err(DecodeError::new("version", DecodeErrorKind::WrongType)),
-            },
-        };
-        let next_action = match get(&o, "nextAction") {
-            None => None,
-            Some(v) => {
-                let a = object(v, "nextAction")?;
-                Some(NextAction {
-                    kind: nonempty(require(&a, "type", "nextAction")?, "nextAction.type")?,
-                    url: nonempty(require(&a, "url", "nextAction")?, "nextAction.url")?,
-                })
-            }
-        };
-        let last_payment_error = match get(&o, "lastPaymentError") {
-            None => None,
-            Some(v) => {
-                let e = object(v, "lastPaymentError")?;
-                let p = "lastPaymentError";
-                Some(PaymentError {
-                    code: nonempty(require(&e, "code", p)?, "lastPaymentError.code")?,
-                    decline_code: get(&e, "declineCode")
-                        .map(|v| string(v, "lastPaymentError.declineCode"))
-                        .transpose()?,
-                    message: get(&e, "message")
-                        .map(|v| string(v, "lastPaymentError.message"))
-                        .transpose()?,
-                })
-            }
-        };
+        let version = version(&o)?;
+        let next_action = next_action(&o)?;
+        let last_payment_error = last_payment_error(&o)?;
         let mut payment_events = Vec::new();
         if let Some(v) = get(&o, "paymentEvents") {
             let items = json::array(v)

@@ -8,13 +8,15 @@
 
 use std::cmp::Ordering;
 
+use crate::core::intent::setup::SetupIntent;
 use crate::core::intent::{NextAction, PaymentIntent};
+use crate::core::lifecycle::setup::SetupStatus;
 use crate::core::lifecycle::{
     CanonicalStatus, Dialect, LifecycleError, LifecycleState, PaymentError,
 };
 use crate::core::money::Money;
 use crate::core::time::Timestamp;
-use crate::core::token::{refresh_needed, ConnectToken, RefreshReason};
+use crate::core::token::{refresh_needed, ConnectToken, RefreshReason, SecretString};
 
 /// Which amount changed.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -29,6 +31,10 @@ pub enum AmountField {
     Refunded,
     /// `capturedAmount`
     Captured,
+    /// A setup intent's `intendedAmount`.
+    Intended,
+    /// A setup intent's `chargedAmount`.
+    Charged,
 }
 
 impl AmountField {
@@ -40,6 +46,8 @@ impl AmountField {
             AmountField::Total => "totalAmount",
             AmountField::Refunded => "refundedAmount",
             AmountField::Captured => "capturedAmount",
+            AmountField::Intended => "intendedAmount",
+            AmountField::Charged => "chargedAmount",
         }
     }
 }
@@ -51,20 +59,20 @@ pub enum Change {
     /// The status changed (wire or canonical).
     Status {
         /// Canonical status before (`None` for the first snapshot).
-        from: Option<CanonicalStatus>,
+        from: Option<AnyStatus>,
         /// Wire status before.
         from_wire: Option<String>,
         /// Canonical status now.
-        to: CanonicalStatus,
+        to: AnyStatus,
         /// Wire status now.
         to_wire: String,
     },
     /// The status change has no path in the dialect's table. The snapshot was still taken.
     UnexpectedTransition {
         /// Canonical status before.
-        from: CanonicalStatus,
+        from: AnyStatus,
         /// Canonical status now.
-        to: CanonicalStatus,
+        to: AnyStatus,
     },
     /// An amount changed (refunded/captured are given in the intent's currency).
     Amount {
@@ -184,8 +192,14 @@ pub enum Phase {
     Failed,
     Canceled,
     Expired,
-    /// Reversed or refunded after success.
+    /// Reversed or refunded after success (a setup intent: voided after its card was saved).
     Closed,
+    /// A setup intent's card is saved for the merchant's later charge.
+    Saved,
+    /// The merchant charged a setup intent's saved card.
+    Charged,
+    /// A setup intent's saved card passed its expiry date.
+    CardExpired,
 }
 
 impl Phase {
@@ -205,11 +219,34 @@ impl Phase {
         }
     }
 
-    /// No further change can come from the page's side or the payment: stop following.
+    /// The page's phase for a setup intent's status.
+    pub fn of_setup(status: SetupStatus) -> Phase {
+        use SetupStatus as S;
+        match status {
+            S::RequiresPaymentMethod | S::RequiresConfirmation => Phase::Payable,
+            S::RequiresAction => Phase::RequiresAction,
+            S::Processing => Phase::Processing,
+            S::Saved => Phase::Saved,
+            S::Charged => Phase::Charged,
+            S::CardExpired => Phase::CardExpired,
+            S::Canceled => Phase::Canceled,
+            S::Expired => Phase::Expired,
+            S::Closed => Phase::Closed,
+        }
+    }
+
+    /// No further change can come from the page's side or the payment: stop following. (A saved card
+    /// still waits for the merchant's charge or its expiry; the mirror's `is_terminal` says when a
+    /// dialect's saved card never changes again.)
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
-            Phase::Succeeded | Phase::Canceled | Phase::Expired | Phase::Closed
+            Phase::Succeeded
+                | Phase::Canceled
+                | Phase::Expired
+                | Phase::Closed
+                | Phase::Charged
+                | Phase::CardExpired
         )
     }
 
@@ -218,9 +255,13 @@ impl Phase {
         matches!(self, Phase::Payable | Phase::Failed)
     }
 
-    /// Paid from the page's view (held or collected).
+    /// Paid from the page's view (held or collected), or for a setup intent: the card is saved (or was
+    /// charged since).
     pub fn is_paid(self) -> bool {
-        matches!(self, Phase::Authorized | Phase::Succeeded)
+        matches!(
+            self,
+            Phase::Authorized | Phase::Succeeded | Phase::Saved | Phase::Charged
+        )
     }
 
     /// The page vocabulary (`detail.canonical`, the widget's states): derived from [`CanonicalStatus`] but
@@ -236,25 +277,142 @@ impl Phase {
             Phase::Canceled => "canceled",
             Phase::Expired => "expired",
             Phase::Closed => "closed",
+            Phase::Saved => "saved",
+            Phase::Charged => "charged",
+            Phase::CardExpired => "card_expired",
         }
     }
 }
 
-/// The page's copy of one intent.
+/// A status the mirror classified: a payment intent's or a setup intent's.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum AnyStatus {
+    Payment(CanonicalStatus),
+    Setup(SetupStatus),
+}
+
+impl AnyStatus {
+    /// Stable snake_case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            AnyStatus::Payment(s) => s.name(),
+            AnyStatus::Setup(s) => s.name(),
+        }
+    }
+
+    /// The page's phase.
+    pub fn phase(self) -> Phase {
+        match self {
+            AnyStatus::Payment(s) => Phase::of(s),
+            AnyStatus::Setup(s) => Phase::of_setup(s),
+        }
+    }
+
+    /// True if `dialect`'s table has a path from `self` to `to` (of the same kind).
+    fn can_reach(self, dialect: Dialect, to: AnyStatus) -> bool {
+        match (self, to) {
+            (AnyStatus::Payment(a), AnyStatus::Payment(b)) => dialect.can_reach(a, b),
+            (AnyStatus::Setup(a), AnyStatus::Setup(b)) => {
+                dialect.setup().is_some_and(|s| s.can_reach(a, b))
+            }
+            _ => false,
+        }
+    }
+
+    fn is_terminal(self, dialect: Dialect) -> bool {
+        match self {
+            AnyStatus::Payment(s) => dialect.is_terminal(s),
+            AnyStatus::Setup(s) => dialect.setup().is_some_and(|spec| spec.is_terminal(s)),
+        }
+    }
+}
+
+/// What the mirror follows: one payment intent, or one setup intent.
+#[derive(Clone, Debug)]
+enum Document {
+    Payment(PaymentIntent),
+    Setup(SetupIntent),
+}
+
+impl Document {
+    fn id(&self) -> &str {
+        match self {
+            Document::Payment(p) => &p.id,
+            Document::Setup(s) => &s.id,
+        }
+    }
+    fn order_key(&self) -> (Option<u64>, Timestamp) {
+        match self {
+            Document::Payment(p) => (p.version, p.updated_at),
+            Document::Setup(s) => (s.version, s.updated_at),
+        }
+    }
+    fn wire_status(&self) -> &str {
+        match self {
+            Document::Payment(p) => &p.status,
+            Document::Setup(s) => &s.status,
+        }
+    }
+    fn status(&self, dialect: Dialect) -> Result<AnyStatus, &'static str> {
+        match self {
+            Document::Payment(p) => p
+                .canonical_status(dialect)
+                .map(AnyStatus::Payment)
+                .map_err(|e| e.code()),
+            Document::Setup(s) => s
+                .setup_status(dialect)
+                .map(AnyStatus::Setup)
+                .map_err(|e| e.code()),
+        }
+    }
+    fn next_action(&self) -> Option<&NextAction> {
+        match self {
+            Document::Payment(p) => p.next_action.as_ref(),
+            Document::Setup(s) => s.next_action.as_ref(),
+        }
+    }
+    fn last_error(&self) -> Option<&PaymentError> {
+        match self {
+            Document::Payment(p) => p.last_payment_error.as_ref(),
+            Document::Setup(s) => s.last_payment_error.as_ref(),
+        }
+    }
+    fn secret(&self) -> (Option<&SecretString>, Option<Timestamp>) {
+        match self {
+            Document::Payment(p) => (
+                p.client_session_secret.as_ref(),
+                p.client_session_secret_expiration_date,
+            ),
+            Document::Setup(s) => (
+                s.client_session_secret.as_ref(),
+                s.client_session_secret_expiration_date,
+            ),
+        }
+    }
+    fn updated_at(&self) -> Timestamp {
+        self.order_key().1
+    }
+}
+
+/// The page's copy of one intent (a payment intent or a setup intent, whichever the first snapshot was).
 #[derive(Clone, Debug)]
 pub struct Mirror {
     dialect: Dialect,
-    current: Option<PaymentIntent>,
-    status: Option<CanonicalStatus>,
+    current: Option<Document>,
+    status: Option<AnyStatus>,
 }
 
 /// Order of two snapshots of one intent: by `version` when both have one, then by `updatedAt`.
 pub fn snapshot_order(a: &PaymentIntent, b: &PaymentIntent) -> Ordering {
-    let by_version = match (a.version, b.version) {
+    order((a.version, a.updated_at), (b.version, b.updated_at))
+}
+
+fn order(a: (Option<u64>, Timestamp), b: (Option<u64>, Timestamp)) -> Ordering {
+    let by_version = match (a.0, b.0) {
         (Some(x), Some(y)) => x.cmp(&y),
         _ => Ordering::Equal,
     };
-    by_version.then(a.updated_at.cmp(&b.updated_at))
+    by_version.then(a.1.cmp(&b.1))
 }
 
 impl Mirror {
@@ -272,13 +430,32 @@ impl Mirror {
         self.dialect
     }
 
-    /// The last accepted snapshot.
+    /// The last accepted snapshot, if it is a payment intent's.
     pub fn current(&self) -> Option<&PaymentIntent> {
-        self.current.as_ref()
+        match &self.current {
+            Some(Document::Payment(p)) => Some(p),
+            _ => None,
+        }
     }
 
-    /// Canonical status of the last accepted snapshot.
+    /// The last accepted snapshot, if it is a setup intent's.
+    pub fn current_setup(&self) -> Option<&SetupIntent> {
+        match &self.current {
+            Some(Document::Setup(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Canonical status of the last accepted payment intent snapshot.
     pub fn status(&self) -> Option<CanonicalStatus> {
+        match self.status {
+            Some(AnyStatus::Payment(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Status of the last accepted snapshot, of either kind.
+    pub fn any_status(&self) -> Option<AnyStatus> {
         self.status
     }
 
@@ -287,34 +464,47 @@ impl Mirror {
     /// the customer is told it expired, not that someone cancelled it.
     pub fn phase(&self) -> Option<Phase> {
         let status = self.status?;
-        let voided_at_expiry = status == CanonicalStatus::Canceled
+        // A payment intent voided at its expiry is expired for the page.
+        let voided_at_expiry = status == AnyStatus::Payment(CanonicalStatus::Canceled)
             && self
-                .current
-                .as_ref()
+                .current()
                 .is_some_and(|c| c.expire_at.is_some_and(|at| at <= c.updated_at));
         Some(if voided_at_expiry {
             Phase::Expired
         } else {
-            Phase::of(status)
+            status.phase()
         })
     }
 
     /// True once the intent is in a status no trigger leaves.
     pub fn is_terminal(&self) -> bool {
-        self.status.is_some_and(|s| self.dialect.is_terminal(s))
+        self.status.is_some_and(|s| s.is_terminal(self.dialect))
     }
 
-    /// The lifecycle state of the last accepted snapshot.
+    /// The current challenge, of either kind of intent.
+    pub fn next_action(&self) -> Option<&NextAction> {
+        self.current.as_ref().and_then(Document::next_action)
+    }
+
+    /// Why the last attempt failed, of either kind of intent.
+    pub fn last_error(&self) -> Option<&PaymentError> {
+        self.current.as_ref().and_then(Document::last_error)
+    }
+
+    /// When the server last changed the intent: a lower bound of its clock (a page's clock may lag).
+    pub fn server_time(&self) -> Option<Timestamp> {
+        self.current.as_ref().map(Document::updated_at)
+    }
+
+    /// The lifecycle state of the last accepted payment intent snapshot.
     pub fn lifecycle_state(&self) -> Option<Result<LifecycleState, LifecycleError>> {
-        self.current
-            .as_ref()
-            .map(|pi| pi.lifecycle_state(self.dialect))
+        self.current().map(|pi| pi.lifecycle_state(self.dialect))
     }
 
     /// Seed 000's rule on the current snapshot: must the page get a fresh token before its next attempt?
-    /// With no snapshot yet, only expiry counts.
+    /// With no snapshot yet (or a setup intent), only expiry counts.
     pub fn refresh_needed(&self, token: &ConnectToken, now: Timestamp) -> Option<RefreshReason> {
-        match (self.current.as_ref(), self.lifecycle_state()) {
+        match (self.current(), self.lifecycle_state()) {
             (Some(pi), Some(Ok(state))) => refresh_needed(token, &pi.id, &state, now),
             _ if token.is_expired(now) => Some(RefreshReason::Expired),
             _ => None,
@@ -323,187 +513,287 @@ impl Mirror {
 
     /// Takes `intent` if it is newer than the current snapshot and reports what changed.
     pub fn apply_snapshot(&mut self, intent: PaymentIntent) -> Applied {
+        self.apply(Document::Payment(intent))
+    }
+
+    /// Takes a setup intent's snapshot exactly as [`Mirror::apply_snapshot`] takes a payment intent's.
+    pub fn apply_setup(&mut self, intent: SetupIntent) -> Applied {
+        self.apply(Document::Setup(intent))
+    }
+
+    fn apply(&mut self, doc: Document) -> Applied {
         if let Some(cur) = &self.current {
-            if cur.id != intent.id {
+            if cur.id() != doc.id() || std::mem::discriminant(cur) != std::mem::discriminant(&doc) {
                 return Applied::Rejected {
                     code: "foreign_intent",
                 };
             }
-            if snapshot_order(&intent, cur) != Ordering::Greater {
+            if order(doc.order_key(), cur.order_key()) != Ordering::Greater {
                 return Applied::Stale;
             }
         }
-        let to = match intent.canonical_status(self.dialect) {
+        let to = match doc.status(self.dialect) {
             Ok(s) => s,
-            Err(e) => return Applied::Rejected { code: e.code() },
+            Err(code) => return Applied::Rejected { code },
         };
         let old = self.current.take();
         let mut changes = Vec::new();
-        let old_wire = old.as_ref().map(|o| o.status.clone());
-        if self.status != Some(to) || old_wire.as_deref() != Some(intent.status.as_str()) {
+        let old_wire = old.as_ref().map(|o| o.wire_status().to_string());
+        if self.status != Some(to) || old_wire.as_deref() != Some(doc.wire_status()) {
             changes.push(Change::Status {
                 from: self.status,
                 from_wire: old_wire,
                 to,
-                to_wire: intent.status.clone(),
+                to_wire: doc.wire_status().to_string(),
             });
             if let Some(from) = self.status {
-                if !self.dialect.can_reach(from, to) {
+                if !from.can_reach(self.dialect, to) {
                     changes.push(Change::UnexpectedTransition { from, to });
                 }
             }
         }
-        let currency = intent.amount.currency();
-        let minor = |v: Option<i64>| v.and_then(|v| Money::new(v, currency).ok());
-        let amounts = |pi: Option<&PaymentIntent>| {
-            [
-                (AmountField::Amount, pi.map(|p| p.amount)),
-                (AmountField::Tips, pi.and_then(|p| p.tips_amount)),
-                (AmountField::Total, pi.and_then(|p| p.total_amount)),
-                (AmountField::Refunded, minor(pi.map(|p| p.refunded_amount))),
-                (
-                    AmountField::Captured,
-                    minor(pi.and_then(|p| p.captured_amount)),
-                ),
-            ]
+        // The first snapshot (or one of another kind, refused above) is compared with nothing.
+        let (old_payment, old_setup) = match &old {
+            Some(Document::Payment(o)) => (Some(o), None),
+            Some(Document::Setup(o)) => (None, Some(o)),
+            None => (None, None),
         };
-        let before = amounts(old.as_ref());
-        let after = amounts(Some(&intent));
-        for ((field, from), (_, to)) in before.into_iter().zip(after) {
-            if from != to {
-                changes.push(Change::Amount { field, from, to });
-            }
+        match &doc {
+            Document::Payment(n) => amount_changes(old_payment, n, &mut changes),
+            Document::Setup(n) => setup_amount_changes(old_setup, n, &mut changes),
         }
-        let old_action = old.as_ref().and_then(|o| o.next_action.clone());
-        if old_action != intent.next_action {
+        let old_action = old.as_ref().and_then(Document::next_action).cloned();
+        if old_action.as_ref() != doc.next_action() {
             changes.push(Change::NextAction {
                 from: old_action,
-                to: intent.next_action.clone(),
+                to: doc.next_action().cloned(),
             });
         }
-        let old_error = old.as_ref().and_then(|o| o.last_payment_error.clone());
-        if old_error != intent.last_payment_error {
+        let old_error = old.as_ref().and_then(Document::last_error).cloned();
+        if old_error.as_ref() != doc.last_error() {
             changes.push(Change::Error {
                 from: old_error,
-                to: intent.last_payment_error.clone(),
+                to: doc.last_error().cloned(),
             });
         }
-        let old_secret = old.as_ref().and_then(|o| o.client_session_secret.as_ref());
-        if intent.client_session_secret.is_some()
-            && old_secret.map(|s| s.expose())
-                != intent.client_session_secret.as_ref().map(|s| s.expose())
+        let old_secret = old.as_ref().and_then(|o| o.secret().0);
+        let (new_secret, expires_at) = doc.secret();
+        if new_secret.is_some() && old_secret.map(|s| s.expose()) != new_secret.map(|s| s.expose())
         {
-            changes.push(Change::Token {
-                expires_at: intent.client_session_secret_expiration_date,
-            });
+            changes.push(Change::Token { expires_at });
         }
-        // What the page shows besides amounts and status: reported when it differs from the last snapshot
-        // (the first snapshot is compared with an empty one).
-        let differs = |same: fn(&PaymentIntent, &PaymentIntent) -> bool, present: bool| {
-            old.as_ref().map_or(present, |o| !same(o, &intent))
-        };
-        let fields: [(&'static str, bool); 14] = [
-            (
-                "reference",
-                differs(
-                    |a, b| a.reference == b.reference,
-                    intent.reference.is_some(),
-                ),
-            ),
-            (
-                "description",
-                differs(
-                    |a, b| a.description == b.description,
-                    intent.description.is_some(),
-                ),
-            ),
-            (
-                "config",
-                differs(|a, b| a.config == b.config, intent.config.is_some()),
-            ),
-            (
-                "expireAt",
-                differs(
-                    |a, b| a.expire_at == b.expire_at,
-                    intent.expire_at.is_some(),
-                ),
-            ),
-            (
-                "paymentEvents",
-                differs(
-                    |a, b| a.payment_events == b.payment_events,
-                    !intent.payment_events.is_empty(),
-                ),
-            ),
-            (
-                "customer",
-                differs(|a, b| a.customer == b.customer, intent.customer.is_some()),
-            ),
-            (
-                "billingAddress",
-                differs(
-                    |a, b| a.billing_address == b.billing_address,
-                    intent.billing_address.is_some(),
-                ),
-            ),
-            (
-                "shippingDetails",
-                differs(
-                    |a, b| a.shipping_details == b.shipping_details,
-                    intent.shipping_details.is_some(),
-                ),
-            ),
-            (
-                "itemLines",
-                differs(
-                    |a, b| a.item_lines == b.item_lines,
-                    intent.item_lines.is_some(),
-                ),
-            ),
-            (
-                "taxLines",
-                differs(
-                    |a, b| a.tax_lines == b.tax_lines,
-                    intent.tax_lines.is_some(),
-                ),
-            ),
-            (
-                "paymentMethods",
-                differs(
-                    |a, b| a.payment_methods == b.payment_methods,
-                    intent.payment_methods.is_some(),
-                ),
-            ),
-            (
-                "merchantConfig",
-                differs(
-                    |a, b| a.merchant_config == b.merchant_config,
-                    intent.merchant_config.is_some(),
-                ),
-            ),
-            (
-                "cashbackAmount",
-                differs(
-                    |a, b| a.cashback_amount == b.cashback_amount,
-                    intent.cashback_amount.is_some(),
-                ),
-            ),
-            (
-                "serviceChargeAmount",
-                differs(
-                    |a, b| a.service_charge_amount == b.service_charge_amount,
-                    intent.service_charge_amount.is_some(),
-                ),
-            ),
-        ];
-        for (name, changed) in fields {
-            if changed {
-                changes.push(Change::Field { name });
-            }
+        match &doc {
+            Document::Payment(n) => payment_field_changes(old_payment, n, &mut changes),
+            Document::Setup(n) => setup_field_changes(old_setup, n, &mut changes),
         }
         self.status = Some(to);
-        self.current = Some(intent);
+        self.current = Some(doc);
         Applied::Taken(changes)
+    }
+}
+
+/// A payment intent's amounts that changed since `old` (everything present, for the first snapshot).
+fn amount_changes(old: Option<&PaymentIntent>, intent: &PaymentIntent, changes: &mut Vec<Change>) {
+    let currency = intent.amount.currency();
+    let minor = |v: Option<i64>| v.and_then(|v| Money::new(v, currency).ok());
+    let amounts = |pi: Option<&PaymentIntent>| {
+        [
+            (AmountField::Amount, pi.map(|p| p.amount)),
+            (AmountField::Tips, pi.and_then(|p| p.tips_amount)),
+            (AmountField::Total, pi.and_then(|p| p.total_amount)),
+            (AmountField::Refunded, minor(pi.map(|p| p.refunded_amount))),
+            (
+                AmountField::Captured,
+                minor(pi.and_then(|p| p.captured_amount)),
+            ),
+        ]
+    };
+    let before = amounts(old);
+    let after = amounts(Some(intent));
+    for ((field, from), (_, to)) in before.into_iter().zip(after) {
+        if from != to {
+            changes.push(Change::Amount { field, from, to });
+        }
+    }
+}
+
+/// The other fields of a payment intent the page may show.
+fn payment_field_changes(
+    old: Option<&PaymentIntent>,
+    intent: &PaymentIntent,
+    changes: &mut Vec<Change>,
+) {
+    // What the page shows besides amounts and status: reported when it differs from the last snapshot
+    // (the first snapshot is compared with an empty one).
+    let differs = |same: fn(&PaymentIntent, &PaymentIntent) -> bool, present: bool| {
+        old.map_or(present, |o| !same(o, intent))
+    };
+    let fields: [(&'static str, bool); 14] = [
+        (
+            "reference",
+            differs(
+                |a, b| a.reference == b.reference,
+                intent.reference.is_some(),
+            ),
+        ),
+        (
+            "description",
+            differs(
+                |a, b| a.description == b.description,
+                intent.description.is_some(),
+            ),
+        ),
+        (
+            "config",
+            differs(|a, b| a.config == b.config, intent.config.is_some()),
+        ),
+        (
+            "expireAt",
+            differs(
+                |a, b| a.expire_at == b.expire_at,
+                intent.expire_at.is_some(),
+            ),
+        ),
+        (
+            "paymentEvents",
+            differs(
+                |a, b| a.payment_events == b.payment_events,
+                !intent.payment_events.is_empty(),
+            ),
+        ),
+        (
+            "customer",
+            differs(|a, b| a.customer == b.customer, intent.customer.is_some()),
+        ),
+        (
+            "billingAddress",
+            differs(
+                |a, b| a.billing_address == b.billing_address,
+                intent.billing_address.is_some(),
+            ),
+        ),
+        (
+            "shippingDetails",
+            differs(
+                |a, b| a.shipping_details == b.shipping_details,
+                intent.shipping_details.is_some(),
+            ),
+        ),
+        (
+            "itemLines",
+            differs(
+                |a, b| a.item_lines == b.item_lines,
+                intent.item_lines.is_some(),
+            ),
+        ),
+        (
+            "taxLines",
+            differs(
+                |a, b| a.tax_lines == b.tax_lines,
+                intent.tax_lines.is_some(),
+            ),
+        ),
+        (
+            "paymentMethods",
+            differs(
+                |a, b| a.payment_methods == b.payment_methods,
+                intent.payment_methods.is_some(),
+            ),
+        ),
+        (
+            "merchantConfig",
+            differs(
+                |a, b| a.merchant_config == b.merchant_config,
+                intent.merchant_config.is_some(),
+            ),
+        ),
+        (
+            "cashbackAmount",
+            differs(
+                |a, b| a.cashback_amount == b.cashback_amount,
+                intent.cashback_amount.is_some(),
+            ),
+        ),
+        (
+            "serviceChargeAmount",
+            differs(
+                |a, b| a.service_charge_amount == b.service_charge_amount,
+                intent.service_charge_amount.is_some(),
+            ),
+        ),
+    ];
+    for (name, changed) in fields {
+        if changed {
+            changes.push(Change::Field { name });
+        }
+    }
+}
+
+/// A setup intent's amounts that changed since `old`.
+fn setup_amount_changes(
+    old: Option<&SetupIntent>,
+    intent: &SetupIntent,
+    changes: &mut Vec<Change>,
+) {
+    let amounts = [
+        (
+            AmountField::Intended,
+            old.and_then(|o| o.intended_amount),
+            intent.intended_amount,
+        ),
+        (
+            AmountField::Charged,
+            old.and_then(|o| o.charged_amount),
+            intent.charged_amount,
+        ),
+    ];
+    for (field, from, to) in amounts {
+        if from != to {
+            changes.push(Change::Amount { field, from, to });
+        }
+    }
+}
+
+/// The other fields of a setup intent the page shows.
+fn setup_field_changes(old: Option<&SetupIntent>, intent: &SetupIntent, changes: &mut Vec<Change>) {
+    let differs = |same: fn(&SetupIntent, &SetupIntent) -> bool, present: bool| {
+        old.map_or(present, |o| !same(o, intent))
+    };
+    let fields: [(&'static str, bool); 5] = [
+        (
+            "reference",
+            differs(
+                |a, b| a.reference == b.reference,
+                intent.reference.is_some(),
+            ),
+        ),
+        (
+            "description",
+            differs(
+                |a, b| a.description == b.description,
+                intent.description.is_some(),
+            ),
+        ),
+        (
+            "terms",
+            differs(|a, b| a.terms == b.terms, intent.terms.is_some()),
+        ),
+        (
+            "expireAt",
+            differs(
+                |a, b| a.expire_at == b.expire_at,
+                intent.expire_at.is_some(),
+            ),
+        ),
+        (
+            "paymentDetails",
+            differs(|a, b| a.card == b.card, intent.card.is_some()),
+        ),
+    ];
+    for (name, changed) in fields {
+        if changed {
+            changes.push(Change::Field { name });
+        }
     }
 }
 
@@ -554,9 +844,9 @@ mod tests {
         assert_eq!(
             ch,
             Applied::Taken(vec![Change::Status {
-                from: Some(CanonicalStatus::RequiresPaymentMethod),
+                from: Some(AnyStatus::Payment(CanonicalStatus::RequiresPaymentMethod)),
                 from_wire: Some("Created".into()),
-                to: CanonicalStatus::Succeeded,
+                to: AnyStatus::Payment(CanonicalStatus::Succeeded),
                 to_wire: "Captured".into(),
             }])
         );
@@ -679,5 +969,65 @@ mod tests {
         let mut same = next;
         same.version = Some(3);
         assert!(m.apply_snapshot(same).is_empty(), "nothing changed");
+    }
+
+    fn setup_snap(version: u64, updated: i64, status: &str) -> SetupIntent {
+        let doc = serde_json::json!({
+            "id": "si_1", "status": status,
+            "intendedAmount": {"value": 2000, "currencyCode": "GBP"},
+            "terms": "No-show fee", "createdAt": "2024-01-01T00:00:00Z",
+            "updatedAt": Timestamp::from_unix_millis(updated).to_rfc3339(),
+            "version": version,
+        });
+        SetupIntent::from_value(&doc, Dialect::Dojo).unwrap()
+    }
+
+    #[test]
+    fn a_setup_intent_is_followed_like_a_payment_intent() {
+        let mut m = Mirror::new(Dialect::Dojo);
+        let first = m.apply_setup(setup_snap(1, 0, "Created"));
+        assert_eq!(
+            kinds(&first),
+            ["status", "amount", "field"],
+            "status, intendedAmount, terms"
+        );
+        assert_eq!(m.phase(), Some(Phase::Payable));
+        assert_eq!(m.apply_setup(setup_snap(1, 0, "Created")), Applied::Stale);
+        let mut saved = setup_snap(2, 1, "Authorized");
+        saved.card =
+            crate::core::saved::SavedCard::from_parts("pm_1", "****4242", "12/34", "VISA").ok();
+        let ch = m.apply_setup(saved);
+        assert_eq!(kinds(&ch), ["status", "field"]);
+        assert_eq!(m.phase(), Some(Phase::Saved));
+        assert!(!m.is_terminal(), "a Dojo saved card waits for the charge");
+        assert_eq!(m.apply_setup(setup_snap(1, 9, "Canceled")), Applied::Stale);
+        // The card expired, then a stale-free snapshot says Created again: taken, and flagged.
+        let _ = m.apply_setup(setup_snap(3, 2, "CardExpired"));
+        assert!(m.is_terminal() && m.phase() == Some(Phase::CardExpired));
+        let ch = m.apply_setup(setup_snap(4, 3, "Created"));
+        assert_eq!(kinds(&ch), ["status", "unexpected_transition"]);
+        // A payment intent's snapshot with the same id is another kind of intent.
+        let mut pi = snap(9, 9, "Created");
+        pi.id = "si_1".into();
+        assert_eq!(
+            m.apply_snapshot(pi),
+            Applied::Rejected {
+                code: "foreign_intent"
+            }
+        );
+        assert_eq!(m.current(), None);
+        assert_eq!(m.current_setup().and_then(|s| s.version), Some(4));
+    }
+
+    #[test]
+    fn a_charge_reports_the_charged_amount() {
+        let mut m = Mirror::new(Dialect::Dojo);
+        let _ = m.apply_setup(setup_snap(2, 1, "Authorized"));
+        let mut charged = setup_snap(3, 2, "Completed");
+        charged.charged_amount = Money::from_code(2000, "GBP").ok();
+        let ch = m.apply_setup(charged);
+        assert_eq!(kinds(&ch), ["status", "amount"]);
+        assert_eq!(m.phase(), Some(Phase::Charged));
+        assert!(m.is_terminal());
     }
 }

@@ -17,6 +17,7 @@ pub mod money;
 pub mod order;
 pub mod payer;
 pub mod payment_method;
+pub mod saved;
 pub mod shape;
 pub mod small_map;
 pub mod time;

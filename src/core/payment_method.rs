@@ -22,8 +22,13 @@ pub enum PaymentMethod {
     /// Card details entered in the merchant's page (`fields="inline"`: the page is in PCI scope).
     Card(CardDetails),
     /// A single-use reference the API gave the isolated card frame for the card it received there: the
-    /// page never held the card (the default, `fields="isolated"`). Bound to the intent; pays once.
+    /// page never held the card (the default, `fields="isolated"`). Bound to the intent; pays once. (A
+    /// saved card whose CVC the API asked for again is paid this way too: the frame sends the CVC with the
+    /// saved card's id and gets a reference.)
     CardReference(String),
+    /// A card the customer saved before, by its id (`pm_…`, from `core::saved`): the intent's customer
+    /// must own it.
+    SavedCard(String),
 }
 
 /// A card as it is sent: digits only, a four-digit year.
@@ -46,6 +51,11 @@ impl PaymentMethod {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         ok.then(|| PaymentMethod::CardReference(id.to_string()))
+    }
+
+    /// One of the customer's saved cards, if `id` looks like an API id.
+    pub fn saved_card(id: &str) -> Option<PaymentMethod> {
+        crate::core::saved::is_api_id(id).then(|| PaymentMethod::SavedCard(id.to_string()))
     }
 
     /// The card the customer typed, normalised, so two entries of the same card are equal.

@@ -225,6 +225,21 @@ impl Timestamp {
         Ok(Timestamp(ms))
     }
 
+    /// Midnight UTC of a calendar day (`month` 1..=12, `day` 1..=31), clamped to [`Timestamp::MIN`]..=
+    /// [`Timestamp::MAX`].
+    pub fn from_civil(year: i64, month: u32, day: u32) -> Timestamp {
+        let y = year.clamp(0, 9999);
+        let days = days_from_civil(
+            y,
+            i64::from(month.clamp(1, 12)),
+            i64::from(day.clamp(1, 31)),
+        );
+        Timestamp(
+            days.saturating_mul(MS_PER_DAY)
+                .clamp(Self::MIN.0, Self::MAX.0),
+        )
+    }
+
     /// The UTC calendar year and month (1..=12) of this instant.
     pub fn year_month(self) -> (i64, u32) {
         let (y, m, _) = civil_from_days(self.0.div_euclid(MS_PER_DAY));

@@ -9,7 +9,8 @@ use web_sys::{CustomEvent, CustomEventInit, EventTarget};
 
 use super::driver::{now, parse_time, Inner};
 use crate::core::flow::{
-    self, CardInput, Checkout, CheckoutError, Config, ErrorCode, Millis, OpId, RetryPolicy,
+    self, CardInput, Checkout, CheckoutError, Config, ErrorCode, IntentKind, Millis, OpId,
+    RetryPolicy,
 };
 use crate::core::lifecycle::Dialect;
 
@@ -102,6 +103,7 @@ pub fn open_checkout(options: &JsValue, emit: Function) -> Result<CheckoutCore, 
         policy: RetryPolicy::default(),
         seed: random_seed(),
         accepts_card_details: get(options, "acceptsCards").and_then(|v| v.as_bool()) == Some(true),
+        kind: IntentKind::Payment,
     };
     let machine = Checkout::new(config, token, expires, now())
         .map_err(|e| JsValue::from_str(&e.to_json().to_string()))?;

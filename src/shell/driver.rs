@@ -177,6 +177,12 @@ impl Inner {
                     let _ = resolve.call1(&JsValue::NULL, &JsValue::from_str(&json));
                 }
             }
+            Output::SettleJson { op, json } => {
+                let resolve = self.ops.borrow_mut().remove(&op.0);
+                if let Some(resolve) = resolve {
+                    let _ = resolve.call1(&JsValue::NULL, &JsValue::from_str(&json));
+                }
+            }
         }
     }
 
@@ -185,12 +191,12 @@ impl Inner {
             self.input(|m, now| m.handle_failure(id, now));
             return;
         };
+        // `Bearer <connect token>`, or `Basic <customer secret>` for the customer's saved cards.
         let token = self
             .machine
             .borrow()
-            .bearer()
-            .unwrap_or_default()
-            .to_string();
+            .authorization(&request)
+            .unwrap_or_default();
         self.requests.borrow_mut().insert(id.0, guard);
         if request.stream {
             self.stream_req.set(Some(id.0));

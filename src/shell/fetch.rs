@@ -41,17 +41,16 @@ impl Drop for AbortGuard {
 pub async fn send(
     base: &str,
     req: &Request,
-    token: &str,
+    authorization: &str,
     signal: &AbortSignal,
 ) -> Result<Response, ()> {
     let mut url = String::with_capacity(base.len() + req.path.len());
     url.push_str(base);
     url.push_str(&req.path);
-    let mut auth = String::with_capacity(token.len() + 7);
-    auth.push_str("Bearer ");
-    auth.push_str(token);
     let headers = Headers::new().map_err(|_| ())?;
-    headers.set("Authorization", &auth).map_err(|_| ())?;
+    headers
+        .set("Authorization", authorization)
+        .map_err(|_| ())?;
     for (k, v) in &req.headers {
         headers.set(k, v).map_err(|_| ())?;
     }
@@ -59,6 +58,7 @@ pub async fn send(
     init.set_method(match req.method {
         Method::Get => "GET",
         Method::Post => "POST",
+        Method::Delete => "DELETE",
     });
     init.set_headers(&headers);
     // Our own `If-None-Match` must reach the server; the HTTP cache must not answer for it.

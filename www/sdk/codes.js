@@ -2,10 +2,10 @@
 // tests/js_contract.rs: `BLESS=1 cargo test --test js_contract` rewrites it. Do not edit.
 
 /** The closed set of `CheckoutError.code` values. */
-export const ERROR_CODES = Object.freeze(['network_error', 'api_error', 'card_declined', 'validation_error', 'token_expired', 'unexpected_transition', 'sdk_error']);
+export const ERROR_CODES = Object.freeze(['network_error', 'api_error', 'card_declined', 'validation_error', 'token_expired', 'unexpected_transition', 'sdk_error', 'customer_secret_invalid']);
 
 /** Every event a checkout dispatches, by its DOM name. */
-export const EVENTS = Object.freeze(['ready', 'status', 'requires_action', 'succeeded', 'failed', 'canceled', 'expired', 'token_refreshed', 'error']);
+export const EVENTS = Object.freeze(['ready', 'status', 'requires_action', 'succeeded', 'failed', 'canceled', 'expired', 'token_refreshed', 'error', 'saved']);
 
 /** Where each dialect's API serves the page's read of an intent (`{id}`: the intent id), from its
 * Rust wire: the loader starts this request while the module compiles. */

@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'validation_error'
   | 'token_expired'
   | 'unexpected_transition'
-  | 'sdk_error';
+  | 'sdk_error'
+  | 'customer_secret_invalid';
 
 export const ERROR_CODES: readonly ErrorCode[];
 
@@ -197,6 +198,8 @@ export interface CheckoutEventMap {
   /** The page's `refreshToken` supplied a new token (the detail does not contain it). */
   token_refreshed: CustomEvent<Partial<CheckoutEventDetail>>;
   error: CustomEvent<ErrorDetail>;
+  /** A setup intent's card is saved for the merchant's later charges (once; a later charge is a `status`). */
+  saved: CustomEvent<CheckoutEventDetail>;
 }
 
 export interface CardInput {

@@ -50,6 +50,7 @@ const en = {
   validation_error: 'Some payment details were not accepted. Check them and try again.',
   unexpected_transition: 'This payment can no longer be changed.',
   sdk_error: 'The checkout is not set up correctly.',
+  customer_secret_invalid: 'Your saved cards cannot be shown right now. You can still pay with a new card.',
   // 3-D Secure.
   challengeTitle: 'Confirm your payment',
   challengeText: 'Your bank needs to confirm it is you.',
@@ -134,6 +135,7 @@ const de = {
   validation_error: 'Einige Zahlungsdaten wurden nicht akzeptiert. Prüfen Sie sie und versuchen Sie es erneut.',
   unexpected_transition: 'Diese Zahlung kann nicht mehr geändert werden.',
   sdk_error: 'Der Checkout ist nicht richtig eingerichtet.',
+  customer_secret_invalid: 'Ihre gespeicherten Karten können gerade nicht angezeigt werden. Sie können weiterhin mit einer neuen Karte bezahlen.',
   challengeTitle: 'Zahlung bestätigen',
   challengeText: 'Ihre Bank muss bestätigen, dass Sie es sind.',
   challengeFrame: 'Bankprüfung',
@@ -216,6 +218,7 @@ const fr = {
   validation_error: 'Certaines informations de paiement ont été refusées. Vérifiez-les et réessayez.',
   unexpected_transition: 'Ce paiement ne peut plus être modifié.',
   sdk_error: 'Le paiement n’est pas correctement configuré.',
+  customer_secret_invalid: 'Vos cartes enregistrées ne peuvent pas être affichées pour le moment. Vous pouvez toujours payer avec une nouvelle carte.',
   challengeTitle: 'Confirmez votre paiement',
   challengeText: 'Votre banque doit confirmer qu’il s’agit bien de vous.',
   challengeFrame: 'Vérification bancaire',

@@ -3,8 +3,8 @@
 //! stable random-input driver (`src/main.rs`) and the cargo-fuzz targets (`fuzz/`, nightly only).
 
 use intent_checkout::core::flow::{
-    json, wire, CardInput, Checkout, Config, Delta, Output, Reply, RequestId, RetryPolicy,
-    SseParser,
+    json, wire, CardInput, Checkout, Config, Delta, IntentKind, Output, Reply, RequestId,
+    RetryPolicy, SseParser,
 };
 use intent_checkout::core::intent::PaymentIntent;
 use intent_checkout::core::lifecycle::Dialect;
@@ -164,6 +164,7 @@ pub fn flow(data: &[u8]) -> Result<(), String> {
         seed: 42,
         dialect: Dialect::Dojo,
         accepts_card_details: true,
+        kind: IntentKind::Payment,
     };
     let mut now = 1_800_000_000_000u64;
     let Ok(mut m) = Checkout::new(config, SECRET.into(), Some(now + 600_000), now) else {

@@ -18,8 +18,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
 use intent_checkout::core::flow::{
-    CardInput, Checkout, Config, ErrorCode, EventKind, Method, Millis, OpId, OpResult, Output,
-    Phase, Reply, Request, RequestId, RetryPolicy, SseParser,
+    CardInput, Checkout, Config, ErrorCode, EventKind, IntentKind, Method, Millis, OpId, OpResult,
+    Output, Phase, Reply, Request, RequestId, RetryPolicy, SseParser,
 };
 use intent_checkout::core::lifecycle::Dialect;
 use serde_json::{json, Value};
@@ -637,6 +637,8 @@ impl Shell {
                 Output::Settle { op, result } => {
                     self.settled.insert(op, result);
                 }
+                // The soak never asks for saved cards.
+                Output::SettleJson { .. } => {}
             }
         }
         self.timer_fired = false;
@@ -686,6 +688,7 @@ impl Shell {
         let method = match request.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
+            Method::Delete => reqwest::Method::DELETE,
         };
         let mut req = self
             .http
@@ -922,6 +925,7 @@ async fn one_checkout(
         // As the intent was created.
         dialect: Dialect::Dojo,
         accepts_card_details: true,
+        kind: IntentKind::Payment,
     };
     let mut m = match Checkout::new(config, token, None, now_ms()) {
         Ok(m) => m,

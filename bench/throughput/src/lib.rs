@@ -6,7 +6,9 @@
 //! and its `detail` serialised to JSON as the shell does before handing it to JS. The same code runs natively (`src/main.rs`) and in wasm (exports below,
 //! timed from JS by `bench/throughput.mjs`).
 
-use intent_checkout::core::flow::{wire, Checkout, Config, Output, Reply, RequestId, RetryPolicy};
+use intent_checkout::core::flow::{
+    wire, Checkout, Config, IntentKind, Output, Reply, RequestId, RetryPolicy,
+};
 use intent_checkout::core::lifecycle::Dialect;
 
 const VIEW: &str = include_str!("view.json");
@@ -51,6 +53,7 @@ impl Harness {
             seed: 1,
             dialect: Dialect::Dojo,
             accepts_card_details: true,
+            kind: IntentKind::Payment,
         };
         let mut machine =
             Checkout::new(config, "cs_bench_token".into(), None, NOW).expect("checkout");

@@ -12,9 +12,12 @@ mod setel;
 mod stripe;
 
 use crate::core::flow::error::CheckoutError;
-use crate::core::flow::wire::{Call, Request};
+use crate::core::flow::wire::{Call, IntentKind, Request};
+use crate::core::intent::setup::SetupIntent;
 use crate::core::intent::{DecodeError, PaymentIntent};
+use crate::core::lifecycle::setup::SetupSpec;
 use crate::core::lifecycle::{CanonicalStatus, LifecycleError, Rule, StatusHints};
+use crate::core::saved::{SavedCard, SavedError};
 use crate::core::time::Duration;
 
 /// Whose payment-intent API we speak: the wire names for statuses and the table of transitions.
@@ -45,16 +48,23 @@ pub struct Spec {
     pub unpaid_ttl: Option<Duration>,
     /// The HTTP shape the page's flow speaks.
     pub wire: &'static Wire,
+    /// Its setup intents (saving a card for later charges), if it has them.
+    pub setup: Option<&'static SetupSpec>,
 }
 
 /// A dialect's HTTP shape, for the page's flow.
 pub struct Wire {
-    /// The request for `call` on intent `id`: path (relative to the API base), headers and body.
-    pub request: fn(id: &str, call: &Call<'_>) -> Request,
+    /// The request for `call` on the intent `id` of `kind`: path (relative to the API base), headers and
+    /// body.
+    pub request: fn(kind: IntentKind, id: &str, call: &Call<'_>) -> Request,
     /// An error reply mapped onto the page's closed set of codes.
     pub problem: fn(status: u16, body: &str) -> CheckoutError,
     /// The intent in a reply body or a stream event, validated.
     pub intent: fn(text: &str, dialect: Dialect) -> Result<PaymentIntent, DecodeError>,
+    /// A setup intent in a reply body or a stream event, validated.
+    pub setup_intent: fn(text: &str, dialect: Dialect) -> Result<SetupIntent, DecodeError>,
+    /// The customer's saved cards in a reply body.
+    pub saved_cards: fn(text: &str) -> Result<Vec<SavedCard>, SavedError>,
     /// The name of the stream events that carry an intent.
     pub stream_event: &'static str,
     /// The challenge id of a 3-D Secure frame's "challenge finished" message, if `data` is one.
@@ -92,6 +102,11 @@ impl Dialect {
     /// The HTTP shape the page speaks in this dialect.
     pub fn wire(self) -> &'static Wire {
         self.spec().wire
+    }
+
+    /// Its setup intents' statuses and table; `None` for Setel, whose seed says nothing of them.
+    pub fn setup(self) -> Option<&'static SetupSpec> {
+        self.spec().setup
     }
 
     /// The canonical statuses this dialect can express.

@@ -32,11 +32,13 @@ pub(super) enum Last {
     /// Declined or failed: the next attempt refreshes the token first (Dojo: "always refresh the token
     /// when restarting an unsuccessful payment intent").
     Failed,
-    /// Gave up without learning the outcome: the same method (and details) retries under the same key.
+    /// Gave up without learning the outcome: the same method (and details and consent) retries under the
+    /// same key.
     Unknown {
         key: String,
         method: PaymentMethod,
         payer: Payer,
+        keep: bool,
     },
 }
 
@@ -46,6 +48,8 @@ pub(super) struct Running {
     method: PaymentMethod,
     /// The customer's details sent with it (email, addresses), checked and normalised.
     payer: Payer,
+    /// The customer agreed to keep the card on file (see `Call::Pay`).
+    keep: bool,
     /// The intent version when the attempt started: only later errors belong to it.
     start_version: u64,
     stage: Stage,
@@ -86,10 +90,10 @@ impl Attempt {
         matches!(self, Attempt::Running(_))
     }
 
-    /// The key, method and payer details of the running attempt.
-    pub(super) fn running(&self) -> Option<(&str, &PaymentMethod, &Payer)> {
+    /// The key, method, payer details and consent of the running attempt.
+    pub(super) fn running(&self) -> Option<(&str, &PaymentMethod, &Payer, bool)> {
         match self {
-            Attempt::Running(r) => Some((&r.key, &r.method, &r.payer)),
+            Attempt::Running(r) => Some((&r.key, &r.method, &r.payer, r.keep)),
             Attempt::Idle(_) => None,
         }
     }
@@ -137,10 +141,9 @@ impl Live {
         if let Err(e) = validate_card(card, now) {
             return out.settle(op, Err(e));
         }
+        let method = PaymentMethod::card(card);
         match self.payer(details) {
-            Ok(payer) => {
-                self.start_attempt(out, op, PaymentMethod::card(card), payer, version, now)
-            }
+            Ok(payer) => self.start_attempt(out, op, method, payer, false, version, now),
             Err(e) => out.settle(op, Err(e)),
         }
     }
@@ -161,7 +164,7 @@ impl Live {
             Err(e) => return out.settle(op, Err(e)),
         };
         match PaymentMethod::card_reference(id) {
-            Some(method) => self.start_attempt(out, op, method, payer, version, now),
+            Some(method) => self.start_attempt(out, op, method, payer, false, version, now),
             None => {
                 let mut e = CheckoutError::new(ErrorCode::ValidationError, "not a card reference");
                 e.param = Some("paymentMethod.id".into());
@@ -191,7 +194,7 @@ impl Live {
     }
 
     /// The intent's version if a payment may start now; otherwise `op` is settled with why not.
-    fn payable(&self, out: &mut Outbox, op: OpId) -> Option<u64> {
+    pub(super) fn payable(&self, out: &mut Outbox, op: OpId) -> Option<u64> {
         if self.attempt.is_running() {
             out.settle(op, Err(refused("a payment is already in progress")));
             return None;
@@ -209,12 +212,13 @@ impl Live {
         Some(view.version)
     }
 
-    fn start_attempt(
+    pub(super) fn start_attempt(
         &mut self,
         out: &mut Outbox,
         op: OpId,
         method: PaymentMethod,
         payer: Payer,
+        keep: bool,
         start_version: u64,
         now: Millis,
     ) {
@@ -229,7 +233,8 @@ impl Live {
                 key,
                 method: m,
                 payer: p,
-            } if m == method && p == payer => key,
+                keep: k,
+            } if m == method && p == payer && k == keep => key,
             _ => self.rng.idempotency_key(),
         };
         self.attempt = Attempt::Running(Running {
@@ -237,6 +242,7 @@ impl Live {
             key,
             method,
             payer,
+            keep,
             start_version,
             stage: Stage::Sending {
                 retries: 0,
@@ -349,13 +355,18 @@ impl Live {
         }
         let declined = self
             .mirror
-            .current()
-            .and_then(|i| i.last_payment_error.clone())
+            .last_error()
+            .cloned()
             .filter(|_| view.version > r.start_version);
         match (view.phase, declined) {
-            (Phase::Succeeded | Phase::Authorized | Phase::Closed, _) => {
-                self.end_attempt(out, Ok(view), End::Paid)
-            }
+            (
+                Phase::Succeeded
+                | Phase::Authorized
+                | Phase::Closed
+                | Phase::Saved
+                | Phase::Charged,
+                _,
+            ) => self.end_attempt(out, Ok(view), End::Paid),
             (Phase::Payable | Phase::Failed, Some(pe)) => {
                 let message = pe.message.as_deref().unwrap_or("the card was declined");
                 let mut e = CheckoutError::new(ErrorCode::CardDeclined, message);
@@ -368,7 +379,7 @@ impl Live {
                     self.emit(out, EventKind::Failed, Some(e));
                 }
             }
-            (Phase::Canceled | Phase::Expired, _) => {
+            (Phase::Canceled | Phase::Expired | Phase::CardExpired, _) => {
                 let e = refused("the payment intent is no longer payable");
                 self.end_attempt(out, Err(e), End::Failed);
             }
@@ -405,6 +416,7 @@ impl Live {
                 key: r.key,
                 method: r.method,
                 payer: r.payer,
+                keep: r.keep,
             },
         });
         if let Err(e) = &result {

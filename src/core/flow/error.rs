@@ -20,11 +20,14 @@ pub enum ErrorCode {
     UnexpectedTransition,
     /// A bug or misuse of the SDK itself (bad options, destroyed checkout).
     SdkError,
+    /// The customer secret was refused (expired, or not this customer's): the saved cards cannot be
+    /// listed or removed until the merchant's server makes a new one. Paying with a new card still works.
+    CustomerSecretInvalid,
 }
 
 impl ErrorCode {
     /// Every code: what the JS side's `ERROR_CODES` and the `.d.ts` union are checked against.
-    pub const ALL: [ErrorCode; 7] = [
+    pub const ALL: [ErrorCode; 8] = [
         ErrorCode::NetworkError,
         ErrorCode::ApiError,
         ErrorCode::CardDeclined,
@@ -32,6 +35,7 @@ impl ErrorCode {
         ErrorCode::TokenExpired,
         ErrorCode::UnexpectedTransition,
         ErrorCode::SdkError,
+        ErrorCode::CustomerSecretInvalid,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +47,7 @@ impl ErrorCode {
             ErrorCode::TokenExpired => "token_expired",
             ErrorCode::UnexpectedTransition => "unexpected_transition",
             ErrorCode::SdkError => "sdk_error",
+            ErrorCode::CustomerSecretInvalid => "customer_secret_invalid",
         }
     }
 }

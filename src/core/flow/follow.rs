@@ -127,7 +127,7 @@ impl Live {
         let Some(challenge) = (self.config.dialect.wire().challenge_done)(data) else {
             return;
         };
-        let url = self.mirror.current().and_then(|i| i.next_action.as_ref());
+        let url = self.mirror.next_action();
         if url.is_some_and(|a| a.url.rsplit('/').next() == Some(challenge.as_str())) {
             self.submit(out, Job::new(Purpose::ReRead), now);
         }

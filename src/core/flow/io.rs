@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use super::backoff::RetryPolicy;
 use super::error::CheckoutError;
-use super::wire::Request;
+use super::wire::{IntentKind, Request};
 use crate::core::json::{self, Obj};
 use crate::core::lifecycle::Dialect;
 use crate::core::mirror::{Change, Phase};
@@ -37,6 +37,11 @@ pub enum Output {
         op: OpId,
         result: OpResult,
     },
+    /// Settle `op` with this JSON text (an answer that is not an intent: the saved cards).
+    SettleJson {
+        op: OpId,
+        json: String,
+    },
 }
 
 /// Fixed settings of one checkout.
@@ -55,6 +60,8 @@ pub struct Config {
     /// Card details typed into the page may pay (`fields="inline"`). With isolated card fields (the
     /// default) only card references do: a page script handing raw card details is refused.
     pub accepts_card_details: bool,
+    /// A payment intent, or a setup intent (`intent_id` is then a setup intent's id).
+    pub kind: IntentKind,
 }
 
 impl std::fmt::Debug for Config {
@@ -129,10 +136,12 @@ pub enum EventKind {
     Expired,
     TokenRefreshed,
     Error,
+    /// A setup intent's card is saved for the merchant's later charge.
+    Saved,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 9] = [
+    pub const ALL: [EventKind; 10] = [
         EventKind::Ready,
         EventKind::Status,
         EventKind::RequiresAction,
@@ -142,6 +151,7 @@ impl EventKind {
         EventKind::Expired,
         EventKind::TokenRefreshed,
         EventKind::Error,
+        EventKind::Saved,
     ];
 
     pub fn name(self) -> &'static str {
@@ -155,6 +165,7 @@ impl EventKind {
             EventKind::Expired => "expired",
             EventKind::TokenRefreshed => "token_refreshed",
             EventKind::Error => "error",
+            EventKind::Saved => "saved",
         }
     }
 }
@@ -236,5 +247,9 @@ impl Outbox {
 
     pub(super) fn settle(&mut self, op: OpId, result: OpResult) {
         self.push(Output::Settle { op, result });
+    }
+
+    pub(super) fn settle_json(&mut self, op: OpId, json: String) {
+        self.push(Output::SettleJson { op, json });
     }
 }

@@ -22,19 +22,31 @@ pub(super) enum Purpose {
     Poll,
     /// Re-read at once (3-D Secure challenge finished).
     ReRead,
+    /// The customer's saved cards (customer secret).
+    ListSaved(OpId),
+    /// Remove the saved card `Live::saved` marks for removal.
+    RemoveSaved(OpId),
 }
 
 impl Purpose {
     /// The page promise waiting on this job, if any.
     pub(super) fn op(self) -> Option<OpId> {
         match self {
-            Purpose::Load(op) | Purpose::Adjust(op, ..) => Some(op),
+            Purpose::Load(op)
+            | Purpose::Adjust(op, ..)
+            | Purpose::ListSaved(op)
+            | Purpose::RemoveSaved(op) => Some(op),
             _ => None,
         }
     }
 
     fn is_following(self) -> bool {
         matches!(self, Purpose::Stream | Purpose::Poll)
+    }
+
+    /// Authorised by the customer secret, not the connect token.
+    pub(super) fn is_customer(self) -> bool {
+        matches!(self, Purpose::ListSaved(_) | Purpose::RemoveSaved(_))
     }
 }
 
@@ -188,15 +200,16 @@ impl Live {
             self.jobs.wait(self.jobs.not_before, job);
             return;
         }
-        if self.credentials.refreshing() {
+        let customer = job.purpose.is_customer();
+        if self.credentials.refreshing() && !customer {
             self.jobs.parked.push(job);
             return;
         }
-        if self.credentials.failed() {
+        if self.credentials.failed() && !customer {
             self.on_fatal(out, job, error::token_expired(), now);
             return;
         }
-        if self.needs_refresh_for(&job, now) {
+        if !customer && self.needs_refresh_for(&job, now) {
             self.begin_refresh(out, now);
             self.jobs.parked.push(job);
             return;
@@ -230,8 +243,23 @@ impl Live {
             },
             Purpose::Stream => Call::Follow { last_version },
             Purpose::Pay => {
-                let (key, method, payer) = self.attempt.running()?;
-                Call::Pay { key, method, payer }
+                let (key, method, payer, keep) = self.attempt.running()?;
+                Call::Pay {
+                    key,
+                    method,
+                    payer,
+                    keep,
+                }
+            }
+            Purpose::ListSaved(_) => Call::ListSaved {
+                customer: self.saved.as_ref()?.customer.customer_id(),
+            },
+            Purpose::RemoveSaved(_) => {
+                let saved = self.saved.as_ref()?;
+                Call::RemoveSaved {
+                    customer: saved.customer.customer_id(),
+                    method: saved.removing.as_deref()?,
+                }
             }
             Purpose::Adjust(_, what, minor) => Call::Adjust {
                 what,
@@ -241,6 +269,7 @@ impl Live {
         };
         Some(wire::request(
             self.config.dialect,
+            self.config.kind,
             &self.config.intent_id,
             &call,
         ))
@@ -251,6 +280,9 @@ impl Live {
             return; // aborted: a late answer changes nothing
         };
         let job = flight.job;
+        if job.purpose.is_customer() {
+            return self.on_customer_reply(out, job, reply, now);
+        }
         let status = reply.status;
         if (200..300).contains(&status) || status == 304 {
             self.on_success(out, job, reply, now);
@@ -340,7 +372,13 @@ impl Live {
                 out.settle(op, Err(err.clone()));
                 self.emit_error(out, err);
             }
-            Purpose::Adjust(op, ..) => out.settle(op, Err(err)),
+            Purpose::Adjust(op, ..) | Purpose::ListSaved(op) => out.settle(op, Err(err)),
+            Purpose::RemoveSaved(op) => {
+                if let Some(s) = self.saved.as_mut() {
+                    s.removing = None;
+                }
+                out.settle(op, Err(err))
+            }
             Purpose::Pay => self.attempt_failed(out, err),
             // Could not learn the outcome: keep the key for a retry of the same payment method.
             Purpose::Resolve => self.attempt_unknown(out, err),
@@ -384,7 +422,10 @@ impl Live {
                 Purpose::Pay => self.on_pay_answered(out, now),
                 Purpose::Resolve => self.on_resolved(out, taken.version, now),
                 Purpose::Poll => self.poll_again(out, taken.accepted, now),
-                Purpose::ReRead | Purpose::Stream => {}
+                Purpose::ReRead
+                | Purpose::Stream
+                | Purpose::ListSaved(_)
+                | Purpose::RemoveSaved(_) => {}
             },
         }
     }

@@ -14,12 +14,18 @@
 //! - `token`: the connect token and where its refresh stands;
 //! - `attempt`: the payment attempt (idempotency key, retries, outcome);
 //! - `follow`: following the intent (off, streaming, polling);
-//! - `snapshot`: one snapshot from text to the page's events (decode, mirror, events).
+//! - `snapshot`: one snapshot from text to the page's events (decode, mirror, events);
+//! - `saved`: the customer's saved cards, and paying with one, keeping a new one, confirming a setup
+//!   intent.
+//!
+//! A checkout follows a payment intent or a setup intent ([`Config::kind`]): the same machine, with the
+//! setup intent's paths, document and lifecycle.
 //!
 //! Invariants: one idempotency key per logical payment attempt, reused byte-for-byte on every retry; at
-//! most one attempt at a time; at most one token refresh per expiry; the token is never part of an output
-//! (the shell reads it with [`Checkout::bearer`] when it builds the `Authorization` header). A destroyed
-//! checkout holds no token, request or attempt: its state is gone, not flagged.
+//! most one attempt at a time; at most one token refresh per expiry; neither the token nor the customer
+//! secret is ever part of an output (the shell asks [`Checkout::authorization`] for the `Authorization`
+//! header of each request it sends). A destroyed checkout holds no token, request or attempt: its state is
+//! gone, not flagged.
 
 pub mod backoff;
 pub mod error;
@@ -30,6 +36,7 @@ pub mod wire;
 mod attempt;
 mod follow;
 mod jobs;
+mod saved;
 mod snapshot;
 mod token;
 
@@ -48,9 +55,10 @@ pub use io::{
     Snapshot,
 };
 pub use sse::{SseEvent, SseParser};
-pub use wire::{Adjustment, Method, Reply, Request};
+pub use wire::{Adjustment, Auth, IntentKind, Method, Reply, Request};
 
 use crate::core::mirror::Mirror;
+use crate::core::saved::CustomerSecret;
 use crate::core::token::ConnectToken;
 use attempt::Attempt;
 use follow::Follow;
@@ -78,6 +86,8 @@ struct Live {
     view: Option<Rc<Snapshot>>,
     attempt: Attempt,
     follow: Follow,
+    /// The customer secret and saved cards, when the page gave a customer.
+    saved: Option<saved::Saved>,
 }
 
 impl Checkout {
@@ -115,6 +125,7 @@ impl Checkout {
                 view: None,
                 attempt: Attempt::default(),
                 follow: Follow::Off,
+                saved: None,
             })),
         })
     }
@@ -141,6 +152,22 @@ impl Checkout {
     /// The token for the `Authorization` header of a request just polled. `None` once destroyed.
     pub fn bearer(&self) -> Option<&str> {
         Some(self.live.as_ref()?.credentials.bearer())
+    }
+
+    /// The whole `Authorization` header for `request`: `Bearer <connect token>`, or `Basic <customer
+    /// secret>` for the customer's saved cards. `None` once destroyed.
+    pub fn authorization(&self, request: &Request) -> Option<String> {
+        let live = self.live.as_ref()?;
+        match request.auth {
+            Auth::Customer => live.customer_authorization(),
+            Auth::Intent => {
+                let token = live.credentials.bearer();
+                let mut auth = String::with_capacity(token.len() + 7);
+                auth.push_str("Bearer ");
+                auth.push_str(token);
+                Some(auth)
+            }
+        }
     }
 
     pub fn intent(&self) -> Option<Rc<Snapshot>> {
@@ -192,6 +219,55 @@ impl Checkout {
     /// [`Checkout::pay_reference`] with the customer's details, as [`Checkout::pay_with`] takes them.
     pub fn pay_reference_with(&mut self, id: &str, details: &str, now: Millis) -> OpId {
         self.action(|live, out, op| live.pay_reference(out, op, id, details, now))
+    }
+
+    /// Pays with a card reference and, when `keep`, the customer's consent to keep the card on file (a
+    /// payment: saved to the intent's customer; a setup intent: required, its consent to the merchant's
+    /// later charges).
+    pub fn pay_reference_keeping(&mut self, id: &str, keep: bool, now: Millis) -> OpId {
+        let method = PaymentMethod::card_reference(id);
+        self.action(|live, out, op| live.pay_by(out, op, method, keep, now))
+    }
+
+    /// Pays with one of the customer's saved cards (no CVC; the API may ask for it: then a CVC-only
+    /// reference from the card frame pays instead). Refused without a request if the card is known to
+    /// have expired.
+    pub fn pay_saved(&mut self, id: &str, now: Millis) -> OpId {
+        let method = PaymentMethod::saved_card(id);
+        self.action(|live, out, op| live.pay_by(out, op, method, false, now))
+    }
+
+    /// The customer secret (and whose it is) for the saved cards; replaces an earlier one.
+    pub fn set_customer(
+        &mut self,
+        customer_id: &str,
+        secret: String,
+        expires_at: Option<Millis>,
+    ) -> Result<(), CheckoutError> {
+        let secret = CustomerSecret::new(secret, customer_id, expires_at.map(token::at))
+            .ok_or_else(|| {
+                CheckoutError::new(
+                    ErrorCode::SdkError,
+                    "customerId or customerSecret is missing or malformed",
+                )
+            })?;
+        match self.live.as_mut() {
+            Some(live) => {
+                live.set_customer(secret);
+                Ok(())
+            }
+            None => Err(destroyed_error()),
+        }
+    }
+
+    /// Lists the customer's saved cards: settles with `{"cards": [...]}` (`SettleJson`).
+    pub fn list_saved(&mut self, now: Millis) -> OpId {
+        self.action(|live, out, op| live.list_saved(out, op, now))
+    }
+
+    /// Removes one of the customer's saved cards: settles with the cards left.
+    pub fn remove_saved(&mut self, id: &str, now: Millis) -> OpId {
+        self.action(|live, out, op| live.remove_saved(out, op, id, now))
     }
 
     pub fn set_tip(&mut self, minor: i64, now: Millis) -> OpId {

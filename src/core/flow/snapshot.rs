@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use super::error::{CheckoutError, ErrorCode};
 use super::io::{Delta, Event, EventKind, Millis, Outbox, Output, Snapshot};
+use super::wire::IntentKind;
 use super::{wire, Live};
 use crate::core::intent::NextAction;
 use crate::core::mirror::{Applied, Change, Phase};
@@ -29,15 +30,25 @@ impl Live {
         text: &str,
         now: Millis,
     ) -> Result<Taken, CheckoutError> {
-        let (intent, json) = wire::decode(self.config.dialect, text, self.token().secret())?;
-        let version = intent.version.unwrap_or(0);
-        let status = intent.status.clone();
+        let secret = self.credentials.token().secret();
+        let (applied, json, version, status) = match self.config.kind {
+            IntentKind::Payment => {
+                let (intent, json) = wire::decode(self.config.dialect, text, secret)?;
+                let (version, status) = (intent.version.unwrap_or(0), intent.status.clone());
+                (self.mirror.apply_snapshot(intent), json, version, status)
+            }
+            IntentKind::Setup => {
+                let (intent, json) = wire::decode_setup(self.config.dialect, text, secret)?;
+                let (version, status) = (intent.version.unwrap_or(0), intent.status.clone());
+                (self.mirror.apply_setup(intent), json, version, status)
+            }
+        };
         let mut taken = Taken {
             accepted: false,
             first: self.view.is_none(),
             version,
         };
-        let changes = match self.mirror.apply_snapshot(intent) {
+        let changes = match applied {
             Applied::Stale => return Ok(taken),
             Applied::Rejected { code } => {
                 let mut msg =
@@ -60,7 +71,8 @@ impl Live {
         let old = self.view.replace(view);
         self.announce(out, old.as_deref(), changes);
         self.check_attempt(out, false, now);
-        if phase.is_terminal() {
+        // A dialect's saved card that never changes again (Stripe's `succeeded`) ends following too.
+        if phase.is_terminal() || self.mirror.is_terminal() {
             self.stop_following(out);
         }
         Ok(taken)
@@ -112,9 +124,11 @@ impl Live {
             Phase::RequiresAction => EventKind::RequiresAction,
             // Once per payment: a later capture of an authorisation is a `status` change only.
             Phase::Succeeded | Phase::Authorized if !old.phase.is_paid() => EventKind::Succeeded,
+            // A setup intent: the card is saved (once); a later charge is a `status` change.
+            Phase::Saved if !old.phase.is_paid() => EventKind::Saved,
             Phase::Failed => EventKind::Failed,
             Phase::Canceled => EventKind::Canceled,
-            Phase::Expired => EventKind::Expired,
+            Phase::Expired | Phase::CardExpired => EventKind::Expired,
             _ => return,
         };
         let url = match kind {
@@ -126,7 +140,6 @@ impl Live {
 
     /// The current challenge page, if the intent has one.
     fn challenge_url(&self) -> Option<String> {
-        let intent = self.mirror.current()?;
-        intent.next_action.as_ref().map(|a| a.url.clone())
+        self.mirror.next_action().map(|a| a.url.clone())
     }
 }

@@ -5,11 +5,22 @@
 use std::fmt;
 
 use super::error::{CheckoutError, ErrorCode};
+use crate::core::intent::setup::SetupIntent;
 use crate::core::intent::{DecodeError, PaymentIntent};
 use crate::core::lifecycle::Dialect;
 use crate::core::payer::Payer;
 use crate::core::payment_method::PaymentMethod;
+use crate::core::saved::{SavedCard, SavedError};
 use crate::core::token::SecretString;
+
+/// Which kind of intent a checkout follows: a payment, or a setup intent (a card saved for the
+/// merchant's later charge). The flow is the same; the paths, the body of the attempt and the document
+/// differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntentKind {
+    Payment,
+    Setup,
+}
 
 /// What the flow wants from the API.
 #[derive(Clone, Copy, Debug)]
@@ -20,12 +31,19 @@ pub enum Call<'a> {
     Poll { etag: Option<&'a str> },
     /// Open the event stream, resuming after `last_version`.
     Follow { last_version: Option<u64> },
-    /// Pay under an idempotency key, with the customer's details.
+    /// Pay (a setup intent: confirm) under an idempotency key, with the customer's details. `keep`: the
+    /// customer agreed to keep the card on file (a payment's "save this card"; a setup intent's consent to
+    /// the merchant's charges).
     Pay {
         key: &'a str,
         method: &'a PaymentMethod,
         payer: &'a Payer,
+        keep: bool,
     },
+    /// The customer's saved cards (authorised by the customer secret).
+    ListSaved { customer: &'a str },
+    /// Remove one of the customer's saved cards.
+    RemoveSaved { customer: &'a str, method: &'a str },
     /// Change the tip or the amount, in minor units of `currency`.
     Adjust {
         what: Adjustment,
@@ -45,6 +63,15 @@ pub enum Adjustment {
 pub enum Method {
     Get,
     Post,
+    Delete,
+}
+
+/// Which secret authorises a request: the intent's connect token (`Bearer`), or the customer secret
+/// (`Basic`, as Dojo's customer endpoints take it). The shell adds the header; neither is in a URL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth {
+    Intent,
+    Customer,
 }
 
 /// A request as plain data. The shell prefixes `path` with the API base and adds `Authorization`.
@@ -57,6 +84,7 @@ pub struct Request {
     pub body: Option<String>,
     /// Read the body as a stream of chunks (SSE) instead of as one text.
     pub stream: bool,
+    pub auth: Auth,
 }
 
 impl Request {
@@ -75,6 +103,7 @@ impl fmt::Debug for Request {
             .field("path", &self.path)
             .field("headers", &self.headers)
             .field("body", &self.body.as_ref().map(|_| "[redacted]"))
+            .field("auth", &self.auth)
             .finish()
     }
 }
@@ -99,9 +128,9 @@ pub fn retry_after_ms(value: &str) -> Option<u64> {
     v.parse::<u64>().ok().map(|s| s.saturating_mul(1000))
 }
 
-/// The request for `call` on intent `id`, in `dialect`'s shape.
-pub fn request(dialect: Dialect, id: &str, call: &Call<'_>) -> Request {
-    (dialect.wire().request)(id, call)
+/// The request for `call` on the intent `id` of `kind`, in `dialect`'s shape.
+pub fn request(dialect: Dialect, kind: IntentKind, id: &str, call: &Call<'_>) -> Request {
+    (dialect.wire().request)(kind, id, call)
 }
 
 /// An error reply as the page's error, with the token scrubbed from every server-supplied text.
@@ -133,13 +162,49 @@ pub fn decode(
             };
             Ok((pi, view))
         }
-        Err(e) => {
-            let mut message = String::from("the payment API sent an unreadable intent (");
-            message.push_str(&e.field);
-            message.push_str(": ");
-            message.push_str(e.code());
-            message.push(')');
-            Err(CheckoutError::new(ErrorCode::ApiError, &message).scrub(secret))
-        }
+        Err(e) => Err(unreadable("intent", &e.field, e.code(), secret)),
     }
+}
+
+/// A setup intent snapshot, decoded like [`decode`] decodes a payment intent's.
+pub fn decode_setup(
+    dialect: Dialect,
+    text: &str,
+    secret: &SecretString,
+) -> Result<(SetupIntent, String), CheckoutError> {
+    match (dialect.wire().setup_intent)(text, dialect) {
+        Ok(si) => {
+            let view = if si.client_session_secret.is_some() {
+                crate::core::json::without_member(text, "clientSessionSecret")
+            } else {
+                text.trim().to_string()
+            };
+            Ok((si, view))
+        }
+        Err(e) => Err(unreadable("setup intent", &e.field, e.code(), secret)),
+    }
+}
+
+/// The customer's saved cards in a reply body.
+pub fn saved_cards(dialect: Dialect, text: &str) -> Result<Vec<SavedCard>, CheckoutError> {
+    (dialect.wire().saved_cards)(text).map_err(|e: SavedError| {
+        unreadable(
+            "list of saved cards",
+            &e.field,
+            e.code,
+            &SecretString::new(String::new()),
+        )
+    })
+}
+
+/// "the payment API sent an unreadable <what> (<field>: <code>)", scrubbed.
+fn unreadable(what: &str, field: &str, code: &str, secret: &SecretString) -> CheckoutError {
+    let mut message = String::from("the payment API sent an unreadable ");
+    message.push_str(what);
+    message.push_str(" (");
+    message.push_str(field);
+    message.push_str(": ");
+    message.push_str(code);
+    message.push(')');
+    CheckoutError::new(ErrorCode::ApiError, &message).scrub(secret)
 }

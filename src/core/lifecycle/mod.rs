@@ -18,6 +18,8 @@
 //! - Setel `failed` accepts a new attempt or a cancel; `requires_action` is parsed but never entered.
 //! - Asynchronous processing exists in every dialect (Dojo: wire `Created`), as the sandbox simulates it.
 
+pub mod setup;
+
 use std::fmt;
 
 pub use crate::core::dialect::Dialect;

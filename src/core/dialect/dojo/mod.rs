@@ -2,9 +2,11 @@
 //! shape (`wire.rs`), which the sandbox serves for every dialect.
 
 mod lifecycle;
+mod setup;
 mod wire;
 
 use super::{Spec, Wire};
+use crate::core::lifecycle::setup::SetupSpec;
 use crate::core::time::Duration;
 
 pub(super) const SPEC: Spec = Spec {
@@ -16,12 +18,23 @@ pub(super) const SPEC: Spec = Spec {
     hold_ttl: Some(Duration::from_days(7)),
     unpaid_ttl: Some(Duration::from_days(30)),
     wire: &WIRE,
+    setup: Some(&SETUP),
+};
+
+/// Setup intents: one with no saved card expires like an unpaid payment intent (30 days).
+const SETUP: SetupSpec = SetupSpec {
+    statuses: setup::STATUSES,
+    table: setup::TABLE,
+    refine: setup::refine,
+    unsaved_ttl: Some(Duration::from_days(30)),
 };
 
 pub(super) const WIRE: Wire = Wire {
     request: wire::request,
     problem: wire::problem,
     intent: wire::intent,
+    setup_intent: wire::setup_intent,
+    saved_cards: crate::core::saved::decode_payment_methods,
     stream_event: "intent",
     challenge_done: wire::challenge_done,
 };

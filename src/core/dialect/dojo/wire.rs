@@ -1,17 +1,39 @@
-//! Dojo's HTTP shape for the page (`/payment-intents/public/{id}`, the connect token as a bearer), as the
-//! sandbox serves it in every dialect: paths, headers, request bodies and their field names, the problem
-//! replies, the intent document and the 3-D Secure frame's message.
+//! Dojo's HTTP shape for the page (`/payment-intents/public/{id}` and `/setup-intents/public/{id}` with
+//! the connect token as a bearer, `/customers/public/{id}/payment-methods` with the customer secret), as
+//! the sandbox serves it in every dialect: paths, headers, request bodies and their field names, the
+//! problem replies, the intent documents and the 3-D Secure frame's message.
+//!
+//! Where Dojo's own browser API differs, ours keeps the secret out of the URL: Dojo's Connect-E puts the
+//! client session secret in the path (`/api/payments/{token}`) and confirms a setup intent by paying with
+//! its secret; here the secret is the `Authorization` header, and a setup intent is confirmed at
+//! `/setup-intents/public/{id}/confirm` with Dojo's own consent field, `mitConsentGiven`.
 
 use crate::core::flow::error::{CheckoutError, ErrorCode};
-use crate::core::flow::wire::{Adjustment, Call, Method, Request};
+use crate::core::flow::wire::{Adjustment, Auth, Call, IntentKind, Method, Request};
+use crate::core::intent::setup::SetupIntent;
 use crate::core::intent::{DecodeError, PaymentIntent};
 use crate::core::json::{self, Obj};
 use crate::core::lifecycle::Dialect;
 use crate::core::payer::Payer;
 use crate::core::payment_method::PaymentMethod;
 
-pub(super) fn request(id: &str, call: &Call<'_>) -> Request {
-    let mut path = String::from("/payment-intents/public/");
+/// A customer's saved payment methods, or one of them.
+fn customer_path(customer: &str, method: Option<&str>) -> String {
+    let mut path = String::from("/customers/public/");
+    path.push_str(customer);
+    path.push_str("/payment-methods");
+    if let Some(m) = method {
+        path.push('/');
+        path.push_str(m);
+    }
+    path
+}
+
+pub(super) fn request(kind: IntentKind, id: &str, call: &Call<'_>) -> Request {
+    let mut path = String::from(match kind {
+        IntentKind::Payment => "/payment-intents/public/",
+        IntentKind::Setup => "/setup-intents/public/",
+    });
     path.push_str(id);
     let get = |path: String, headers: Vec<(&'static str, String)>, stream: bool| Request {
         method: Method::Get,
@@ -19,8 +41,18 @@ pub(super) fn request(id: &str, call: &Call<'_>) -> Request {
         headers,
         body: None,
         stream,
+        auth: Auth::Intent,
     };
     match *call {
+        Call::ListSaved { customer } => Request {
+            auth: Auth::Customer,
+            ..get(customer_path(customer, None), Vec::new(), false)
+        },
+        Call::RemoveSaved { customer, method } => Request {
+            method: Method::Delete,
+            auth: Auth::Customer,
+            ..get(customer_path(customer, Some(method)), Vec::new(), false)
+        },
         Call::Read => get(path, Vec::new(), false),
         Call::Poll { etag } => {
             let headers = etag
@@ -36,8 +68,16 @@ pub(super) fn request(id: &str, call: &Call<'_>) -> Request {
             }
             get(path, headers, true)
         }
-        Call::Pay { key, method, payer } => {
-            path.push_str("/payments");
+        Call::Pay {
+            key,
+            method,
+            payer,
+            keep,
+        } => {
+            path.push_str(match kind {
+                IntentKind::Payment => "/payments",
+                IntentKind::Setup => "/confirm",
+            });
             Request {
                 method: Method::Post,
                 path,
@@ -45,8 +85,9 @@ pub(super) fn request(id: &str, call: &Call<'_>) -> Request {
                     ("Content-Type", "application/json".into()),
                     ("Idempotency-Key", key.to_string()),
                 ],
-                body: Some(pay_body(method, payer)),
+                body: Some(pay_body(kind, method, payer, keep)),
                 stream: false,
+                auth: Auth::Intent,
             }
         }
         Call::Adjust {
@@ -69,15 +110,18 @@ pub(super) fn request(id: &str, call: &Call<'_>) -> Request {
                 headers: vec![("Content-Type", "application/json".into())],
                 body: Some(Obj::new().raw(field, &money).finish()),
                 stream: false,
+                auth: Auth::Intent,
             }
         }
     }
 }
 
-/// `{"paymentMethod": {"card": {...}} | {"id": "pm_…"}, "userEmailAddress"?, "billingAddress"?,
-/// "shippingDetails"?}` (the customer's details in the names Dojo's client API pays with). Holds card
-/// data: never logged.
-fn pay_body(method: &PaymentMethod, payer: &Payer) -> String {
+/// `{"paymentMethod": {"card": {...}} | {"id": "pm_…"} | {"savedCardId": "pm_…"}, "userEmailAddress"?,
+/// "billingAddress"?, "shippingDetails"?}` (the customer's details in the names Dojo's client API pays
+/// with; `savedCardId` is a customer's saved card), with Dojo's consent fields when the card is to be
+/// kept: `savePaymentMethod` on a payment, `mitConsentGiven` on a setup intent. Holds card data: never
+/// logged.
+fn pay_body(kind: IntentKind, method: &PaymentMethod, payer: &Payer, keep: bool) -> String {
     let method = match method {
         PaymentMethod::Card(card) => {
             let card = Obj::new()
@@ -90,10 +134,15 @@ fn pay_body(method: &PaymentMethod, payer: &Payer) -> String {
             Obj::new().raw("card", &card).finish()
         }
         PaymentMethod::CardReference(id) => Obj::new().str("id", id).finish(),
+        PaymentMethod::SavedCard(id) => Obj::new().str("savedCardId", id).finish(),
     };
-    payer
-        .write(Obj::new().raw("paymentMethod", &method))
-        .finish()
+    let body = payer.write(Obj::new().raw("paymentMethod", &method));
+    match (kind, keep) {
+        (IntentKind::Setup, _) => body.raw("mitConsentGiven", "true"),
+        (IntentKind::Payment, true) => body.raw("savePaymentMethod", "true"),
+        (IntentKind::Payment, false) => body,
+    }
+    .finish()
 }
 
 /// Maps an RFC 7807 problem reply (or a bare status) onto the closed set of codes.
@@ -127,6 +176,11 @@ pub(super) fn problem(status: u16, body: &str) -> CheckoutError {
 /// Dojo's `PaymentIntent` field names (with the sandbox's additions), statuses in `dialect`.
 pub(super) fn intent(text: &str, dialect: Dialect) -> Result<PaymentIntent, DecodeError> {
     PaymentIntent::from_json(text.as_bytes(), dialect)
+}
+
+/// Dojo's `SetupIntentPublicResponse` field names (with the sandbox's additions).
+pub(super) fn setup_intent(text: &str, dialect: Dialect) -> Result<SetupIntent, DecodeError> {
+    SetupIntent::from_json(text.as_bytes(), dialect)
 }
 
 /// The sandbox's challenge page posts `{source: "intent-sandbox", type: "challenge_complete", challengeId}`.
@@ -197,11 +251,13 @@ mod tests {
             cardholder_name: "A \"B\"".into(),
         });
         let r = request(
+            IntentKind::Payment,
             "pi_1",
             &Call::Pay {
                 key: "ick_1",
                 method: &method,
                 payer: &Payer::default(),
+                keep: false,
             },
         );
         assert_eq!(r.path, "/payment-intents/public/pi_1/payments");
@@ -218,11 +274,13 @@ mod tests {
     fn a_card_reference_pays_by_id() {
         let method = PaymentMethod::card_reference("pm_sandbox_1").expect("an id");
         let r = request(
+            IntentKind::Payment,
             "pi_1",
             &Call::Pay {
                 key: "ick_1",
                 method: &method,
                 payer: &Payer::default(),
+                keep: false,
             },
         );
         assert_eq!(

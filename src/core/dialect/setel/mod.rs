@@ -15,4 +15,7 @@ pub(super) const SPEC: Spec = Spec {
     hold_ttl: Some(Duration::from_mins(30)),
     unpaid_ttl: None,
     wire: &super::dojo::WIRE,
+    // The seeds say nothing of Setel's setup intents: none here, and the sandbox refuses to make them in
+    // the setel dialect.
+    setup: None,
 };

@@ -3,8 +3,10 @@
 //! get its own `wire.rs` here.
 
 mod lifecycle;
+mod setup;
 
 use super::Spec;
+use crate::core::lifecycle::setup::SetupSpec;
 use crate::core::time::Duration;
 
 pub(super) const SPEC: Spec = Spec {
@@ -16,4 +18,13 @@ pub(super) const SPEC: Spec = Spec {
     hold_ttl: Some(Duration::from_days(7)),
     unpaid_ttl: None,
     wire: &super::dojo::WIRE,
+    setup: Some(&SETUP),
+};
+
+/// SetupIntents do not expire by themselves.
+const SETUP: SetupSpec = SetupSpec {
+    statuses: setup::STATUSES,
+    table: setup::TABLE,
+    refine: setup::refine,
+    unsaved_ttl: None,
 };

@@ -7,6 +7,7 @@ mod follow;
 mod pay;
 mod rate_limits;
 mod reference;
+mod saved;
 mod snapshots;
 mod token;
 
@@ -28,6 +29,8 @@ struct H {
     deadline: Option<Millis>,
     events: Vec<Event>,
     settled: Vec<(OpId, OpResult)>,
+    /// Ops settled with JSON that is not an intent (the saved cards).
+    settled_json: Vec<(OpId, String)>,
     refreshes: u32,
     aborted: Vec<RequestId>,
     /// Every output's Debug text and every event detail, to check that the token never leaks.
@@ -43,6 +46,7 @@ fn config(can_refresh: bool, dialect: Dialect) -> Config {
         policy: RetryPolicy::default(),
         seed: 42,
         accepts_card_details: true,
+        kind: IntentKind::Payment,
     }
 }
 
@@ -108,6 +112,7 @@ impl H {
             deadline: None,
             events: vec![],
             settled: vec![],
+            settled_json: vec![],
             refreshes: 0,
             aborted: vec![],
             transcript: String::new(),
@@ -150,6 +155,10 @@ impl H {
                 Output::Settle { op, result } => {
                     self.transcript.push_str(&op_result_json(&result, None));
                     self.settled.push((op, result));
+                }
+                Output::SettleJson { op, json } => {
+                    self.transcript.push_str(&json);
+                    self.settled_json.push((op, json));
                 }
             }
         }
