@@ -1,9 +1,10 @@
 """Schemathesis hooks for intent-sandbox (run by scripts/schemathesis.sh).
 
 Auth per operation, as the spec's security schemes say: the merchant key (`Authorization: Basic <key>`,
-the key itself as Dojo has it, not base64 user:password) for merchant and test routes, and for the
-browser routes the intent's own client session secret as a Bearer token, looked up through the
-merchant API for the intent in the path (OpenAPI links cannot carry an Authorization header).
+the key itself as Dojo has it, not base64 user:password) for merchant and test routes; for the
+browser routes the intent's (or setup intent's) own client session secret as a Bearer token, looked up
+through the merchant API for the intent in the path, and for the saved cards a customer secret made for
+the customer in the path (OpenAPI links cannot carry an Authorization header).
 
 Schemathesis sets auth when it generates a case, and a stateful step puts the linked intent's id into
 the path only after that; so `before_call` looks the secret up again for the id actually sent. It
@@ -31,6 +32,10 @@ def _scheme(path):
     """The security scheme openapi.yaml gives the operation at `path`."""
     if path.startswith("/payment-intents/public/"):
         return "clientSessionSecret"
+    if path.startswith("/setup-intents/public/"):
+        return "setupSecret"
+    if path.startswith("/customers/public/"):
+        return "customerSecret"
     if path.startswith(("/demo/", "/challenge", "/healthz")):
         return None
     return "merchantKey"
@@ -57,12 +62,44 @@ def _intent_id(case):
     return str((case.path_parameters or {}).get("paymentIntentId") or "")
 
 
+def _setup_secret(setup_id):
+    """The setup intent's own client session secret, as a Bearer value."""
+    if not setup_id:
+        return UNKNOWN
+    res = requests.get(
+        f"{BASE}/setup-intents/{setup_id}",
+        params={"returnCanceled": "true"},
+        headers=MERCHANT,
+        timeout=10,
+    )
+    secret = res.json().get("clientSessionSecret") if res.status_code == 200 else None
+    return f"Bearer {secret}" if secret else UNKNOWN
+
+
+def _customer_secret(customer_id):
+    """A fresh customer secret for the customer in the path, as a Basic value."""
+    res = None
+    if customer_id:
+        res = requests.post(
+            f"{BASE}/customers/{customer_id}/create-secret",
+            headers={**MERCHANT, "Content-Type": "application/json"},
+            timeout=10,
+        )
+    secret = res.json().get("secret") if res is not None and res.status_code == 200 else None
+    return f"Basic {secret or 'cus_secret_unknown'}"
+
+
 @schemathesis.auth(refresh_interval=None)
 class SandboxAuth:
     def get(self, case, context):
         scheme = _scheme(context.operation.path)
         if scheme == "clientSessionSecret":
             return _bearer(_intent_id(case))
+        params = case.path_parameters or {}
+        if scheme == "setupSecret":
+            return _setup_secret(str(params.get("setupIntentId") or ""))
+        if scheme == "customerSecret":
+            return _customer_secret(str(params.get("customerId") or ""))
         if scheme == "merchantKey":
             return f"Basic {KEY}"
         return None

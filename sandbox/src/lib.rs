@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod lifecycle;
 pub mod routes;
 mod server;
+pub mod setup_intent;
 pub mod static_files;
 pub mod store;
 pub mod stream;

@@ -66,6 +66,28 @@ pub async fn commit<O: Outcome>(
     Ok(deliver(after_commit(st, caller), reply.into_response()))
 }
 
+/// Like `commit` for a change that is not a payment intent's (a setup intent, a customer): the same
+/// faults, lock and idempotent answer, but nothing to publish (Dojo sends no webhooks for them).
+pub async fn commit_unpublished<T>(
+    st: &AppState,
+    caller: Caller,
+    key: Option<&mut KeyGuard>,
+    op: impl FnOnce(&mut Store, Millis) -> StoreResult<T>,
+    render: impl FnOnce(&Store, T) -> StoreResult<Reply>,
+) -> ApiResult<Response> {
+    before_commit(st, caller).await?;
+    let reply = {
+        let mut store = st.store();
+        let made = op(&mut store, st.clock.now())?;
+        let reply = render(&store, made)?;
+        if let Some(key) = key {
+            key.finish(&mut store, &reply);
+        }
+        reply
+    };
+    Ok(deliver(after_commit(st, caller), reply.into_response()))
+}
+
 /// Like `commit` for a new intent: `make` creates it and answers.
 pub async fn create(
     st: &AppState,

@@ -14,6 +14,7 @@ pub const TYPE_BASE: &str = "https://intent-checkout.dev/problems/";
 /// Every problem code the sandbox emits (listed in openapi.yaml; a test keeps the two in step).
 pub const CODES: &[&str] = &[
     "token_expired",
+    "customer_secret_invalid",
     "token_invalid",
     "unauthorized",
     "forbidden",
@@ -264,6 +265,21 @@ impl From<StoreError> for Problem {
             .with("param", "paymentMethod")
             .with("cardScheme", scheme),
             e @ StoreError::Card { .. } => card_problem(e, "paymentMethod.card."),
+            StoreError::CustomerSecret(why) => {
+                use crate::store::CustomerSecretError as W;
+                let (status, detail) = match why {
+                    W::Unknown => (StatusCode::UNAUTHORIZED, "the customer secret is not valid"),
+                    W::Foreign => (
+                        StatusCode::FORBIDDEN,
+                        "the customer secret belongs to another customer",
+                    ),
+                    W::Expired => (
+                        StatusCode::UNAUTHORIZED,
+                        "the customer secret has expired; ask the merchant server for a new one",
+                    ),
+                };
+                Problem::new(status, "customer_secret_invalid", "Customer secret refused", detail)
+            }
             StoreError::TooManyIntents(max) => Problem::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_intents",

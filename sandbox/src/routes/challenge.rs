@@ -115,12 +115,24 @@ fn html(status: StatusCode, body: String, ancestors: &str) -> Response {
 pub async fn page(State(st): State<AppState>, Path(id): Path<String>) -> Response {
     let found = {
         let store = st.store();
-        let intent = store.challenge_intent(&id).map(|i| {
-            (
-                i.reference.clone(),
-                format!("{} {}", i.total() as f64 / 100.0, i.currency),
-            )
-        });
+        let intent = store
+            .challenge_intent(&id)
+            .map(|i| {
+                (
+                    i.reference.clone(),
+                    format!("{} {}", i.total() as f64 / 100.0, i.currency),
+                )
+            })
+            // A setup intent's challenge authenticates the card for the amount it means to charge.
+            .or_else(|| {
+                store.setup_challenge(&id).map(|s| {
+                    let amount = s.intended.map_or_else(
+                        || "a saved card".to_string(),
+                        |(v, c)| format!("{} {c}", v as f64 / 100.0),
+                    );
+                    (s.reference.clone(), amount)
+                })
+            });
         let guard = store
             .challenge_guards
             .get(&id)
@@ -219,12 +231,22 @@ fn finish(st: &AppState, id: &str, base: &str, body: &Bytes) -> ApiResult<Respon
     };
     let (change, view) = {
         let mut store = st.store();
-        let change = store.complete_challenge(id, approved, st.clock.now())?;
-        store.challenge_guards.close(id);
-        let view = store.get(&change.id)?.browser_value(base);
-        (change, view)
+        if store.setup_challenge(id).is_some() {
+            let setup = store.complete_setup_challenge(id, approved, st.clock.now())?;
+            store.challenge_guards.close(id);
+            let view = serde_json::from_str(&store.setup(&setup)?.browser_json(base))
+                .unwrap_or(serde_json::Value::Null);
+            (None, view)
+        } else {
+            let change = store.complete_challenge(id, approved, st.clock.now())?;
+            store.challenge_guards.close(id);
+            let view = store.get(&change.id)?.browser_value(base);
+            (Some(change), view)
+        }
     };
-    st.publish(&[change]);
+    if let Some(change) = change {
+        st.publish(&[change]);
+    }
     Ok(ok(&json!({
         "challengeId": id,
         "outcome": if approved { "approved" } else { "failed" },

@@ -217,6 +217,15 @@ pub fn parse_create(
     })
 }
 
+/// `setupIntentId`: the payment intent is the merchant's later charge of that setup intent's saved card
+/// (`POST /payment-intents/{id}/charge`).
+fn setup_intent_id(body: &Bytes) -> ApiResult<Option<String>> {
+    let obj = json_object(body, false)?;
+    Ok(Fields::new(&obj, "")
+        .str("setupIntentId", 100)?
+        .map(str::to_string))
+}
+
 /// The intent as Dojo's `PaymentIntent`.
 fn intent_view(s: &Store, id: &str) -> StoreResult<Reply> {
     Ok(Reply::json(&s.get(id)?.merchant_json()))
@@ -246,9 +255,16 @@ pub async fn create(
         st.clock.now(),
         Schemes::of(&st.config.card_schemes),
     )?;
+    let setup = setup_intent_id(&body)?;
     let ttl = st.config.token_ttl_secs;
     commit::create(&st, |s, now| {
+        if let Some(si) = &setup {
+            s.check_chargeable_setup(si)?;
+        }
         let change = s.create(n, now, ttl)?;
+        if let Some(si) = &setup {
+            s.link_charge(&change.id, si);
+        }
         let reply = intent_view(s, &change.id)?;
         Ok((change, reply))
     })

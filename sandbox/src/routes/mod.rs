@@ -4,11 +4,13 @@
 pub mod browser;
 pub mod card_frame;
 pub mod challenge;
+pub mod customers;
 pub mod demo;
 pub mod intent_fields;
 pub mod merchant;
 pub mod payment_methods;
 pub mod records;
+pub mod setup_intents;
 pub mod test_routes;
 pub mod webhooks;
 
@@ -55,6 +57,44 @@ pub fn router(st: AppState) -> Router {
             post(browser::set_amount),
         )
         .route("/payment-intents/public/{id}/events", get(browser::events))
+        .route("/payment-intents/{id}/charge", post(setup_intents::charge))
+        .route("/setup-intents", post(setup_intents::create))
+        .route(
+            "/setup-intents/{id}",
+            get(setup_intents::get).delete(setup_intents::cancel),
+        )
+        .route(
+            "/setup-intents/{id}/refresh-client-session-secret",
+            post(setup_intents::refresh),
+        )
+        .route("/setup-intents/public/{id}", get(setup_intents::get_public))
+        .route(
+            "/setup-intents/public/{id}/confirm",
+            post(setup_intents::confirm),
+        )
+        .route(
+            "/setup-intents/public/{id}/payment-methods",
+            post(setup_intents::create_reference),
+        )
+        .route("/customers", post(customers::create))
+        .route(
+            "/customers/{id}",
+            get(customers::get)
+                .patch(customers::update)
+                .delete(customers::delete),
+        )
+        .route(
+            "/customers/{id}/create-secret",
+            post(customers::create_secret),
+        )
+        .route(
+            "/customers/public/{customerId}/payment-methods",
+            get(customers::payment_methods),
+        )
+        .route(
+            "/customers/public/{customerId}/payment-methods/{paymentMethodId}",
+            delete(customers::remove_payment_method),
+        )
         .route("/demo/payment-intents", post(demo::create))
         .route("/demo/payment-intents/{id}/{action}", post(demo::act))
         .route("/webhooks/events", get(webhooks::events))

@@ -76,7 +76,7 @@ pub fn parse_pay_body(body: &Bytes, now: Millis) -> ApiResult<PayWith> {
 
 /// A card object (`number`, `expiryMonth`, `expiryYear`, `cvc`, `cardholderName`), checked with the
 /// core's card rules; problems name the field under the object's own path.
-fn parse_card(c: &Fields<'_>, now: Millis) -> ApiResult<CheckedCard> {
+pub(crate) fn parse_card(c: &Fields<'_>, now: Millis) -> ApiResult<CheckedCard> {
     c.only(&[
         "number",
         "expiryMonth",

@@ -34,6 +34,8 @@ pub enum StoreError {
     TooManyIntents(usize),
     /// The intent does not take this way to pay (its `paymentMethods`, the merchant's card schemes).
     Refused(crate::details::Refusal),
+    /// A customer secret that cannot be used (unknown, another customer's, expired).
+    CustomerSecret(super::CustomerSecretError),
     /// A card the core's checks refuse: `field` under `paymentMethod.card`, `code` the core's error code.
     Card {
         field: &'static str,

@@ -10,17 +10,21 @@
 //! - `card_refs`: cards the isolated card frame handed over, behind single-use references.
 //! - `challenge_guards`: what binds an open 3-D Secure challenge to the page that paid.
 //! - `lookup`: search, refunds by id, the receipt outbox.
+//! - `setups`: setup intents (a card saved for the merchant's later charge) and the charge itself.
+//! - `customers`: customers, customer secrets and saved cards.
 //! - `retention`: what bounds memory (finished intents beyond a cap are forgotten oldest first).
 
 mod book;
 mod card_refs;
 mod challenge_guards;
+mod customers;
 mod error;
 mod lookup;
 mod merchant_ops;
 mod payments;
 mod retention;
 mod secrets;
+mod setups;
 mod timers;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -38,10 +42,12 @@ use crate::lifecycle::{
 
 pub use card_refs::{RefError, REF_TTL_MS};
 pub use challenge_guards::{ChallengeGuards, Guard};
+pub use customers::{CustomerFields, CustomerSecretError};
 pub use error::{StoreError, StoreResult};
 pub use lookup::{Found, Page, Receipt, RefundDetails, RefundRecord, Search};
 pub use retention::Limits;
 use secrets::SecretRef;
+pub use setups::{Charged, NewSetup};
 use timers::Timer;
 
 /// What a committed change did, for the stream and the webhooks.
@@ -103,6 +109,17 @@ pub struct Store {
     /// Completion credentials and paying origins of open 3-D Secure challenges.
     pub challenge_guards: ChallengeGuards,
     seq: u64,
+    setups: HashMap<String, crate::setup_intent::SetupRecord>,
+    /// A setup intent's client session secrets: secret → (setup intent, superseded).
+    setup_secrets: HashMap<String, (String, bool)>,
+    /// Open 3-D Secure challenges of setup intents: challenge → setup intent.
+    setup_challenges: HashMap<String, String>,
+    customers: HashMap<String, crate::setup_intent::CustomerRecord>,
+    /// Customer secrets: secret → (customer, expires at).
+    customer_secrets: HashMap<String, (String, Millis)>,
+    saved_methods: HashMap<String, crate::setup_intent::SavedMethod>,
+    /// Payment intents made from a setup intent (`setupIntentId`): payment intent → setup intent.
+    charges: HashMap<String, String>,
 }
 
 /// `prefix` + the url-safe base64 of `bytes` bytes from the OS random source.

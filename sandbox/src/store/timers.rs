@@ -14,6 +14,10 @@ pub(super) enum Timer {
     Deferred(String),
     /// A deadline from `lifecycle::next_deadline` (hold or void).
     Expire(String),
+    /// A setup intent's deadline (`lifecycle::setup::next_deadline`: expiry, or its card's expiry).
+    SetupDeadline(String),
+    /// A setup intent's asynchronous verification succeeds.
+    SetupSettle(String),
 }
 
 impl Store {
@@ -64,6 +68,11 @@ impl Store {
 
     fn fire(&mut self, timer: Timer, now: Millis) -> Option<Change> {
         let (id, trigger) = match timer {
+            // Setup intents change no payment intent: nothing to publish.
+            t @ (Timer::SetupDeadline(_) | Timer::SetupSettle(_)) => {
+                self.fire_setup(t, now);
+                return None;
+            }
             Timer::Settle(id) => (id, Trigger::Settle),
             Timer::Expire(id) => (id, Trigger::Expire),
             Timer::Deferred(id) => {

@@ -22,6 +22,7 @@ mod retention;
 
 mod schema;
 mod sdk_contract;
+mod setup_intents;
 mod static_files;
 mod stream;
 mod webhooks;
