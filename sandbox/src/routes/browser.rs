@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::intent_fields::payer_details;
 use super::merchant::{amounts, Tips};
-use super::payment_methods::{framing_origin, parse_pay_body};
+use super::payment_methods::{framing_origin, parse_pay_body, PayBody};
 use crate::http::auth::{BaseUrl, Customer};
 use crate::http::commit::{commit, read_latency, Caller};
 use crate::http::idempotency::{self, Started};
@@ -56,11 +56,14 @@ pub async fn pay(
         Started::Fresh(g) => g,
         Started::Replay(res) => return Ok(res),
     };
-    let with = parse_pay_body(&body, st.clock.now())?;
+    let PayBody { with, save } = parse_pay_body(&body, st.clock.now())?;
     let payer = {
         let store = st.store();
         with.card(&store, &id, st.clock.now())?;
         store.check_payable(&id, st.clock.now())?;
+        if save {
+            store.check_can_save(&id)?;
+        }
         payer_details(&body, store.get(&id)?.details.collect())?
     };
     let settle_ms = (st.config.async_settle_secs * 1000.0) as i64;
@@ -69,6 +72,9 @@ pub async fn pay(
         let card = with.card(s, &id, now)?;
         let change = s.pay(&id, &card, payer.clone(), now, settle_ms)?;
         with.spend(s);
+        if save {
+            s.save_if_paid(&id, &card, now);
+        }
         if let Some(challenge) = s.get(&id)?.challenge.clone() {
             s.challenge_guards.open(&challenge, parent);
         }

@@ -226,6 +226,13 @@ fn setup_intent_id(body: &Bytes) -> ApiResult<Option<String>> {
         .map(str::to_string))
 }
 
+/// `customer.id`, if it is a string: a known customer's saved cards may then pay for the intent, and a
+/// card paid with `savePaymentMethod` is saved to them.
+fn customer_id(body: &Bytes) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    v.get("customer")?.get("id")?.as_str().map(str::to_string)
+}
+
 /// The intent as Dojo's `PaymentIntent`.
 fn intent_view(s: &Store, id: &str) -> StoreResult<Reply> {
     Ok(Reply::json(&s.get(id)?.merchant_json()))
@@ -256,6 +263,7 @@ pub async fn create(
         Schemes::of(&st.config.card_schemes),
     )?;
     let setup = setup_intent_id(&body)?;
+    let customer = customer_id(&body);
     let ttl = st.config.token_ttl_secs;
     commit::create(&st, |s, now| {
         if let Some(si) = &setup {
@@ -264,6 +272,9 @@ pub async fn create(
         let change = s.create(n, now, ttl)?;
         if let Some(si) = &setup {
             s.link_charge(&change.id, si);
+        }
+        if let Some(c) = &customer {
+            s.link_customer(&change.id, c);
         }
         let reply = intent_view(s, &change.id)?;
         Ok((change, reply))

@@ -28,14 +28,18 @@ use crate::AppState;
 pub enum PayWith {
     Card(CheckedCard),
     Reference(String),
+    /// One of the intent's customer's saved cards, by id (`paymentMethod.savedCardId`).
+    Saved(String),
 }
 
 impl PayWith {
-    /// The card that pays: the body's own, or the one behind a usable reference for the intent `id`.
+    /// The card that pays: the body's own, the one behind a usable reference for the intent `id`, or
+    /// a saved card of the intent's customer.
     pub fn card(&self, store: &Store, id: &str, now: Millis) -> StoreResult<CheckedCard> {
         match self {
             PayWith::Card(c) => Ok(c.clone()),
             PayWith::Reference(r) => store.referenced_card(r, id, now),
+            PayWith::Saved(pm) => store.saved_card_for(id, pm, now),
         }
     }
 
@@ -47,8 +51,17 @@ impl PayWith {
     }
 }
 
-/// Parses a pay body: exactly one of `paymentMethod.card` (checked now) or `paymentMethod.id`.
-pub fn parse_pay_body(body: &Bytes, now: Millis) -> ApiResult<PayWith> {
+/// A pay body: what pays, and whether the customer agreed to keep the card (`savePaymentMethod`,
+/// Dojo's field).
+pub struct PayBody {
+    pub with: PayWith,
+    pub save: bool,
+}
+
+/// Parses a pay body: exactly one of `paymentMethod.card` (checked now), `paymentMethod.id` (a card
+/// reference) or `paymentMethod.savedCardId` (a saved card of the intent's customer); optional
+/// `savePaymentMethod`.
+pub fn parse_pay_body(body: &Bytes, now: Millis) -> ApiResult<PayBody> {
     let obj = json_object(body, false)?;
     let f = Fields::new(&obj, "");
     // The customer's details ride along (read by `intent_fields::payer_details`).
@@ -57,21 +70,35 @@ pub fn parse_pay_body(body: &Bytes, now: Millis) -> ApiResult<PayWith> {
         "userEmailAddress",
         "billingAddress",
         "shippingDetails",
+        "savePaymentMethod",
     ])?;
+    let save = f.bool("savePaymentMethod")?.unwrap_or(false);
     let pm = f.required("paymentMethod", f.object("paymentMethod")?)?;
-    pm.only(&["card", "id"])?;
-    match (pm.object("card")?, pm.str("id", 64)?) {
-        (Some(c), None) => Ok(PayWith::Card(parse_card(&c, now)?)),
-        (None, Some(id)) => Ok(PayWith::Reference(id.to_string())),
-        (Some(_), Some(_)) => Err(Problem::invalid(
+    pm.only(&["card", "id", "savedCardId"])?;
+    let with = match (
+        pm.object("card")?,
+        pm.str("id", 64)?,
+        pm.str("savedCardId", 64)?,
+    ) {
+        (Some(c), None, None) => PayWith::Card(parse_card(&c, now)?),
+        (None, Some(id), None) => PayWith::Reference(id.to_string()),
+        (None, None, Some(id)) => PayWith::Saved(id.to_string()),
+        (None, None, None) => return Err(Problem::invalid(
             "paymentMethod",
-            "send either `paymentMethod.card` or `paymentMethod.id`, not both",
+            "`paymentMethod.card`, `paymentMethod.id` or `paymentMethod.savedCardId` is required",
         )),
-        (None, None) => Err(Problem::invalid(
+        _ => return Err(Problem::invalid(
             "paymentMethod",
-            "`paymentMethod.card` or `paymentMethod.id` is required",
+            "send one of `paymentMethod.card`, `paymentMethod.id` and `paymentMethod.savedCardId`",
         )),
+    };
+    if save && matches!(with, PayWith::Saved(_)) {
+        return Err(Problem::invalid(
+            "savePaymentMethod",
+            "a saved card is saved already",
+        ));
     }
+    Ok(PayBody { with, save })
 }
 
 /// A card object (`number`, `expiryMonth`, `expiryYear`, `cvc`, `cardholderName`), checked with the
@@ -144,8 +171,32 @@ pub async fn create(
     let now = st.clock.now();
     let obj = json_object(&body, false)?;
     let f = Fields::new(&obj, "");
-    f.only(&["card"])?;
-    let card = parse_card(&f.required("card", f.object("card")?)?, now)?;
+    f.only(&["card", "savedCard"])?;
+    let card = match (f.object("card")?, f.object("savedCard")?) {
+        (Some(c), None) => parse_card(&c, now)?,
+        // A saved card with its CVC typed again (the frame's CVC-only mode): the reference pays with
+        // the saved card.
+        (None, Some(saved)) => {
+            saved.only(&["id", "cvc"])?;
+            let pm = saved.required("id", saved.str("id", 64)?)?;
+            let cvc = saved.required("cvc", saved.str("cvc", 8)?)?;
+            let card = st.store().saved_card_for(&id, pm, now)?;
+            intent_checkout::core::card::check_cvc(cvc, card.summary.brand).map_err(|e| {
+                Problem::invalid(
+                    "savedCard.cvc",
+                    "the CVC has the wrong length for this card",
+                )
+                .with("cardError", e.code())
+            })?;
+            card
+        }
+        _ => {
+            return Err(Problem::invalid(
+                "card",
+                "send either `card` or `savedCard` (`{id, cvc}`)",
+            ))
+        }
+    };
     let s = card.summary.clone();
     let reference = st.store().create_card_ref(&id, card, now)?;
     let view = json!({

@@ -268,7 +268,14 @@ fn parse_confirm(body: &Bytes, now: i64) -> ApiResult<super::payment_methods::Pa
         ));
     }
     let rest = json!({ "paymentMethod": obj.get("paymentMethod") });
-    parse_pay_body(&Bytes::from(rest.to_string()), now)
+    let pay = parse_pay_body(&Bytes::from(rest.to_string()), now)?;
+    if matches!(pay.with, super::payment_methods::PayWith::Saved(_)) {
+        return Err(Problem::invalid(
+            "paymentMethod.savedCardId",
+            "a setup intent saves a new card",
+        ));
+    }
+    Ok(pay.with)
 }
 
 /// `POST /setup-intents/public/{id}/confirm`: Idempotency-Key required, as for payments; a 3-D Secure

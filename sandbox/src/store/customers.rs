@@ -2,7 +2,7 @@
 //! `/customers/public/{id}/payment-methods`). A customer secret lists and removes that customer's saved
 //! cards and nothing else; it expires like a client session secret.
 
-use super::{random_id, Store, StoreError, StoreResult};
+use super::{random_id, RefError, Store, StoreError, StoreResult};
 use crate::cards::CheckedCard;
 use crate::clock::Millis;
 use crate::setup_intent::{CustomerRecord, SavedMethod};
@@ -161,5 +161,75 @@ impl Store {
         }
         self.saved_methods.remove(pm);
         Ok(())
+    }
+
+    /// The payment intent is the customer's (`customer.id` on create, if that customer exists).
+    pub fn link_customer(&mut self, payment_intent: &str, customer: &str) {
+        if self.customers.contains_key(customer) {
+            self.payment_customers
+                .insert(payment_intent.to_string(), customer.to_string());
+        }
+    }
+
+    /// The saved card `pm` if it may pay for the payment intent `id` now: the intent's customer owns it
+    /// and it has not expired (anything else is `PaymentMethodUnusable`, unknown and foreign alike).
+    pub fn saved_card_for(&self, id: &str, pm: &str, now: Millis) -> StoreResult<CheckedCard> {
+        let unusable = StoreError::PaymentMethodUnusable;
+        let customer = self
+            .payment_customers
+            .get(id)
+            .ok_or(unusable(RefError::Unknown))?;
+        let m = self
+            .saved_methods
+            .get(pm)
+            .filter(|m| m.customer.as_deref() == Some(customer.as_str()))
+            .ok_or(unusable(RefError::Unknown))?;
+        if m.expires_at() <= now {
+            return Err(unusable(RefError::Expired));
+        }
+        Ok(m.card.clone())
+    }
+
+    /// A card paid with `savePaymentMethod` needs a customer to be saved to.
+    pub fn check_can_save(&self, id: &str) -> StoreResult<()> {
+        self.get(id)?;
+        if self.payment_customers.contains_key(id) {
+            Ok(())
+        } else {
+            Err(StoreError::invalid(
+                "savePaymentMethod",
+                "the payment intent has no customer to save the card for (`customer.id` on create)",
+            ))
+        }
+    }
+
+    /// After a payment with the customer's consent: keeps the card if the payment went through.
+    pub fn save_if_paid(&mut self, id: &str, card: &CheckedCard, now: Millis) {
+        let paid = self.get(id).is_ok_and(|i| {
+            matches!(
+                i.status(),
+                crate::lifecycle::CanonicalStatus::Succeeded
+                    | crate::lifecycle::CanonicalStatus::Authorized
+            )
+        });
+        let challenged = self.get(id).is_ok_and(|i| i.challenge.is_some());
+        match self.payment_customers.get(id).cloned() {
+            Some(c) if paid => {
+                self.save_card(card, Some(&c), now);
+            }
+            // Saved once the customer passes the challenge (`save_after_challenge`).
+            Some(_) if challenged => {
+                self.pending_saves.insert(id.to_string(), card.clone());
+            }
+            _ => {}
+        }
+    }
+
+    /// A challenged payment made with `savePaymentMethod` went through: keep its card now.
+    pub(super) fn save_after_challenge(&mut self, id: &str, approved: bool, now: Millis) {
+        let card = self.pending_saves.remove(id);
+        if let (true, Some(card)) = (approved, card) {
+            self.save_if_paid(id, &card, now);
+        }
     }
 }

@@ -120,6 +120,10 @@ pub struct Store {
     saved_methods: HashMap<String, crate::setup_intent::SavedMethod>,
     /// Payment intents made from a setup intent (`setupIntentId`): payment intent → setup intent.
     charges: HashMap<String, String>,
+    /// Payment intents made for a known customer (`customer.id`): payment intent → customer.
+    payment_customers: HashMap<String, String>,
+    /// Cards to keep once a challenged payment made with `savePaymentMethod` passes its challenge.
+    pending_saves: HashMap<String, crate::cards::CheckedCard>,
 }
 
 /// `prefix` + the url-safe base64 of `bytes` bytes from the OS random source.

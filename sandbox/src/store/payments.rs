@@ -153,6 +153,7 @@ impl Store {
         intent.challenge = None;
         let change = bump(intent, from, now);
         self.after_step(&id, now);
+        self.save_after_challenge(&id, approved, now);
         Ok(self.committed(change))
     }
 }

@@ -602,3 +602,159 @@ async fn setel_has_no_setup_intents_and_stripe_keeps_succeeded() {
         "succeeded"
     );
 }
+
+impl Sandbox {
+    /// A payment intent for `customer` (Dojo's `customer.id`): (id, secret).
+    async fn customers_intent(&self, customer: Option<&str>) -> (String, String) {
+        let mut body = create_body("Auto");
+        if let Some(c) = customer {
+            body["customer"] = json!({ "id": c });
+        }
+        let (id, secret, _) = self.create(body).await;
+        (id, secret)
+    }
+
+    async fn pay_body(&self, id: &str, secret: &str, body: Value) -> Reply {
+        let key = format!("k{}", rand_suffix());
+        self.pay_raw(id, secret, Some(&key), body.to_string()).await
+    }
+}
+
+#[tokio::test]
+async fn a_card_saved_with_consent_pays_the_next_checkout_of_its_customer_only() {
+    let sb = start().await;
+    let (ada, bob) = (sb.customer().await, sb.customer().await);
+    // Consent needs a customer to save to.
+    let (anon, anon_secret) = sb.customers_intent(None).await;
+    let mut body = card("4242424242424242");
+    body["savePaymentMethod"] = json!(true);
+    let r = sb.pay_body(&anon, &anon_secret, body.clone()).await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["param"].as_str()),
+        (400, Some("savePaymentMethod"))
+    );
+    let (first, secret) = sb.customers_intent(Some(&ada)).await;
+    let r = sb.pay_body(&first, &secret, body).await;
+    assert_eq!(r.body["status"], "Captured", "{}", r.body);
+    let cs = sb.customer_secret(&ada).await;
+    let saved = sb.saved_cards(&ada, &cs).await;
+    let pm = saved.body["savedPaymentMethods"][0]["id"]
+        .as_str()
+        .expect("saved")
+        .to_string();
+    // The returning customer pays with it.
+    let (second, secret) = sb.customers_intent(Some(&ada)).await;
+    let r = sb
+        .pay_body(
+            &second,
+            &secret,
+            json!({"paymentMethod": {"savedCardId": pm}}),
+        )
+        .await;
+    assert_eq!(r.body["status"], "Captured", "{}", r.body);
+    assert_eq!(sb.ledger(&second).await["totals"]["movements"], 1);
+    // Nobody else's checkout can.
+    let (bobs, secret) = sb.customers_intent(Some(&bob)).await;
+    let r = sb
+        .pay_body(
+            &bobs,
+            &secret,
+            json!({"paymentMethod": {"savedCardId": pm}}),
+        )
+        .await;
+    assert_eq!(r.code(), "payment_method_unusable", "{}", r.body);
+    assert_eq!(sb.ledger(&bobs).await["totals"]["movements"], 0);
+}
+
+#[tokio::test]
+async fn a_saved_card_with_its_cvc_typed_again_pays_by_reference() {
+    let sb = start().await;
+    let ada = sb.customer().await;
+    let (si, secret, _) = sb.setup_intent(Some(&ada)).await;
+    let r = sb
+        .confirm_card(&si, &secret, card_with("4242424242424242", 12, 2034))
+        .await;
+    let pm = r.body["paymentDetails"]["paymentMethodId"]
+        .as_str()
+        .expect("saved")
+        .to_string();
+    let (pi, secret) = sb.customers_intent(Some(&ada)).await;
+    let path = format!("/payment-intents/public/{pi}/payment-methods");
+    let reference = |cvc: &str| {
+        let body = json!({"savedCard": {"id": pm, "cvc": cvc}}).to_string();
+        sb.send(
+            Method::POST,
+            &path,
+            Some(format!("Bearer {secret}")),
+            &[],
+            Some(body),
+        )
+    };
+    let bad = reference("12").await;
+    assert_eq!(
+        (bad.status.as_u16(), bad.body["param"].as_str()),
+        (400, Some("savedCard.cvc"))
+    );
+    let r = reference("123").await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["last4"], "4242");
+    let paid = sb
+        .pay_body(&pi, &secret, json!({"paymentMethod": {"id": r.body["id"]}}))
+        .await;
+    assert_eq!(paid.body["status"], "Captured", "{}", paid.body);
+}
+
+#[tokio::test]
+async fn a_challenged_payment_saves_its_card_once_the_challenge_passes_and_an_expired_one_is_refused(
+) {
+    let sb = start().await;
+    let ada = sb.customer().await;
+    let (pi, secret) = sb.customers_intent(Some(&ada)).await;
+    let clock = sb.test_route(Method::GET, "/test/clock", None).await;
+    let now = clock.body["now"].as_str().expect("now").to_string();
+    let (year, month): (i64, u32) = (
+        now[..4].parse().expect("year"),
+        now[5..7].parse().expect("month"),
+    );
+    let body = json!({"paymentMethod": {"card": card_with("4000000000003220", month, year)}, "savePaymentMethod": true});
+    let r = sb.pay_body(&pi, &secret, body).await;
+    let challenge = r.body["nextAction"]["url"]
+        .as_str()
+        .expect("challenge")
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let cs = sb.customer_secret(&ada).await;
+    assert_eq!(
+        sb.saved_cards(&ada, &cs).await.body["savedPaymentMethods"],
+        json!([])
+    );
+    sb.test_route(
+        Method::POST,
+        &format!("/test/challenges/{challenge}/complete"),
+        Some(json!({"outcome": "approved"})),
+    )
+    .await;
+    let saved = sb.saved_cards(&ada, &cs).await;
+    let pm = saved.body["savedPaymentMethods"][0]["id"]
+        .as_str()
+        .expect("saved after the challenge")
+        .to_string();
+    // Past its expiry month the saved card pays no more.
+    sb.advance(32.0 * 86_400.0).await;
+    let (next, secret) = sb.customers_intent(Some(&ada)).await;
+    let r = sb
+        .pay_body(
+            &next,
+            &secret,
+            json!({"paymentMethod": {"savedCardId": pm}}),
+        )
+        .await;
+    assert_eq!(
+        (r.code(), r.body["reason"].as_str()),
+        ("payment_method_unusable", Some("expired")),
+        "{}",
+        r.body
+    );
+}
