@@ -62,7 +62,8 @@ run_scope() {
   summarize "$scope"
 }
 
-count() { [ -f "$1" ] && grep -c . "$1" || echo 0; }
+# `grep -c` prints 0 itself for an empty file (and fails): only a missing file needs the fallback.
+count() { if [ -f "$1" ]; then grep -c . "$1"; else echo 0; fi; }
 
 summarize() {
   local d=$out_root/$1/mutants.out
