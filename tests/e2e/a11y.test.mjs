@@ -1,7 +1,7 @@
 // Keyboard-only checkout, labels and announcements.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, waitForState, cardFields, focused, axeViolations, fillCard, snap, CARDS } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, waitForState, cardFields, focusOn, axeViolations, fillCard, snap, CARDS } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -44,28 +44,29 @@ test('keyboard only: Tab through the fields, type, Enter to pay, focus lands on 
   // From the Checkout button, Tab into the widget's first field.
   await page.locator('[data-testid="checkout-button"]').focus();
   await page.keyboard.press('Tab');
-  assert.equal(await focused(page), 'card-number');
+  await focusOn(page, 'card-number');
   await page.keyboard.type('4242424242424242');
   await page.keyboard.press('Tab');
-  assert.equal(await focused(page), 'card-expiry');
+  await focusOn(page, 'card-expiry');
   await page.keyboard.type('1234');
   await page.keyboard.press('Tab');
-  assert.equal(await focused(page), 'card-cvc');
+  await focusOn(page, 'card-cvc');
   await page.keyboard.type('123');
   await page.keyboard.press('Tab');
-  assert.equal(await focused(page), 'card-name');
+  await focusOn(page, 'card-name');
   await page.keyboard.type('Grace Hopper');
   await page.keyboard.press('Tab');
-  assert.equal(await focused(page), 'pay-button');
+  await focusOn(page, 'pay-button');
   await page.keyboard.press('Enter');
   await waitForState(page, 'succeeded');
-  assert.equal(await focused(page), 'result-title');
+  await focusOn(page, 'result-title');
   assert.match(await page.locator('[data-testid="announcer"]').textContent(), /Payment successful/);
   await page.close();
 });
 
 test('keyboard only through 3-D Secure: the challenge gets focus, Tab reaches its buttons, Enter approves', async () => {
   const page = await openCheckout(browser, sandbox, { locale: 'en-GB' });
+  await page.bringToFront(); // the focused tab: focus moves into other origins' frames only in the focused page
   await cardFields(page).locator('[data-testid="card-number"]').focus();
   await page.keyboard.type('4000000000003220');
   await page.keyboard.press('Tab');
@@ -78,13 +79,16 @@ test('keyboard only through 3-D Secure: the challenge gets focus, Tab reaches it
   await waitForState(page, 'action');
   const frame = page.frameLocator('[data-testid="challenge-frame"]');
   await frame.locator('[data-testid="challenge-approve"]').waitFor();
-  assert.equal(await focused(page), 'challenge-frame');
+  await focusOn(page, 'challenge-frame');
+  // Until the challenge page has loaded, Tab passes over the frame (to Close): a customer Tabs once it shows.
+  const challenge = () => page.frames().find((f) => f.url().includes('/challenge/'));
+  await challenge().waitForLoadState('load');
   await page.keyboard.press('Tab');
-  const inFrame = await frame.locator('[data-testid="challenge-approve"]').evaluate((b) => document.activeElement === b);
-  assert.equal(inFrame, true, 'Tab moved into the challenge, onto Approve');
+  // Tab moves into the challenge, onto Approve (the challenge is another origin's frame: awaited).
+  await focusOn(page, 'challenge-approve', () => challenge().evaluate(() => document.activeElement?.dataset?.testid ?? document.activeElement?.tagName));
   await page.keyboard.press('Enter');
   await waitForState(page, 'succeeded');
-  assert.equal(await focused(page), 'result-title');
+  await focusOn(page, 'result-title');
   await page.close();
 });
 

@@ -218,6 +218,21 @@ export async function focused(page) {
   return frame.evaluate(() => document.activeElement?.dataset?.testid ?? document.activeElement?.tagName);
 }
 
+/**
+ * Resolves once keyboard focus is on `testid` (as `where` reads it; `focused` by default), failing with where
+ * focus is instead. Focus that crosses into or out of a frame of another origin moves in that frame's process,
+ * after the key press has returned, so it is awaited, never read once.
+ */
+export async function focusOn(page, testid, where = focused) {
+  const deadline = Date.now() + GUARD_MS;
+  for (;;) {
+    const now = await where(page);
+    if (now === testid) return;
+    if (Date.now() > deadline) assert.fail(`focus is on ${now}, not on ${testid}`);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+  }
+}
+
 const axeSource = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
 /**

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startSandbox, launchBrowser, openCheckout, fillCard, waitForState, call, cardFields, merchantPage, merchantOrigin,
-  strictEmbed, newPage, cspViolations, focused, CARDS, FIELDS,
+  strictEmbed, newPage, cspViolations, focusOn, CARDS, FIELDS,
 } from './harness.mjs';
 
 let sandbox;
@@ -273,13 +273,13 @@ test('keyboard: Tab moves from the page into the card fields and on to Pay, Shif
   const page = await openCheckout(browser, sandbox, { locale: 'en-GB', tipsAllowed: true });
   await page.locator('[data-testid="tip-input"]').focus();
   await page.keyboard.press('Tab');
-  assert.equal(await focused(page), 'card-number');
+  await focusOn(page, 'card-number');
   for (const next of ['card-expiry', 'card-cvc', 'card-name', 'pay-button']) {
     await page.keyboard.press('Tab');
-    assert.equal(await focused(page), next);
+    await focusOn(page, next);
   }
   await page.keyboard.press('Shift+Tab');
-  assert.equal(await focused(page), 'card-name');
+  await focusOn(page, 'card-name');
   await page.close();
 });
 
