@@ -124,9 +124,7 @@ pub fn events(
             if s.done || *s.shutdown.borrow() {
                 return None;
             }
-            let Some(left) = valid_for(&s) else {
-                return None;
-            };
+            let left = valid_for(&s)?;
             tokio::select! {
                 msg = s.rx.recv() => match msg {
                     Ok((changed, _)) if *changed == *s.id => s.snapshot(),

@@ -499,6 +499,7 @@ impl Api {
                 .and_then(|v| v.to_str().ok())
                 .and_then(intent_checkout::core::flow::wire::retry_after_ms)
                 .unwrap_or(1000);
+            // Time is the condition here: the server said how long to wait (a second if it did not).
             tokio::time::sleep(Duration::from_millis(wait)).await;
             res = self.browser_once(path, bearer).await?;
         }
@@ -656,6 +657,7 @@ impl Shell {
         let Some(at) = deadline else { return };
         let tx = self.tx.clone();
         let wait = at.saturating_sub(now_ms());
+        // The shell's timer, as a browser's `setTimeout`: the flow asked to be woken at `at`.
         let h = tokio::task::spawn_local(async move {
             tokio::time::sleep(Duration::from_millis(wait)).await;
             let _ = tx.send(Input::Timer(at));

@@ -91,6 +91,18 @@ pub async fn path_id(parts: &mut Parts, st: &AppState) -> ApiResult<String> {
         .map_err(|e| Problem::not_found(&format!("the resource ({e})")))
 }
 
+/// The page's client session secret (`Authorization: Bearer`), as a problem when it is missing.
+pub fn client_secret(parts: &Parts) -> ApiResult<&str> {
+    auth_value(&parts.headers, "Bearer").ok_or_else(|| {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "token_invalid",
+            "Missing client session secret",
+            "send the client session secret as `Authorization: Bearer <secret>`",
+        )
+    })
+}
+
 /// The page: `Authorization: Bearer <client session secret>` of the intent in the path.
 pub struct Customer {
     pub id: String,
@@ -103,14 +115,7 @@ impl FromRequestParts<AppState> for Customer {
 
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> ApiResult<Self> {
         let id = path_id(parts, st).await?;
-        let secret = auth_value(&parts.headers, "Bearer").ok_or_else(|| {
-            Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "token_invalid",
-                "Missing client session secret",
-                "send the client session secret as `Authorization: Bearer <secret>`",
-            )
-        })?;
+        let secret = client_secret(parts)?;
         st.store().check_secret(secret, &id, st.clock.now())?;
         Ok(Customer {
             id,

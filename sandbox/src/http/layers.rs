@@ -51,7 +51,7 @@ fn host_allowed(st: &AppState, host: &str) -> bool {
             format!("[::1]:{port}"),
         ];
         let bare = port == 80 && ["127.0.0.1", "localhost", "[::1]"].contains(&host.as_str());
-        if bare || names.iter().any(|n| *n == host) {
+        if bare || names.contains(&host) {
             return true;
         }
     }

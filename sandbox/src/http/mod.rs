@@ -10,7 +10,7 @@ pub mod idempotency;
 pub mod layers;
 pub mod problem;
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
@@ -62,6 +62,24 @@ impl Reply {
             body: intent.browser_json(base),
             etag: Some(intent.etag()),
         }
+    }
+
+    /// A page's read: 304 when `If-None-Match` names this version, and revalidated every time (the
+    /// resource changes under the page).
+    pub fn conditional(self, headers: &HeaderMap) -> Response {
+        let etag = self.etag.clone().unwrap_or_default();
+        let matches = headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+        let mut res = if matches {
+            with_etag(StatusCode::NOT_MODIFIED.into_response(), &etag)
+        } else {
+            self.into_response()
+        };
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        res
     }
 
     pub fn into_response(self) -> Response {

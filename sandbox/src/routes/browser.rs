@@ -3,8 +3,8 @@
 
 use crate::http::body::JsonBody;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 
 use super::intent_fields::payer_details;
 use super::merchant::{amounts, Tips};
@@ -12,7 +12,7 @@ use super::payment_methods::{framing_origin, parse_pay_body, PayBody};
 use crate::http::auth::{BaseUrl, Customer};
 use crate::http::commit::{commit, read_latency, Caller};
 use crate::http::idempotency::{self, Started};
-use crate::http::{with_etag, ApiResult, Reply};
+use crate::http::{ApiResult, Reply};
 use crate::store::Store;
 use crate::AppState;
 
@@ -23,21 +23,7 @@ pub async fn get_intent(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     read_latency(&st, Caller::Browser).await?;
-    let reply = Reply::browser(st.store().get(&id)?, &base);
-    let etag = reply.etag.clone().unwrap_or_default();
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    let mut res = if matches {
-        with_etag(StatusCode::NOT_MODIFIED.into_response(), &etag)
-    } else {
-        reply.into_response()
-    };
-    // Revalidate every time: the intent changes under the page.
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    Ok(res)
+    Ok(Reply::browser(st.store().get(&id)?, &base).conditional(&headers))
 }
 
 /// Pays with a card reference (isolated card fields) or a card (pages in PCI scope). The key is claimed

@@ -51,7 +51,7 @@ pub const METADATA_KEYS: usize = 50;
 pub const METADATA_KEY_CHARS: usize = 40;
 pub const METADATA_VALUE_CHARS: usize = 500;
 
-fn parse_metadata(v: Option<&serde_json::Value>) -> ApiResult<BTreeMap<String, String>> {
+pub(super) fn parse_metadata(v: Option<&serde_json::Value>) -> ApiResult<BTreeMap<String, String>> {
     let m = match v {
         None | Some(serde_json::Value::Null) => return Ok(BTreeMap::new()),
         Some(serde_json::Value::Object(m)) => m,
@@ -285,16 +285,12 @@ pub async fn create(
     .await
 }
 
-pub async fn get_intent(
-    State(st): State<AppState>,
-    _: Merchant,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
-) -> ApiResult<Response> {
-    let mut return_canceled = false;
-    for pair in q.as_deref().unwrap_or("").split('&') {
+/// Dojo's `returnCanceled` query flag (a voided intent is a 404 without it); the last one counts.
+pub(super) fn return_canceled(query: Option<&str>) -> ApiResult<bool> {
+    let mut wanted = false;
+    for pair in query.unwrap_or("").split('&') {
         if let Some(v) = pair.strip_prefix("returnCanceled=") {
-            return_canceled = match v {
+            wanted = match v {
                 "true" => true,
                 "false" => false,
                 _ => {
@@ -306,6 +302,16 @@ pub async fn get_intent(
             };
         }
     }
+    Ok(wanted)
+}
+
+pub async fn get_intent(
+    State(st): State<AppState>,
+    _: Merchant,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
+    let return_canceled = return_canceled(q.as_deref())?;
     let store = st.store();
     let i = store.get(&id)?;
     // Dojo answers 404 for a canceled intent unless `returnCanceled=true`.

@@ -149,6 +149,19 @@ pub fn framing_origin(st: &AppState, headers: &HeaderMap) -> Option<String> {
         .then(|| origin.to_string())
 }
 
+/// A browser may send card data only from the card frame, which this origin (`base`) serves.
+pub(super) fn from_card_frame(headers: &HeaderMap, base: &str) -> ApiResult<()> {
+    match headers.get(header::ORIGIN) {
+        Some(origin) if origin.to_str().ok() != Some(base) => Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Forbidden",
+            "card details are accepted only from the card frame this API serves",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// `POST /payment-intents/public/{id}/payment-methods {"card": {…}}` → 201 with the reference.
 pub async fn create(
     State(st): State<AppState>,
@@ -157,17 +170,7 @@ pub async fn create(
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    // A browser may send card data here only from the card frame, which this origin serves.
-    if let Some(origin) = headers.get(header::ORIGIN) {
-        if origin.to_str().ok() != Some(base.as_str()) {
-            return Err(Problem::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Forbidden",
-                "card details are accepted only from the card frame this API serves",
-            ));
-        }
-    }
+    from_card_frame(&headers, &base)?;
     let now = st.clock.now();
     let obj = json_object(&body, false)?;
     let f = Fields::new(&obj, "");

@@ -9,21 +9,19 @@
 //! `POST /setup-intents/public/{id}/refresh-client-session-secret` would hand a new secret to anyone
 //! who knows the id: the sandbox has only the merchant's refresh.
 
-use std::collections::BTreeMap;
-
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::json;
 
-use super::payment_methods::{framing_origin, parse_card, parse_pay_body};
-use crate::http::auth::{auth_value, path_id, BaseUrl, Merchant};
+use super::payment_methods::{framing_origin, from_card_frame, parse_card, parse_pay_body};
+use crate::http::auth::{client_secret, path_id, BaseUrl, Merchant};
 use crate::http::body::{json_object, no_fields, Fields, JsonBody};
 use crate::http::commit::{commit, commit_unpublished, read_latency, Caller};
 use crate::http::idempotency::{self, Started};
-use crate::http::{json_response, with_etag, ApiResult, Problem, Reply};
+use crate::http::{json_response, ApiResult, Problem, Reply};
 use crate::lifecycle::setup::SetupStatus;
 use crate::setup_intent::SetupRecord;
 use crate::store::{NewSetup, Store, StoreResult};
@@ -53,42 +51,9 @@ impl FromRequestParts<AppState> for SetupPage {
 
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> ApiResult<Self> {
         let id = path_id(parts, st).await?;
-        let secret = auth_value(&parts.headers, "Bearer").ok_or_else(|| {
-            Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "token_invalid",
-                "Missing client session secret",
-                "send the client session secret as `Authorization: Bearer <secret>`",
-            )
-        })?;
+        let secret = client_secret(parts)?;
         st.store().check_setup_secret(secret, &id, st.clock.now())?;
         Ok(SetupPage { id })
-    }
-}
-
-fn parse_metadata(v: Option<&Value>) -> ApiResult<BTreeMap<String, String>> {
-    match v {
-        None | Some(Value::Null) => Ok(BTreeMap::new()),
-        Some(Value::Object(m)) if m.len() <= super::merchant::METADATA_KEYS => m
-            .iter()
-            .map(|(k, v)| match v {
-                Value::String(s)
-                    if !k.is_empty()
-                        && k.chars().count() <= super::merchant::METADATA_KEY_CHARS
-                        && s.chars().count() <= super::merchant::METADATA_VALUE_CHARS =>
-                {
-                    Ok((k.clone(), s.clone()))
-                }
-                _ => Err(Problem::invalid(
-                    &format!("metadata.{k}"),
-                    "metadata keys and values are short strings",
-                )),
-            })
-            .collect(),
-        Some(_) => Err(Problem::invalid(
-            "metadata",
-            "`metadata` must be an object of at most 50 strings",
-        )),
     }
 }
 
@@ -160,7 +125,7 @@ pub async fn create(
         mit_type: mit_type.to_string(),
         intended,
         customer,
-        metadata: parse_metadata(obj.get("metadata"))?,
+        metadata: super::merchant::parse_metadata(obj.get("metadata"))?,
         expire_at,
     };
     let ttl = st.config.token_ttl_secs;
@@ -176,21 +141,7 @@ pub async fn get(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
-    let mut return_canceled = false;
-    for pair in q.as_deref().unwrap_or("").split('&') {
-        if let Some(v) = pair.strip_prefix("returnCanceled=") {
-            return_canceled = match v {
-                "true" => true,
-                "false" => false,
-                _ => {
-                    return Err(Problem::invalid(
-                        "returnCanceled",
-                        "`returnCanceled` must be true or false",
-                    ))
-                }
-            };
-        }
-    }
+    let return_canceled = super::merchant::return_canceled(q.as_deref())?;
     let store = st.store();
     let voided = matches!(
         store.setup(&id)?.life.status(),
@@ -232,20 +183,7 @@ pub async fn get_public(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     read_latency(&st, Caller::Browser).await?;
-    let reply = browser_reply(st.store().setup(&id)?, &base);
-    let etag = reply.etag.clone().unwrap_or_default();
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    let mut res = if matches {
-        with_etag(StatusCode::NOT_MODIFIED.into_response(), &etag)
-    } else {
-        reply.into_response()
-    };
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    Ok(res)
+    Ok(browser_reply(st.store().setup(&id)?, &base).conditional(&headers))
 }
 
 /// The confirm body: Dojo's consent (`mitConsentGiven: true`, required) and the pay body's
@@ -323,16 +261,7 @@ pub async fn create_reference(
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    if let Some(origin) = headers.get(header::ORIGIN) {
-        if origin.to_str().ok() != Some(base.as_str()) {
-            return Err(Problem::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Forbidden",
-                "card details are accepted only from the card frame this API serves",
-            ));
-        }
-    }
+    from_card_frame(&headers, &base)?;
     let now = st.clock.now();
     let obj = json_object(&body, false)?;
     let f = Fields::new(&obj, "");
