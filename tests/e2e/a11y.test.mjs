@@ -79,10 +79,9 @@ test('keyboard only through 3-D Secure: the challenge gets focus, Tab reaches it
   await waitForState(page, 'action');
   const frame = page.frameLocator('[data-testid="challenge-frame"]');
   await frame.locator('[data-testid="challenge-approve"]').waitFor();
+  // The dialog holds focus until the challenge page has loaded, then the frame takes it.
   await focusOn(page, 'challenge-frame');
-  // Until the challenge page has loaded, Tab passes over the frame (to Close): a customer Tabs once it shows.
   const challenge = () => page.frames().find((f) => f.url().includes('/challenge/'));
-  await challenge().waitForLoadState('load');
   await page.keyboard.press('Tab');
   // Tab moves into the challenge, onto Approve (the challenge is another origin's frame: awaited).
   await focusOn(page, 'challenge-approve', () => challenge().evaluate(() => document.activeElement?.dataset?.testid ?? document.activeElement?.tagName));

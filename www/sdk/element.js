@@ -63,6 +63,8 @@ export class IntentCheckoutElement extends Base {
   #onScheme = () => this.#frame?.setTheme(resolveTheme(this.#ui.box));
   #reason = null;
   #challengeUrl = null;
+  // Whether the challenge frame's page has loaded: until then the dialog holds focus (see its load listener).
+  #challengeLoaded = false;
   #onMessage = (e) => this.#challengeMessage(e);
   // The brand the card fields report (never a digit), and the customer-details form built for the intent.
   #brand = 'unknown';
@@ -381,9 +383,17 @@ export class IntentCheckoutElement extends Base {
       s.addEventListener('focus', () => to().focus());
       return s;
     };
-    ui.dialog = h('div', { class: 'dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'ic-dlg-title', part: 'dialog' },
+    ui.dialog = h('div', { class: 'dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'ic-dlg-title', part: 'dialog', tabindex: '-1' },
       sentinel(() => ui.close), ui.dlgTitle, ui.dlgText, ui.frame, ui.close, sentinel(() => ui.frame));
     ui.modal = h('div', { class: 'modal', part: 'challenge', 'data-testid': 'challenge-modal', hidden: true }, ui.dialog);
+    // The bank's page is a document of another origin, often in another process: focus given to the frame
+    // while that page is still on its way can land on the blank document the page replaces and be lost
+    // (Chromium then keeps the keys in this page, and Tab passes over the challenge to Close). So the
+    // frame takes focus from the dialog once its page has loaded, unless the customer has moved it.
+    ui.frame.addEventListener('load', () => {
+      this.#challengeLoaded = true;
+      if (!ui.modal.hidden && this.shadowRoot.activeElement === ui.dialog) ui.frame.focus();
+    });
     ui.modal.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') this.#closeChallenge(true);
     });
@@ -972,11 +982,14 @@ export class IntentCheckoutElement extends Base {
     this.#challengeUrl = url;
     if (this.#view !== 'action') this.#setView('action');
     if (!fresh && !force) return;
-    if (fresh) ui.frame.src = url;
+    if (fresh) {
+      this.#challengeLoaded = false;
+      ui.frame.src = url;
+    }
     ui.modal.hidden = false;
     ui.box.inert = true;
     this.#render();
-    ui.frame.focus();
+    (this.#challengeLoaded ? ui.frame : ui.dialog).focus();
   }
 
   #closeChallenge(byUser) {
