@@ -617,116 +617,58 @@ fn amount_changes(old: Option<&PaymentIntent>, intent: &PaymentIntent, changes: 
     }
 }
 
+/// A field the page shows is reported for the first snapshot when it is there at all: an `Option` when it
+/// is `Some`, a list when it is not empty.
+trait Present {
+    fn is_present(&self) -> bool;
+}
+
+impl<T> Present for Option<T> {
+    fn is_present(&self) -> bool {
+        self.is_some()
+    }
+}
+
+impl<T> Present for Vec<T> {
+    fn is_present(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+/// Pushes `Change::Field { name }` for each `name: field` pair whose value in `$new` differs from `$old`'s
+/// (or, with no `$old`, is present): each field named once, in the order given.
+macro_rules! field_changes {
+    ($old:expr, $new:expr, $changes:expr; $($name:literal: $field:ident),+ $(,)?) => {
+        $(
+            if $old.map_or($new.$field.is_present(), |o| o.$field != $new.$field) {
+                $changes.push(Change::Field { name: $name });
+            }
+        )+
+    };
+}
+
 /// The other fields of a payment intent the page may show.
 fn payment_field_changes(
     old: Option<&PaymentIntent>,
     intent: &PaymentIntent,
     changes: &mut Vec<Change>,
 ) {
-    // What the page shows besides amounts and status: reported when it differs from the last snapshot
-    // (the first snapshot is compared with an empty one).
-    let differs = |same: fn(&PaymentIntent, &PaymentIntent) -> bool, present: bool| {
-        old.map_or(present, |o| !same(o, intent))
-    };
-    let fields: [(&'static str, bool); 14] = [
-        (
-            "reference",
-            differs(
-                |a, b| a.reference == b.reference,
-                intent.reference.is_some(),
-            ),
-        ),
-        (
-            "description",
-            differs(
-                |a, b| a.description == b.description,
-                intent.description.is_some(),
-            ),
-        ),
-        (
-            "config",
-            differs(|a, b| a.config == b.config, intent.config.is_some()),
-        ),
-        (
-            "expireAt",
-            differs(
-                |a, b| a.expire_at == b.expire_at,
-                intent.expire_at.is_some(),
-            ),
-        ),
-        (
-            "paymentEvents",
-            differs(
-                |a, b| a.payment_events == b.payment_events,
-                !intent.payment_events.is_empty(),
-            ),
-        ),
-        (
-            "customer",
-            differs(|a, b| a.customer == b.customer, intent.customer.is_some()),
-        ),
-        (
-            "billingAddress",
-            differs(
-                |a, b| a.billing_address == b.billing_address,
-                intent.billing_address.is_some(),
-            ),
-        ),
-        (
-            "shippingDetails",
-            differs(
-                |a, b| a.shipping_details == b.shipping_details,
-                intent.shipping_details.is_some(),
-            ),
-        ),
-        (
-            "itemLines",
-            differs(
-                |a, b| a.item_lines == b.item_lines,
-                intent.item_lines.is_some(),
-            ),
-        ),
-        (
-            "taxLines",
-            differs(
-                |a, b| a.tax_lines == b.tax_lines,
-                intent.tax_lines.is_some(),
-            ),
-        ),
-        (
-            "paymentMethods",
-            differs(
-                |a, b| a.payment_methods == b.payment_methods,
-                intent.payment_methods.is_some(),
-            ),
-        ),
-        (
-            "merchantConfig",
-            differs(
-                |a, b| a.merchant_config == b.merchant_config,
-                intent.merchant_config.is_some(),
-            ),
-        ),
-        (
-            "cashbackAmount",
-            differs(
-                |a, b| a.cashback_amount == b.cashback_amount,
-                intent.cashback_amount.is_some(),
-            ),
-        ),
-        (
-            "serviceChargeAmount",
-            differs(
-                |a, b| a.service_charge_amount == b.service_charge_amount,
-                intent.service_charge_amount.is_some(),
-            ),
-        ),
-    ];
-    for (name, changed) in fields {
-        if changed {
-            changes.push(Change::Field { name });
-        }
-    }
+    field_changes!(old, intent, changes;
+        "reference": reference,
+        "description": description,
+        "config": config,
+        "expireAt": expire_at,
+        "paymentEvents": payment_events,
+        "customer": customer,
+        "billingAddress": billing_address,
+        "shippingDetails": shipping_details,
+        "itemLines": item_lines,
+        "taxLines": tax_lines,
+        "paymentMethods": payment_methods,
+        "merchantConfig": merchant_config,
+        "cashbackAmount": cashback_amount,
+        "serviceChargeAmount": service_charge_amount,
+    );
 }
 
 /// A setup intent's amounts that changed since `old`.
@@ -756,45 +698,13 @@ fn setup_amount_changes(
 
 /// The other fields of a setup intent the page shows.
 fn setup_field_changes(old: Option<&SetupIntent>, intent: &SetupIntent, changes: &mut Vec<Change>) {
-    let differs = |same: fn(&SetupIntent, &SetupIntent) -> bool, present: bool| {
-        old.map_or(present, |o| !same(o, intent))
-    };
-    let fields: [(&'static str, bool); 5] = [
-        (
-            "reference",
-            differs(
-                |a, b| a.reference == b.reference,
-                intent.reference.is_some(),
-            ),
-        ),
-        (
-            "description",
-            differs(
-                |a, b| a.description == b.description,
-                intent.description.is_some(),
-            ),
-        ),
-        (
-            "terms",
-            differs(|a, b| a.terms == b.terms, intent.terms.is_some()),
-        ),
-        (
-            "expireAt",
-            differs(
-                |a, b| a.expire_at == b.expire_at,
-                intent.expire_at.is_some(),
-            ),
-        ),
-        (
-            "paymentDetails",
-            differs(|a, b| a.card == b.card, intent.card.is_some()),
-        ),
-    ];
-    for (name, changed) in fields {
-        if changed {
-            changes.push(Change::Field { name });
-        }
-    }
+    field_changes!(old, intent, changes;
+        "reference": reference,
+        "description": description,
+        "terms": terms,
+        "expireAt": expire_at,
+        "paymentDetails": card,
+    );
 }
 
 #[cfg(test)]
