@@ -335,6 +335,19 @@ fn version(o: &Obj<'_>) -> Result<Option<u64>, DecodeError> {
     }
 }
 
+/// How every intent document starts, payment or setup, checked in this order: strict JSON in UTF-8 (see
+/// [`json::value`]), an object, a non-empty `id` and a string `status`. The status is the wire name still:
+/// each kind of intent parses it against its own statuses.
+fn head(bytes: &[u8]) -> Result<(Obj<'_>, String, String), DecodeError> {
+    let invalid = || DecodeError::new("$", DecodeErrorKind::InvalidJson);
+    let utf8 = std::str::from_utf8(bytes).map_err(|_| invalid())?;
+    let doc = json::value(utf8).ok_or_else(invalid)?;
+    let o = object(doc, "$")?;
+    let id = nonempty(require(&o, "id", "")?, "id")?;
+    let status = string(require(&o, "status", "")?, "status")?;
+    Ok((o, id, status))
+}
+
 /// The sandbox's `nextAction` (`{type, url}`), if present.
 fn next_action(o: &Obj<'_>) -> Result<Option<NextAction>, DecodeError> {
     let Some(v) = get(o, "nextAction") else {
@@ -375,12 +388,7 @@ impl PaymentIntent {
     /// `version`, `out_of_range`). Unlike serde_json, a number beyond `f64` (`1e400`) is valid JSON here,
     /// and the wrong type for the integer field that holds it.
     pub fn from_json(bytes: &[u8], dialect: Dialect) -> Result<PaymentIntent, DecodeError> {
-        let invalid = || DecodeError::new("$", DecodeErrorKind::InvalidJson);
-        let utf8 = std::str::from_utf8(bytes).map_err(|_| invalid())?;
-        let doc = json::value(utf8).ok_or_else(invalid)?;
-        let o = object(doc, "$")?;
-        let id = nonempty(require(&o, "id", "")?, "id")?;
-        let status = string(require(&o, "status", "")?, "status")?;
+        let (o, id, status) = head(bytes)?;
         dialect
             .parse_status(&status)
             .map_err(|e| DecodeError::new("status", DecodeErrorKind::Status(e)))?;

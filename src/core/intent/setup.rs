@@ -5,10 +5,9 @@
 //! the same rules and errors as [`super::PaymentIntent::from_json`].
 
 use super::{
-    get, last_payment_error, money, next_action, nonempty, object, opt, require, string, text,
+    get, head, last_payment_error, money, next_action, object, opt, require, string, text,
     timestamp, version, DecodeError, DecodeErrorKind, NextAction,
 };
-use crate::core::json;
 use crate::core::lifecycle::setup::{SetupError, SetupHints, SetupStatus};
 use crate::core::lifecycle::{Dialect, PaymentError};
 use crate::core::money::Money;
@@ -94,12 +93,7 @@ impl SetupIntent {
     /// are tolerated; bad JSON, wrong types, missing fields, unknown statuses and absurd values are errors
     /// naming the field. Never panics.
     pub fn from_json(bytes: &[u8], dialect: Dialect) -> Result<SetupIntent, DecodeError> {
-        let invalid = || DecodeError::new("$", DecodeErrorKind::InvalidJson);
-        let utf8 = std::str::from_utf8(bytes).map_err(|_| invalid())?;
-        let doc = json::value(utf8).ok_or_else(invalid)?;
-        let o = object(doc, "$")?;
-        let id = nonempty(require(&o, "id", "")?, "id")?;
-        let status = string(require(&o, "status", "")?, "status")?;
+        let (o, id, status) = head(bytes)?;
         let spec = dialect
             .setup()
             .ok_or_else(|| status_error(SetupError::NoSetupIntents { dialect }))?;
