@@ -16,6 +16,7 @@ use crate::core::flow::wire::{Call, IntentKind, Request};
 use crate::core::intent::setup::SetupIntent;
 use crate::core::intent::{DecodeError, PaymentIntent};
 use crate::core::lifecycle::setup::SetupSpec;
+use crate::core::lifecycle::table;
 use crate::core::lifecycle::{CanonicalStatus, LifecycleError, Rule, StatusHints};
 use crate::core::saved::{SavedCard, SavedError};
 use crate::core::time::Duration;
@@ -121,28 +122,20 @@ impl Dialect {
 
     /// The wire name of `status`, exactly as the system spells it.
     pub fn wire_name(self, status: CanonicalStatus) -> Result<&'static str, LifecycleError> {
-        self.spec()
-            .statuses
-            .iter()
-            .find(|(s, _)| *s == status)
-            .map(|(_, w)| *w)
-            .ok_or(LifecycleError::StatusNotInDialect {
-                dialect: self,
-                status,
-            })
+        table::wire_name(self.spec().statuses, status).ok_or(LifecycleError::StatusNotInDialect {
+            dialect: self,
+            status,
+        })
     }
 
     /// Parses a wire name (case-sensitive) to its base canonical status.
     pub fn parse_status(self, wire: &str) -> Result<CanonicalStatus, LifecycleError> {
-        self.spec()
-            .statuses
-            .iter()
-            .find(|(_, w)| *w == wire)
-            .map(|(s, _)| *s)
-            .ok_or_else(|| LifecycleError::UnknownStatus {
+        table::parse_status(self.spec().statuses, wire).ok_or_else(|| {
+            LifecycleError::UnknownStatus {
                 dialect: self,
                 wire: wire.chars().take(64).collect(),
-            })
+            }
+        })
     }
 
     /// Parses a wire name and refines it with what the rest of the snapshot says (each dialect's
@@ -158,28 +151,13 @@ impl Dialect {
 
     /// True if `status` is in the dialect and no trigger leaves it: every trigger is then rejected.
     pub fn is_terminal(self, status: CanonicalStatus) -> bool {
-        self.has_status(status) && !self.table().iter().any(|r| r.from == status)
+        self.has_status(status) && !table::leaves(self.table(), status)
     }
 
     /// True if the table has a path (of length ≥ 0) from `from` to `to`. Polling can miss intermediate
     /// statuses, so the mirror calls a snapshot unexpected only when no path exists.
     pub fn can_reach(self, from: CanonicalStatus, to: CanonicalStatus) -> bool {
-        let mut seen = [false; CanonicalStatus::ALL.len()];
-        let mut stack = vec![from];
-        while let Some(s) = stack.pop() {
-            if s == to {
-                return true;
-            }
-            let i = s as usize;
-            if seen.get(i).copied().unwrap_or(true) {
-                continue;
-            }
-            if let Some(slot) = seen.get_mut(i) {
-                *slot = true;
-            }
-            stack.extend(self.table().iter().filter(|r| r.from == s).map(|r| r.to));
-        }
-        false
+        table::can_reach(self.table(), from, to)
     }
 
     /// How long a `Manual` authorisation is held before `Trigger::Expire` is due:

@@ -19,6 +19,7 @@
 //! - Asynchronous processing exists in every dialect (Dojo: wire `Created`), as the sandbox simulates it.
 
 pub mod setup;
+pub(crate) mod table;
 
 use std::fmt;
 
@@ -750,11 +751,9 @@ impl std::error::Error for LifecycleError {}
 /// `expireAt`) or the end of a hold (Dojo 7 days / `autoExpireIn`, Setel 30 minutes). The sandbox's
 /// clock calls [`apply`] with the returned trigger once `now >= deadline`.
 pub fn next_deadline(state: &LifecycleState) -> Option<(Timestamp, Trigger)> {
-    let has_expire_row = state
-        .dialect
-        .table()
-        .iter()
-        .any(|r| r.from == state.status && r.trigger == TriggerKind::Expire);
+    let has_expire_row = table::rows(state.dialect.table(), state.status, TriggerKind::Expire)
+        .next()
+        .is_some();
     if !has_expire_row {
         return None;
     }
@@ -773,18 +772,15 @@ pub fn apply(
     now: Timestamp,
 ) -> Result<Transition, LifecycleError> {
     let kind = trigger.kind();
-    let table = state.dialect.table();
+    let rules = state.dialect.table();
     let from = state.status;
-    if !table.iter().any(|r| r.from == from) {
+    if !table::leaves(rules, from) {
         return Err(LifecycleError::Terminal {
             status: from,
             trigger: kind,
         });
     }
-    let mut rows = table
-        .iter()
-        .filter(|r| r.from == from && r.trigger == kind)
-        .peekable();
+    let mut rows = table::rows(rules, from, kind).peekable();
     let first = match rows.peek() {
         Some(r) => **r,
         None => {

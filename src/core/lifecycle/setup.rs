@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use super::{PaymentError, PaymentEventType};
+use super::{table, PaymentError, PaymentEventType};
 use crate::core::dialect::Dialect;
 use crate::core::time::{Duration, Timestamp};
 
@@ -244,18 +244,12 @@ pub struct SetupSpec {
 impl SetupSpec {
     /// The wire name of `status`, exactly as the dialect spells it.
     pub fn wire_name(&self, status: SetupStatus) -> Option<&'static str> {
-        self.statuses
-            .iter()
-            .find(|(s, _)| *s == status)
-            .map(|(_, w)| *w)
+        table::wire_name(self.statuses, status)
     }
 
     /// Parses a wire name (case-sensitive) to its base status.
     pub fn parse_status(&self, wire: &str) -> Option<SetupStatus> {
-        self.statuses
-            .iter()
-            .find(|(_, w)| *w == wire)
-            .map(|(s, _)| *s)
+        table::parse_status(self.statuses, wire)
     }
 
     /// Parses and refines a wire name with what the rest of the snapshot says.
@@ -270,27 +264,12 @@ impl SetupSpec {
 
     /// In the dialect, and no trigger leaves it.
     pub fn is_terminal(&self, status: SetupStatus) -> bool {
-        self.has_status(status) && !self.table.iter().any(|r| r.from == status)
+        self.has_status(status) && !table::leaves(self.table, status)
     }
 
     /// True if the table has a path (of length ≥ 0) from `from` to `to` (polling can miss steps).
     pub fn can_reach(&self, from: SetupStatus, to: SetupStatus) -> bool {
-        let mut seen = [false; SetupStatus::ALL.len()];
-        let mut stack = vec![from];
-        while let Some(s) = stack.pop() {
-            if s == to {
-                return true;
-            }
-            let i = s as usize;
-            if seen.get(i).copied().unwrap_or(true) {
-                continue;
-            }
-            if let Some(slot) = seen.get_mut(i) {
-                *slot = true;
-            }
-            stack.extend(self.table.iter().filter(|r| r.from == s).map(|r| r.to));
-        }
-        false
+        table::can_reach(self.table, from, to)
     }
 }
 
@@ -460,12 +439,8 @@ impl SetupState {
 /// When the next time-driven trigger is due: `expireAt` while no card is saved, the card's expiry once
 /// it is. Only where the dialect's table has a row for it.
 pub fn next_deadline(state: &SetupState) -> Option<(Timestamp, SetupTrigger)> {
-    let table = spec(state.dialect).ok()?.table;
-    let has = |k: SetupTriggerKind| {
-        table
-            .iter()
-            .any(|r| r.from == state.status && r.trigger == k)
-    };
+    let rows = spec(state.dialect).ok()?.table;
+    let has = |k: SetupTriggerKind| table::rows(rows, state.status, k).next().is_some();
     if has(SetupTriggerKind::Expire) {
         return state.expire_at.map(|at| (at, SetupTrigger::Expire));
     }
@@ -492,16 +467,13 @@ pub fn apply(
             trigger: kind,
         });
     }
-    let rule = spec
-        .table
-        .iter()
-        .find(|r| r.from == from && r.trigger == kind)
-        .copied()
-        .ok_or(SetupError::IllegalTransition {
+    let rule = table::rows(spec.table, from, kind).next().copied().ok_or(
+        SetupError::IllegalTransition {
             dialect: state.dialect,
             from,
             trigger: kind,
-        })?;
+        },
+    )?;
     if matches!(
         kind,
         SetupTriggerKind::Expire | SetupTriggerKind::CardExpire
