@@ -128,12 +128,8 @@ impl Live {
         details: &str,
         now: Millis,
     ) {
-        if !self.config.accepts_card_details {
-            let e = CheckoutError::new(
-                ErrorCode::SdkError,
-                "this checkout takes cards only from its isolated card fields",
-            );
-            return out.settle(op, Err(e));
+        if self.refuses_card_details(out, op) {
+            return;
         }
         let Some(version) = self.payable(out, op) else {
             return;
@@ -191,6 +187,20 @@ impl Live {
             e.api_code = Some(first.code.into());
             e
         })
+    }
+
+    /// An isolated checkout takes no card details from the page (they never pass through the merchant's
+    /// page): true, with `op` settled with why, if this one refuses them.
+    pub(super) fn refuses_card_details(&self, out: &mut Outbox, op: OpId) -> bool {
+        if self.config.accepts_card_details {
+            return false;
+        }
+        let e = CheckoutError::new(
+            ErrorCode::SdkError,
+            "this checkout takes cards only from its isolated card fields",
+        );
+        out.settle(op, Err(e));
+        true
     }
 
     /// The intent's version if a payment may start now; otherwise `op` is settled with why not.

@@ -216,12 +216,8 @@ impl Live {
                 return out.settle(op, Err(e));
             }
         }
-        if matches!(method, PaymentMethod::Card(_)) && !self.config.accepts_card_details {
-            let e = CheckoutError::new(
-                ErrorCode::SdkError,
-                "this checkout takes cards only from its isolated card fields",
-            );
-            return out.settle(op, Err(e));
+        if matches!(method, PaymentMethod::Card(_)) && self.refuses_card_details(out, op) {
+            return;
         }
         let Some(version) = self.payable(out, op) else {
             return;
