@@ -297,14 +297,27 @@ impl Live {
             || (status == 409 && api != Some("illegal_transition"))
             || status == 429
         {
-            if let Some(ms) = reply.retry_after_ms {
-                let wait = ms.min(self.config.policy.max_retry_after_ms);
-                self.jobs.not_before = self.jobs.not_before.max(now + wait);
-            }
-            self.on_retryable(out, job, Some(err), now);
+            self.retry_after(out, job, reply.retry_after_ms, Some(err), now);
         } else {
             self.on_fatal(out, job, err, now);
         }
+    }
+
+    /// Retries `job` (see `on_retryable`), no sooner than the server's `Retry-After` (capped by the
+    /// policy), which holds every request: the intent's and the customer's alike.
+    pub(super) fn retry_after(
+        &mut self,
+        out: &mut Outbox,
+        job: Job,
+        retry_after_ms: Option<u64>,
+        err: Option<CheckoutError>,
+        now: Millis,
+    ) {
+        if let Some(ms) = retry_after_ms {
+            let wait = ms.min(self.config.policy.max_retry_after_ms);
+            self.jobs.not_before = self.jobs.not_before.max(now + wait);
+        }
+        self.on_retryable(out, job, err, now);
     }
 
     pub(super) fn on_failure(&mut self, out: &mut Outbox, id: RequestId, now: Millis) {

@@ -151,12 +151,7 @@ impl Live {
             return out.settle_json(op, self.cards_json(now));
         }
         if status >= 500 || status == 429 {
-            // The server's `Retry-After` holds every request, as for the intent's.
-            if let Some(ms) = reply.retry_after_ms {
-                let wait = ms.min(self.config.policy.max_retry_after_ms);
-                self.jobs.not_before = self.jobs.not_before.max(now + wait);
-            }
-            return self.on_retryable(out, job, None, now);
+            return self.retry_after(out, job, reply.retry_after_ms, None, now);
         }
         if let Some(s) = self.saved.as_mut() {
             s.removing = None;
