@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use super::error::{CheckoutError, ErrorCode};
+use super::error::{invalid, CheckoutError, ErrorCode};
 use super::io::{EventKind, Millis, OpId, OpResult, Outbox};
 use super::jobs::{Job, Purpose};
 use super::wire::Adjustment;
@@ -161,11 +161,10 @@ impl Live {
         };
         match PaymentMethod::card_reference(id) {
             Some(method) => self.start_attempt(out, op, method, payer, false, version, now),
-            None => {
-                let mut e = CheckoutError::new(ErrorCode::ValidationError, "not a card reference");
-                e.param = Some("paymentMethod.id".into());
-                out.settle(op, Err(e));
-            }
+            None => out.settle(
+                op,
+                Err(invalid("paymentMethod.id", None, "not a card reference")),
+            ),
         }
     }
 
@@ -179,13 +178,11 @@ impl Live {
             .map(|i| i.collect())
             .unwrap_or_default();
         Payer::from_json(details, collect).map_err(|first| {
-            let mut e = CheckoutError::new(
-                ErrorCode::ValidationError,
+            invalid(
+                &first.field,
+                Some(first.code),
                 "the customer details are not valid",
-            );
-            e.param = Some(first.field);
-            e.api_code = Some(first.code.into());
-            e
+            )
         })
     }
 
@@ -284,15 +281,15 @@ impl Live {
             Adjustment::Amount => minor <= 0,
         };
         if bad {
-            let mut e = CheckoutError::new(
-                ErrorCode::ValidationError,
-                "the amount must be a positive integer in minor units",
-            );
             let param = match what {
                 Adjustment::Tip => "tipsAmount",
                 Adjustment::Amount => "amount",
             };
-            e.param = Some(param.into());
+            let e = invalid(
+                param,
+                None,
+                "the amount must be a positive integer in minor units",
+            );
             return out.settle(op, Err(e));
         }
         let payable = self.view.as_ref().is_some_and(|v| v.phase.is_payable());

@@ -108,6 +108,15 @@ impl CheckoutError {
 }
 
 /// The token is gone and no fresh one came: the page must start over with a new one.
+/// A `validation_error` about `param`, the request field the page got wrong, with the broken rule's code
+/// as `apiCode` when there is one.
+pub fn invalid(param: &str, api_code: Option<&str>, message: &str) -> CheckoutError {
+    let mut e = CheckoutError::new(ErrorCode::ValidationError, message);
+    e.param = Some(param.into());
+    e.api_code = api_code.map(Into::into);
+    e
+}
+
 pub fn token_expired() -> CheckoutError {
     CheckoutError::new(
         ErrorCode::TokenExpired,

@@ -416,12 +416,10 @@ fn destroyed_error() -> CheckoutError {
 pub fn validate_card(card: &CardInput, now: Millis) -> Result<(), CheckoutError> {
     match crate::core::card_form::check(card, now).first() {
         None => Ok(()),
-        Some((field, code)) => {
-            let mut e =
-                CheckoutError::new(ErrorCode::ValidationError, "the card details are not valid");
-            e.param = Some((*field).into());
-            e.api_code = Some((*code).into());
-            Err(e)
-        }
+        Some((field, code)) => Err(error::invalid(
+            field,
+            Some(*code),
+            "the card details are not valid",
+        )),
     }
 }

@@ -4,7 +4,7 @@
 //! attempt itself is the payment's (`attempt.rs`): one idempotency key per logical attempt, the consent
 //! part of what makes two attempts the same.
 
-use super::error::{CheckoutError, ErrorCode};
+use super::error::{invalid, CheckoutError, ErrorCode};
 use super::io::{Millis, OpId, Outbox};
 use super::jobs::{Job, Purpose};
 use super::token::at;
@@ -21,13 +21,6 @@ pub(super) struct Saved {
     pub(super) customer: CustomerSecret,
     cards: Vec<SavedCard>,
     pub(super) removing: Option<String>,
-}
-
-fn invalid(param: &str, api_code: &str, message: &str) -> CheckoutError {
-    let mut e = CheckoutError::new(ErrorCode::ValidationError, message);
-    e.param = Some(param.into());
-    e.api_code = Some(api_code.into());
-    e
 }
 
 impl Live {
@@ -89,7 +82,11 @@ impl Live {
         if !model::is_api_id(id) {
             return out.settle(
                 op,
-                Err(invalid("paymentMethodId", "invalid", "not a saved card")),
+                Err(invalid(
+                    "paymentMethodId",
+                    Some("invalid"),
+                    "not a saved card",
+                )),
             );
         }
         let busy = self.saved.as_ref().is_some_and(|s| s.removing.is_some());
@@ -184,13 +181,17 @@ impl Live {
         now: Millis,
     ) {
         let Some(method) = method else {
-            let e = invalid("paymentMethod.id", "invalid", "not a payment method id");
+            let e = invalid(
+                "paymentMethod.id",
+                Some("invalid"),
+                "not a payment method id",
+            );
             return out.settle(op, Err(e));
         };
         if self.config.kind == IntentKind::Setup && !keep {
             let e = invalid(
                 "mitConsentGiven",
-                "required",
+                Some("required"),
                 "the customer must agree to the terms to save the card",
             );
             return out.settle(op, Err(e));
@@ -205,7 +206,7 @@ impl Live {
             if expired {
                 let e = invalid(
                     "paymentMethod.savedCardId",
-                    "expired_card",
+                    Some("expired_card"),
                     "this saved card has expired",
                 );
                 return out.settle(op, Err(e));
