@@ -161,8 +161,11 @@ pub struct Payer {
     members: Vec<(&'static str, String)>,
 }
 
-/// The members a payment may carry, their shapes and what `Collect` requires each.
-const PAYER: [(&str, Shape, fn(Collect) -> bool); 3] = [
+/// A member's name, its shape, and whether `Collect` requires it.
+type Member = (&'static str, Shape, fn(Collect) -> bool);
+
+/// The members a payment may carry.
+const PAYER: [Member; 3] = [
     ("userEmailAddress", Shape::Text(254), |c| c.email),
     ("billingAddress", shape::ADDRESS, |c| c.billing),
     ("shippingDetails", shape::SHIPPING, |c| c.shipping),

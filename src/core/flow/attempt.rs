@@ -7,7 +7,7 @@ use std::fmt;
 use super::error::{invalid, CheckoutError, ErrorCode};
 use super::io::{EventKind, Millis, OpId, OpResult, Outbox};
 use super::jobs::{Job, Purpose};
-use super::wire::Adjustment;
+use super::wire::{Adjustment, Charge};
 use super::{validate_card, Live};
 use crate::core::mirror::Phase;
 use crate::core::payer::Payer;
@@ -36,20 +36,14 @@ pub(super) enum Last {
     /// same key.
     Unknown {
         key: String,
-        method: PaymentMethod,
-        payer: Payer,
-        keep: bool,
+        charge: Charge,
     },
 }
 
 pub(super) struct Running {
     op: OpId,
     key: String,
-    method: PaymentMethod,
-    /// The customer's details sent with it (email, addresses), checked and normalised.
-    payer: Payer,
-    /// The customer agreed to keep the card on file (see `Call::Pay`).
-    keep: bool,
+    charge: Charge,
     /// The intent version when the attempt started: only later errors belong to it.
     start_version: u64,
     stage: Stage,
@@ -90,10 +84,10 @@ impl Attempt {
         matches!(self, Attempt::Running(_))
     }
 
-    /// The key, method, payer details and consent of the running attempt.
-    pub(super) fn running(&self) -> Option<(&str, &PaymentMethod, &Payer, bool)> {
+    /// The key and the charge of the running attempt.
+    pub(super) fn running(&self) -> Option<(&str, &Charge)> {
         match self {
-            Attempt::Running(r) => Some((&r.key, &r.method, &r.payer, r.keep)),
+            Attempt::Running(r) => Some((&r.key, &r.charge)),
             Attempt::Idle(_) => None,
         }
     }
@@ -139,7 +133,9 @@ impl Live {
         }
         let method = PaymentMethod::card(card);
         match self.payer(details) {
-            Ok(payer) => self.start_attempt(out, op, method, payer, false, version, now),
+            Ok(payer) => {
+                self.start_attempt(out, op, Charge::new(method, payer, false), version, now)
+            }
             Err(e) => out.settle(op, Err(e)),
         }
     }
@@ -160,7 +156,9 @@ impl Live {
             Err(e) => return out.settle(op, Err(e)),
         };
         match PaymentMethod::card_reference(id) {
-            Some(method) => self.start_attempt(out, op, method, payer, false, version, now),
+            Some(method) => {
+                self.start_attempt(out, op, Charge::new(method, payer, false), version, now)
+            }
             None => out.settle(
                 op,
                 Err(invalid("paymentMethod.id", None, "not a card reference")),
@@ -223,9 +221,7 @@ impl Live {
         &mut self,
         out: &mut Outbox,
         op: OpId,
-        method: PaymentMethod,
-        payer: Payer,
-        keep: bool,
+        charge: Charge,
         start_version: u64,
         now: Millis,
     ) {
@@ -236,20 +232,13 @@ impl Live {
         let fresh_token_first = last == Last::Failed || self.credentials.failed();
         let key = match last {
             // The same method after an unknown outcome: the same logical attempt, so the same key.
-            Last::Unknown {
-                key,
-                method: m,
-                payer: p,
-                keep: k,
-            } if m == method && p == payer && k == keep => key,
+            Last::Unknown { key, charge: c } if c == charge => key,
             _ => self.rng.idempotency_key(),
         };
         self.attempt = Attempt::Running(Running {
             op,
             key,
-            method,
-            payer,
-            keep,
+            charge,
             start_version,
             stage: Stage::Sending {
                 retries: 0,
@@ -421,9 +410,7 @@ impl Live {
             End::Failed => Last::Failed,
             End::Unknown => Last::Unknown {
                 key: r.key,
-                method: r.method,
-                payer: r.payer,
-                keep: r.keep,
+                charge: r.charge,
             },
         });
         if let Err(e) = &result {

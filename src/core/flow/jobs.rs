@@ -243,13 +243,8 @@ impl Live {
             },
             Purpose::Stream => Call::Follow { last_version },
             Purpose::Pay => {
-                let (key, method, payer, keep) = self.attempt.running()?;
-                Call::Pay {
-                    key,
-                    method,
-                    payer,
-                    keep,
-                }
+                let (key, charge) = self.attempt.running()?;
+                Call::Pay { key, charge }
             }
             Purpose::ListSaved(_) => Call::ListSaved {
                 customer: self.saved.as_ref()?.customer.customer_id(),

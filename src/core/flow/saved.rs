@@ -8,6 +8,7 @@ use super::error::{invalid, CheckoutError, ErrorCode};
 use super::io::{Millis, OpId, Outbox};
 use super::jobs::{Job, Purpose};
 use super::token::at;
+use super::wire::Charge;
 use super::wire::{self, IntentKind, Reply};
 use super::Live;
 use crate::core::json::Obj;
@@ -94,7 +95,7 @@ impl Live {
             || self
                 .attempt
                 .running()
-                .is_some_and(|(_, m, _, _)| *m == PaymentMethod::SavedCard(id.into()))
+                .is_some_and(|(_, c)| c.method == PaymentMethod::SavedCard(id.into()))
         {
             let e = CheckoutError::new(ErrorCode::UnexpectedTransition, "that card is in use");
             return out.settle(op, Err(e));
@@ -222,6 +223,16 @@ impl Live {
         // these payments yet: the intent's `collect` settings apply to `pay` and `pay_reference`.)
         let keep = keep && !matches!(method, PaymentMethod::SavedCard(_));
         let payer = crate::core::payer::Payer::default();
-        self.start_attempt(out, op, method, payer, keep, version, now);
+        self.start_attempt(
+            out,
+            op,
+            Charge {
+                method,
+                payer,
+                keep,
+            },
+            version,
+            now,
+        );
     }
 }

@@ -22,6 +22,26 @@ pub enum IntentKind {
     Setup,
 }
 
+/// What one attempt sends: the same charge after an unknown outcome goes again under the same key.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Charge {
+    pub method: PaymentMethod,
+    /// The customer's details sent with it (email, addresses), checked and normalised.
+    pub payer: Payer,
+    /// The customer agreed to keep the card on file (see `Call::Pay`).
+    pub keep: bool,
+}
+
+impl Charge {
+    pub fn new(method: PaymentMethod, payer: Payer, keep: bool) -> Charge {
+        Charge {
+            method,
+            payer,
+            keep,
+        }
+    }
+}
+
 /// What the flow wants from the API.
 #[derive(Clone, Copy, Debug)]
 pub enum Call<'a> {
@@ -34,12 +54,7 @@ pub enum Call<'a> {
     /// Pay (a setup intent: confirm) under an idempotency key, with the customer's details. `keep`: the
     /// customer agreed to keep the card on file (a payment's "save this card"; a setup intent's consent to
     /// the merchant's charges).
-    Pay {
-        key: &'a str,
-        method: &'a PaymentMethod,
-        payer: &'a Payer,
-        keep: bool,
-    },
+    Pay { key: &'a str, charge: &'a Charge },
     /// The customer's saved cards (authorised by the customer secret).
     ListSaved { customer: &'a str },
     /// Remove one of the customer's saved cards.

@@ -68,12 +68,7 @@ pub(super) fn request(kind: IntentKind, id: &str, call: &Call<'_>) -> Request {
             }
             get(path, headers, true)
         }
-        Call::Pay {
-            key,
-            method,
-            payer,
-            keep,
-        } => {
+        Call::Pay { key, charge } => {
             path.push_str(match kind {
                 IntentKind::Payment => "/payments",
                 IntentKind::Setup => "/confirm",
@@ -85,7 +80,7 @@ pub(super) fn request(kind: IntentKind, id: &str, call: &Call<'_>) -> Request {
                     ("Content-Type", "application/json".into()),
                     ("Idempotency-Key", key.to_string()),
                 ],
-                body: Some(pay_body(kind, method, payer, keep)),
+                body: Some(pay_body(kind, &charge.method, &charge.payer, charge.keep)),
                 stream: false,
                 auth: Auth::Intent,
             }
@@ -198,6 +193,7 @@ pub(super) fn challenge_done(data: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::flow::wire::Charge;
     use crate::core::payment_method::CardInput;
 
     #[test]
@@ -255,9 +251,7 @@ mod tests {
             "pi_1",
             &Call::Pay {
                 key: "ick_1",
-                method: &method,
-                payer: &Payer::default(),
-                keep: false,
+                charge: &Charge::new(method, Payer::default(), false),
             },
         );
         assert_eq!(r.path, "/payment-intents/public/pi_1/payments");
@@ -278,9 +272,7 @@ mod tests {
             "pi_1",
             &Call::Pay {
                 key: "ick_1",
-                method: &method,
-                payer: &Payer::default(),
-                keep: false,
+                charge: &Charge::new(method, Payer::default(), false),
             },
         );
         assert_eq!(
