@@ -6,6 +6,10 @@
 //   3. pkg/integrity.json: the sha384 of every file in pkg/, and where each entry's versioned copy is;
 //      pkg/cdn/<version>/script-tag.html: the tags to paste, with `integrity` and `crossorigin`;
 //   4. brotli (q 11) and gzip (-9) siblings of every served file, so no server compresses on the fly.
+// Before all that, the languages' tables (www/sdk/locales/<lang>.json, `page` and `card`) are split into
+// pkg/locales/: <lang>.json (the page's, fetched by the script-tag bundle), <lang>.js (the same as an ES
+// module, which the npm path imports and bundlers split) and card-<lang>.json (the card fields', fetched
+// by the frame and the inline fields). Each JSON file is pinned like the .wasm.
 // Usage: node scripts/dist.mjs [pkg dir]
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -23,6 +27,8 @@ import { packageManifest } from './package-json.mjs';
  *   minified classic script (`format: 'esm'`: one ES module). `assets: { IDENTIFIER: file }` defines
  *   IDENTIFIER in the bundle as that earlier entry's file name: the plain name in pkg/, the content-hashed one
  *   in the versioned folder. `external`: imports left as they are (loaded on demand, from next to the file).
+ *   `locales: { IDENTIFIER: prefix }` defines IDENTIFIER as `{lang: [file, integrity]}` for every language's
+ *   `locales/<prefix><lang>.json` (plain or content-hashed name, as for `assets`).
  * `remove`: ES modules only the bundles use, deleted from pkg/ afterwards.
  */
 export const ENTRIES = [
@@ -35,19 +41,24 @@ export const ENTRIES = [
   // fields="inline": loaded by the element on demand, from next to its script.
   {
     file: 'inline-fields.js',
-    bundle: { entry: 'inline-fields.js', format: 'esm', assets: { CARD_FIELDS_WASM: 'card_fields_bg.wasm' } },
+    bundle: { entry: 'inline-fields.js', format: 'esm', assets: { CARD_FIELDS_WASM: 'card_fields_bg.wasm' }, locales: { CARD_LOCALES: 'card-' } },
   },
   {
     file: 'intent-checkout.js',
     bundle: {
       entry: 'intent-checkout.js',
       assets: { INTENT_CHECKOUT_WASM_FILE: 'intent_checkout_bg.wasm', INLINE_FIELDS_FILE: 'inline-fields.js' },
-      external: ['./inline-fields.js'],
+      locales: { PAGE_LOCALES: '' },
+      // The languages' ES modules are the npm path's (the bundle fetches their JSON twins instead).
+      external: ['./inline-fields.js', './locales/*'],
     },
   },
   // The isolated card frame's one script, served by the API's origin (`/card-frame/v1` names the versioned
   // copy and its integrity from integrity.json).
-  { file: 'card-frame.js', bundle: { entry: 'card-frame.js', assets: { CARD_FRAME_WASM: 'card_fields_bg.wasm' } } },
+  {
+    file: 'card-frame.js',
+    bundle: { entry: 'card-frame.js', assets: { CARD_FRAME_WASM: 'card_fields_bg.wasm' }, locales: { CARD_LOCALES: 'card-' } },
+  },
 ];
 const REMOVE = ['script-base.js', 'card-fields.js', 'card-messages.js', 'card_fields.js'];
 const COMPRESSED = new Set(['.js', '.mjs', '.wasm', '.json', '.html', '.css', '.svg']);
@@ -73,6 +84,20 @@ async function bundle(pkg, { entry, format = 'iife', external = [] }, define) {
   return Buffer.from(out.outputFiles[0].contents);
 }
 
+/** Splits each language's table into pkg/locales/ (see the top); returns the languages. */
+function writeLocales(pkg) {
+  const src = new URL('../www/sdk/locales/', import.meta.url);
+  mkdirSync(join(pkg, 'locales'), { recursive: true });
+  const langs = readdirSync(src).filter((f) => f.endsWith('.json')).map((f) => basename(f, '.json')).sort();
+  for (const lang of langs) {
+    const { page, card } = JSON.parse(readFileSync(new URL(`${lang}.json`, src), 'utf8'));
+    writeFileSync(join(pkg, 'locales', `${lang}.json`), JSON.stringify(page));
+    writeFileSync(join(pkg, 'locales', `${lang}.js`), `export default ${JSON.stringify(page)};\n`);
+    writeFileSync(join(pkg, 'locales', `card-${lang}.json`), JSON.stringify(card));
+  }
+  return langs;
+}
+
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -86,14 +111,22 @@ export async function dist(pkg) {
   rmSync(join(pkg, 'cdn'), { recursive: true, force: true });
   mkdirSync(join(pkg, folder), { recursive: true });
 
+  const langs = writeLocales(pkg);
+  const tables = langs.flatMap((lang) => [`locales/${lang}.json`, `locales/card-${lang}.json`]).map((file) => ({ file }));
   const versioned = {}; // file → path of its versioned copy, relative to pkg/
   const written = {}; // file → bytes in pkg/ (unversioned)
-  for (const e of ENTRIES) {
+  for (const e of [...tables, ...ENTRIES]) {
     let plain;
     let pinned;
     if (e.bundle) {
-      const names = (hashed) => Object.fromEntries(Object.entries(e.bundle.assets ?? {})
-        .map(([id, file]) => [id, hashed ? basename(versioned[file]) : file]));
+      const name = (file, hashed) => (hashed ? basename(versioned[file]) : file);
+      const names = (hashed) => ({
+        ...Object.fromEntries(Object.entries(e.bundle.assets ?? {}).map(([id, file]) => [id, name(file, hashed)])),
+        ...Object.fromEntries(Object.entries(e.bundle.locales ?? {}).map(([id, prefix]) => [id, Object.fromEntries(langs.map((lang) => {
+          const file = `locales/${prefix}${lang}.json`;
+          return [lang, [name(file, hashed), sri(written[file])]];
+        }))])),
+      });
       [plain, pinned] = await Promise.all([bundle(pkg, e.bundle, names(false)), bundle(pkg, e.bundle, names(true))]);
     } else {
       plain = pinned = readFileSync(join(pkg, e.file));

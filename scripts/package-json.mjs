@@ -31,11 +31,13 @@ export function packageManifest() {
       // The script-tag bundle; its types declare `window.IntentCheckout`.
       './intent-checkout.js': entry('intent-checkout'),
       './intent_checkout_bg.wasm': './intent_checkout_bg.wasm',
+      // Each language's tables (the page's as JSON and as an ES module, the card fields' as JSON).
+      './locales/*': './locales/*',
       './integrity.json': './integrity.json',
       './cdn/*': './cdn/*',
       './package.json': './package.json',
     },
-    files: ['*.js', '*.d.ts', '*.wasm', 'integrity.json', 'cdn/**/*.js', 'cdn/**/*.wasm', 'cdn/**/*.html', 'README.md', 'LICENSE'],
+    files: ['*.js', '*.d.ts', '*.wasm', 'integrity.json', 'locales/*.js', 'locales/*.json', 'cdn/**/*.js', 'cdn/**/*.wasm', 'cdn/**/*.json', 'cdn/**/*.html', 'README.md', 'LICENSE'],
     // Only these register a custom element or point the SDK somewhere when imported.
     sideEffects: ['./element.js', './react.js', './esbuild.js', './intent-checkout.js'],
     // Browsers run the SDK; Node runs the test kit and server-side imports.

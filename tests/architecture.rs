@@ -220,11 +220,17 @@ fn the_card_frame_carries_no_flow_and_the_page_no_card_fields() {
             );
         }
     }
-    // The frame's script: its own fields, styles and wasm glue only.
+    // The frame's script: its own fields, their texts, styles and wasm glue only.
     for import in js_imports("www/sdk/card-frame.js") {
         assert!(
-            ["./card_fields.js", "./card-fields.js", "./field-styles.js"]
-                .contains(&import.as_str()),
+            [
+                "./card_fields.js",
+                "./card-fields.js",
+                "./card-messages.js",
+                "./i18n.js",
+                "./field-styles.js"
+            ]
+            .contains(&import.as_str()),
             "the frame imports {import}"
         );
     }

@@ -68,7 +68,8 @@ export class CardFrame extends EventTarget {
     this.#origin = new URL(apiBase, location.href).origin;
     this.#init = { mode, brand, locale, theme };
     this.ready = new Promise((resolve) => (this.#readyDone = resolve));
-    const src = `${this.#origin}/card-frame/v1?origin=${encodeURIComponent(location.origin)}`;
+    // The language too, so the frame fetches its table alongside its wasm (the handshake confirms it).
+    const src = `${this.#origin}/card-frame/v1?origin=${encodeURIComponent(location.origin)}&lang=${encodeURIComponent(locale)}`;
     this.element = document.createElement('iframe');
     for (const [k, v] of Object.entries({ src, title, class: 'card-frame', part: 'card-frame', 'data-testid': 'card-frame', referrerpolicy: 'no-referrer', scrolling: 'no' })) this.element.setAttribute(k, v);
     addEventListener('message', this.#onMessage);

@@ -5,19 +5,27 @@
 //
 // scripts/dist.mjs bundles this (with card-fields.js and the card fields' wasm glue) into one classic script,
 // content-hashed in the versioned layout; the .wasm's name is compiled in as CARD_FRAME_WASM and its
-// integrity replaces the marker below, so the frame runs only the module it was built with. Nothing here
+// integrity replaces the marker below, so the frame runs only the module it was built with. The same goes
+// for the languages' tables (CARD_LOCALES: file and integrity each; data, never code). Nothing here
 // logs: the console stays clean, and neither the token nor a card detail can reach it.
 import init, { acceptForFrame, fieldState, cvcState } from './card_fields.js';
 import { createCardFields } from './card-fields.js';
+import { loadCardMessages, setCardMessagesLoader } from './card-messages.js';
+import { direction, jsonTables, pickLanguage } from './i18n.js';
 import { TOKENS, DARK, FIELD_CSS } from './field-styles.js';
 
-/* global CARD_FRAME_WASM */
+/* global CARD_FRAME_WASM, CARD_LOCALES */
 const WASM_INTEGRITY = '__CARD_FIELDS_WASM_INTEGRITY__';
 const root = document.getElementById('card-fields');
 const parentOrigin = root.dataset.parentOrigin;
 const script = document.currentScript;
 const wasmUrl = new URL(CARD_FRAME_WASM, script.src);
 const wasmReady = init({ module_or_path: new Request(wasmUrl, { integrity: WASM_INTEGRITY }) });
+setCardMessagesLoader(jsonTables(CARD_LOCALES, script.src));
+// The page names its language in our URL (not a secret), so its table loads alongside the wasm and the
+// handshake; `init` says the language again and waits for it.
+const urlLanguage = new URLSearchParams(location.search).get('lang');
+if (urlLanguage) loadCardMessages(pickLanguage(urlLanguage));
 
 const sheet = new CSSStyleSheet();
 sheet.replaceSync(`:root{${TOKENS}}
@@ -38,6 +46,20 @@ let port = null;
 let intent = null;
 let token = null;
 let fields = null;
+let started = false;
+let language = 'en'; // the one asked for last
+
+// The fields' language, once its table is here (nothing shows in English on the way), and the page's
+// direction with it: Arabic and Hebrew mirror the fields.
+function setLanguage(locale) {
+  const lang = (language = pickLanguage(locale));
+  return loadCardMessages(lang).then(() => {
+    if (language !== lang) return;
+    document.documentElement.lang = lang;
+    document.documentElement.dir = direction(lang);
+    fields?.setLocale(lang);
+  });
+}
 
 const send = (msg) => port?.postMessage(JSON.stringify({ v: 1, ...msg }));
 const height = () => Math.ceil(document.documentElement.getBoundingClientRect().height);
@@ -62,7 +84,8 @@ window.parent.postMessage(JSON.stringify({ v: 1, t: 'hello' }), parentOrigin);
 function receive(m) {
   switch (m.t) {
     case 'init':
-      if (fields) return; // once per frame
+      if (started) return; // once per frame
+      started = true;
       intent = m.intent;
       token = m.token;
       applyTheme(m.theme);
@@ -72,8 +95,7 @@ function receive(m) {
       token = m.token;
       break;
     case 'locale':
-      fields?.setLocale(m.locale);
-      document.documentElement.lang = m.locale;
+      setLanguage(m.locale);
       break;
     case 'theme':
       applyTheme(m.theme);
@@ -93,13 +115,13 @@ function receive(m) {
   }
 }
 
-function start({ mode, brand, locale }) {
-  document.documentElement.lang = locale;
+async function start({ mode, brand, locale }) {
+  await setLanguage(locale);
   fields = createCardFields({
     rules: { fieldState, cvcState },
     mode,
     brand,
-    locale,
+    locale: language,
     announce: true,
     onChange: (s) => send({ t: 'change', brand: s.brand, complete: s.complete, empty: s.empty, errors: s.errors }),
     onFocus: (field) => send({ t: 'focus', field }),

@@ -1,8 +1,10 @@
-// Every string the card fields show (labels, hints, errors), per language: the isolated frame loads these
-// and nothing of the page's texts. Values are plain text, set with textContent.
-import { lookup } from './i18n.js';
+// Every string the card fields show (labels, hints, errors), in English: the isolated frame loads these and
+// nothing of the page's texts. The other languages' are www/sdk/locales/<lang>.json (`card`), fetched
+// when chosen by the frame (or the inline fields) from next to its own script. Values are plain text, set
+// with textContent.
+import { tables } from './i18n.js';
 
-const en = {
+export const en = {
   number: 'Card number',
   expiry: 'Expiry date (MM / YY)',
   expiryHint: 'MM / YY',
@@ -35,69 +37,17 @@ const en = {
   invalid_cvc: 'Your security code is not valid.',
 };
 
-const de = {
-  number: 'Kartennummer',
-  expiry: 'Ablaufdatum (MM / JJ)',
-  expiryHint: 'MM / JJ',
-  cvc: 'Prüfnummer',
-  name: 'Name auf der Karte',
-  'number.required': 'Geben Sie Ihre Kartennummer ein.',
-  'number.incomplete': 'Ihre Kartennummer ist unvollständig.',
-  'number.invalid': 'Ihre Kartennummer ist ungültig.',
-  'number.unsupported': 'Dieser Kartentyp wird nicht akzeptiert.',
-  number_error: 'Prüfen Sie Ihre Kartennummer.',
-  'expiry.required': 'Geben Sie das Ablaufdatum ein.',
-  'expiry.incomplete': 'Das Ablaufdatum ist unvollständig.',
-  'expiry.invalid': 'Geben Sie ein gültiges Ablaufdatum ein (MM / JJ).',
-  'expiry.expired': 'Ihre Karte ist abgelaufen.',
-  expiry_error: 'Prüfen Sie das Ablaufdatum.',
-  'cvc.required': 'Geben Sie die Prüfnummer ein.',
-  'cvc.incomplete': 'Die Prüfnummer ist unvollständig.',
-  'cvc.invalid': 'Die Prüfnummer ist ungültig.',
-  cvc_error: 'Prüfen Sie die Prüfnummer.',
-  'name.required': 'Geben Sie den Namen auf Ihrer Karte ein.',
-  name_error: 'Prüfen Sie den Namen auf Ihrer Karte.',
-  invalid_number: 'Ihre Kartennummer ist ungültig.',
-  incomplete_number: 'Ihre Kartennummer ist unvollständig.',
-  unsupported_brand: 'Dieser Kartentyp wird nicht akzeptiert.',
-  invalid_expiry_month: 'Der Ablaufmonat ist ungültig.',
-  invalid_expiry_year: 'Das Ablaufjahr ist ungültig.',
-  expired_card: 'Ihre Karte ist abgelaufen.',
-  invalid_cvc: 'Die Prüfnummer ist ungültig.',
-};
+// Until an entry sets where the tables are (card-frame.js, inline-fields.js), only English.
+let loader = () => Promise.reject(new Error('no card message tables'));
 
-const fr = {
-  number: 'Numéro de carte',
-  expiry: 'Date d’expiration (MM / AA)',
-  expiryHint: 'MM / AA',
-  cvc: 'Code de sécurité',
-  name: 'Nom sur la carte',
-  'number.required': 'Saisissez votre numéro de carte.',
-  'number.incomplete': 'Votre numéro de carte est incomplet.',
-  'number.invalid': 'Votre numéro de carte n’est pas valide.',
-  'number.unsupported': 'Ce type de carte n’est pas accepté.',
-  number_error: 'Vérifiez votre numéro de carte.',
-  'expiry.required': 'Saisissez la date d’expiration.',
-  'expiry.incomplete': 'La date d’expiration est incomplète.',
-  'expiry.invalid': 'Saisissez une date d’expiration valide (MM / AA).',
-  'expiry.expired': 'Votre carte a expiré.',
-  expiry_error: 'Vérifiez la date d’expiration.',
-  'cvc.required': 'Saisissez le code de sécurité.',
-  'cvc.incomplete': 'Le code de sécurité est incomplet.',
-  'cvc.invalid': 'Le code de sécurité n’est pas valide.',
-  cvc_error: 'Vérifiez le code de sécurité.',
-  'name.required': 'Saisissez le nom figurant sur votre carte.',
-  name_error: 'Vérifiez le nom figurant sur votre carte.',
-  invalid_number: 'Votre numéro de carte n’est pas valide.',
-  incomplete_number: 'Votre numéro de carte est incomplet.',
-  unsupported_brand: 'Ce type de carte n’est pas accepté.',
-  invalid_expiry_month: 'Le mois d’expiration n’est pas valide.',
-  invalid_expiry_year: 'L’année d’expiration n’est pas valide.',
-  expired_card: 'Votre carte a expiré.',
-  invalid_cvc: 'Le code de sécurité n’est pas valide.',
-};
+/** Sets how a language's card table is loaded (`lang => Promise<table>`). */
+export function setCardMessagesLoader(fn) {
+  loader = fn;
+}
 
-export const cardMessages = { en, de, fr };
+const card = tables(en, (lang) => loader(lang));
 
-/** A lookup for one language; unknown keys fall back to English, then to `fallback`. */
-export const cardTranslator = (lang) => lookup(cardMessages, lang);
+/** A lookup for one language; keys it lacks (or not loaded yet) show in English, then `fallback`. */
+export const cardTranslator = card.translator;
+/** Resolves once `lang`'s card table is loaded (or failed to: then English shows). */
+export const loadCardMessages = card.load;

@@ -5,7 +5,7 @@
 import { loadWasm, whenLoaded } from './wasm.js';
 import * as sdk from './index.js';
 import { styles } from './styles.js';
-import { pickLanguage, translator } from './messages.js';
+import { direction, hasMessages, loadMessages, pickLanguage, translator } from './messages.js';
 import { EVENTS } from './codes.js';
 import { CardFrame, resolveTheme } from './card-frame-host.js';
 import { loadInlineFields } from './inline.js';
@@ -55,6 +55,8 @@ export class IntentCheckoutElement extends Base {
   #ui = null;
   #t = translator('en');
   #lang = null;
+  // The language whose table is on its way (the form waits for it; see #start).
+  #awaiting = null;
   // The card fields: an iframe on the API's origin (isolated, the default), or, with fields="inline",
   // the same fields in this element's form (the page is then in PCI scope).
   #frame = null;
@@ -224,6 +226,8 @@ export class IntentCheckoutElement extends Base {
       } else {
         await this.#inline?.ready;
       }
+      // The form shows in its language, never in English first (the table has been loading since #build).
+      await loadMessages(pickLanguage(this.locale));
       this.#attach(checkout);
     } catch (error) {
       // Kept for Try again (memory only), unless the page has set a newer one meanwhile.
@@ -453,14 +457,27 @@ export class IntentCheckoutElement extends Base {
     if (!ui) return;
     const lang = pickLanguage(this.locale);
     const t = (this.#t = translator(lang));
-    ui.box.lang = lang;
+    const loaded = hasMessages(lang);
+    if (!loaded && this.#awaiting !== lang) {
+      this.#awaiting = lang;
+      loadMessages(lang).then(() => {
+        this.#awaiting = null;
+        this.#render();
+      });
+    }
+    // Arabic and Hebrew mirror the whole widget (its CSS uses logical properties), the dialog included.
+    for (const el of [ui.status, ui.box, ui.modal]) {
+      el.lang = lang;
+      el.dir = direction(lang);
+    }
     const v = this.#view;
     const intent = this.#intent;
     const inForm = v === 'form' || v === 'paying';
     ui.loading.hidden = v !== 'loading' && v !== 'waiting';
     // Waiting for an intent id is not progress: no spinner that never ends.
     ui.spinner.hidden = v === 'waiting';
-    ui.loadingText.textContent = t(v === 'waiting' ? 'waiting' : 'loading');
+    // Until its language's table is here the spinner shows alone (no flash of English).
+    ui.loadingText.textContent = loaded ? t(v === 'waiting' ? 'waiting' : 'loading') : '';
     ui.form.hidden = !inForm;
     ui.result.hidden = !RESULTS[v];
     for (const f of ['amount', 'tip']) ui[f].label.textContent = t(f);
@@ -469,6 +486,7 @@ export class IntentCheckoutElement extends Base {
       this.#frame?.setLocale(lang);
       this.#inline?.setLocale(lang);
     }
+    this.#frame?.element.setAttribute('title', t('cardFrame'));
     ui.tipLegend.textContent = t('tip');
     const pct = new Intl.NumberFormat(this.locale || undefined, { style: 'percent' });
     ui.chips.forEach((b, i) => (b.textContent = i ? pct.format([0, 10, 15, 20][i] / 100) : t('noTip')));
@@ -754,8 +772,11 @@ export class IntentCheckoutElement extends Base {
       this.#darkMode.addEventListener('change', this.#onScheme);
       return;
     }
-    const inline = (this.#inline = { ready: null, fields: null, setLocale: (l) => this.#inline?.fields?.setLocale(l) });
-    inline.ready = loadInlineFields().then(({ createCardFields, rules }) => {
+    // The fields' own table comes with them; a language chosen later is shown once its table is here.
+    const setLocale = (l) => loadInlineFields().then((m) => m.loadCardMessages(l)).then(() => this.#lang === l && inline.fields?.setLocale(l));
+    const inline = (this.#inline = { ready: null, fields: null, setLocale: (l) => setLocale(l).catch(() => {}) });
+    inline.ready = loadInlineFields().then(async ({ createCardFields, rules, loadCardMessages }) => {
+      await loadCardMessages(this.#lang);
       if (this.#inline !== inline) return;
       inline.fields = createCardFields({ rules, locale: this.#lang, onChange: (c) => this.#inline === inline && this.#onBrand(c.brand) });
       ui.cardSlot.replaceChildren(inline.fields.element);

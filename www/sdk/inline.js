@@ -8,10 +8,10 @@ export function setInlineFieldsLoader(fn) {
   loader = fn;
 }
 
-/** Resolves to `{createCardFields, rules}`; a failed load is retried by the next call. */
+/** Resolves to `{createCardFields, rules, loadCardMessages}`; a failed load is retried by the next call. */
 export function loadInlineFields() {
   loading ??= loader()
-    .then((m) => m.loadRules().then((rules) => ({ createCardFields: m.createCardFields, rules })))
+    .then((m) => m.loadRules().then((rules) => ({ createCardFields: m.createCardFields, rules, loadCardMessages: m.loadCardMessages })))
     .catch((error) => {
       loading = undefined;
       throw error;

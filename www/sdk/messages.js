@@ -1,9 +1,10 @@
-import { lookup } from './i18n.js';
+import { tables } from './i18n.js';
 
 // Every string the <intent-checkout> widget shows outside the card fields (those are in card-messages.js,
-// which the isolated frame loads without the rest), per language. Values are plain text (set with textContent);
+// which the isolated frame loads without the rest), in English. The other languages' tables are
+// www/sdk/locales/<lang>.json (`page`), loaded when chosen. Values are plain text (set with textContent);
 // `{amount}` / `{brand}` are replaced with already-formatted text. A missing key falls back to English.
-const en = {
+export const en = {
   cardFrame: 'Card details',
   cardFieldsFailed: 'The card fields could not load. Check your connection and try again.',
   loading: 'Loading checkout…',
@@ -90,175 +91,23 @@ const en = {
   detail_invalid: 'Check this field.',
 };
 
-const de = {
-  cardFrame: 'Kartendaten',
-  cardFieldsFailed: 'Die Kartenfelder konnten nicht geladen werden. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
-  loading: 'Checkout wird geladen…',
-  loadFailed: 'Der Checkout konnte nicht geladen werden. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
-  waiting: 'Warten auf die Zahlungsdaten…',
-  summary: 'Bestellung',
-  amount: 'Zu zahlender Betrag',
-  tip: 'Trinkgeld geben',
-  noTip: 'Kein Trinkgeld',
-  subtotal: 'Zwischensumme',
-  tipLine: 'Trinkgeld',
-  tipOther: 'Anderer Trinkgeldbetrag',
-  total: 'Gesamt',
-  pay: '{amount} bezahlen',
-  paying: 'Zahlung läuft…',
-  amount_error: 'Geben Sie einen gültigen Betrag ein.',
-  tip_error: 'Geben Sie ein gültiges Trinkgeld ein.',
-  succeeded: 'Zahlung erfolgreich',
-  succeededText: 'Vielen Dank. {amount} wurde bezahlt.',
-  authorized: 'Zahlung autorisiert',
-  authorizedText: 'Ihre Karte wurde für {amount} autorisiert. Die Belastung erfolgt, sobald die Bestellung bestätigt ist.',
-  processing: 'Zahlung wird bearbeitet',
-  processingText: 'Ihre Bank bestätigt die Zahlung. Diese Seite aktualisiert sich selbst; bitte nicht erneut bezahlen.',
-  declined: 'Zahlung abgelehnt',
-  retry: 'Erneut versuchen',
-  canceled: 'Zahlung storniert',
-  canceledText: 'Diese Zahlung wurde storniert. Es wurde kein Geld abgebucht.',
-  expired: 'Zahlung abgelaufen',
-  expiredText: 'Diese Zahlung ist abgelaufen. Kehren Sie zum Shop zurück, um neu zu beginnen.',
-  refunded: 'Zahlung erstattet',
-  refundedText: 'Diese Zahlung wurde auf Ihre Karte erstattet.',
-  reversed: 'Zahlung freigegeben',
-  reversedText: 'Die Autorisierung wurde aufgehoben. Ihre Karte wurde nicht belastet.',
-  error: 'Etwas ist schiefgelaufen',
-  generic_decline: 'Ihre Karte wurde abgelehnt. Versuchen Sie eine andere Karte oder wenden Sie sich an Ihre Bank.',
-  insufficient_funds: 'Ihre Karte ist nicht ausreichend gedeckt. Versuchen Sie eine andere Karte.',
-  authentication_failed: 'Ihre Bank konnte diese Zahlung nicht bestätigen. Versuchen Sie es erneut oder nutzen Sie eine andere Karte.',
-  processing_error: 'Die Zahlung konnte nicht verarbeitet werden. Bitte versuchen Sie es erneut.',
-  network_error: 'Der Zahlungsdienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
-  token_expired: 'Ihre Checkout-Sitzung ist abgelaufen. Laden Sie die Seite neu.',
-  api_error: 'Beim Zahlungsdienst ist ein Problem aufgetreten. Bitte versuchen Sie es erneut.',
-  validation_error: 'Einige Zahlungsdaten wurden nicht akzeptiert. Prüfen Sie sie und versuchen Sie es erneut.',
-  unexpected_transition: 'Diese Zahlung kann nicht mehr geändert werden.',
-  sdk_error: 'Der Checkout ist nicht richtig eingerichtet.',
-  customer_secret_invalid: 'Ihre gespeicherten Karten können gerade nicht angezeigt werden. Sie können weiterhin mit einer neuen Karte bezahlen.',
-  challengeTitle: 'Zahlung bestätigen',
-  challengeText: 'Ihre Bank muss bestätigen, dass Sie es sind.',
-  challengeFrame: 'Bankprüfung',
-  challengeClose: 'Prüfung schließen',
-  challengeResume: 'Prüfung fortsetzen',
-  challengePending: 'Ihre Bank wartet auf Ihre Bestätigung dieser Zahlung.',
-  cancel: 'Abbrechen und zum Shop zurückkehren',
-  tax: 'Steuer',
-  brandsAccepted: 'Wir akzeptieren {brands}.',
-  brandRefused: 'Wir akzeptieren keine {brand}. Bitte nutzen Sie eine andere Karte.',
-  email: 'E-Mail',
-  billingAddress: 'Rechnungsadresse',
-  shippingAddress: 'Lieferadresse',
-  country: 'Land oder Region',
-  fullName: 'Vollständiger Name',
-  address1: 'Adresszeile 1',
-  address2: 'Adresszeile 2',
-  city: 'Ort',
-  optional: '{field} (optional)',
-  state_state: 'Bundesstaat',
-  state_county: 'Grafschaft',
-  state_province: 'Provinz',
-  state_prefecture: 'Präfektur',
-  state_region: 'Bundesland oder Region',
-  postcode_postcode: 'Postleitzahl',
-  postcode_zip: 'ZIP-Code',
-  postcode_eircode: 'Eircode',
-  postcode_postal: 'Postleitzahl',
-  detail_required: 'Dieses Feld ist erforderlich.',
-  detail_invalid_email: 'Geben Sie eine E-Mail-Adresse wie name@example.com ein.',
-  detail_too_long: 'Diese Angabe ist zu lang.',
-  detail_invalid_postcode: 'Dies ist keine Postleitzahl des gewählten Landes.',
-  detail_invalid_state: 'Wählen Sie einen Eintrag aus der Liste.',
-  detail_invalid_country: 'Wählen Sie ein Land.',
-  detail_invalid: 'Prüfen Sie dieses Feld.',
-};
+// ES modules: one module per language next to this one (scripts/dist.mjs writes pkg/locales/<lang>.js), which
+// bundlers split into chunks of their own. The script-tag build fetches the JSON tables instead, each with
+// its integrity (script-base.js).
+let loader = (lang) => import(`./locales/${lang}.js`).then((m) => m.default);
 
-const fr = {
-  cardFrame: 'Informations de carte',
-  cardFieldsFailed: 'Les champs de carte n’ont pas pu se charger. Vérifiez votre connexion et réessayez.',
-  loading: 'Chargement du paiement…',
-  loadFailed: 'Le paiement n’a pas pu se charger. Vérifiez votre connexion et réessayez.',
-  waiting: 'En attente des détails du paiement…',
-  summary: 'Commande',
-  amount: 'Montant à payer',
-  tip: 'Ajouter un pourboire',
-  noTip: 'Pas de pourboire',
-  subtotal: 'Sous-total',
-  tipLine: 'Pourboire',
-  tipOther: 'Autre montant de pourboire',
-  total: 'Total',
-  pay: 'Payer {amount}',
-  paying: 'Paiement en cours…',
-  amount_error: 'Saisissez un montant valide.',
-  tip_error: 'Saisissez un pourboire valide.',
-  succeeded: 'Paiement réussi',
-  succeededText: 'Merci. {amount} a été payé.',
-  authorized: 'Paiement autorisé',
-  authorizedText: 'Votre carte a été autorisée pour {amount}. Le débit aura lieu à la confirmation de la commande.',
-  processing: 'Paiement en cours de traitement',
-  processingText: 'Votre banque confirme le paiement. Cette page se met à jour toute seule ; inutile de payer à nouveau.',
-  declined: 'Paiement refusé',
-  retry: 'Réessayer',
-  canceled: 'Paiement annulé',
-  canceledText: 'Ce paiement a été annulé. Aucun montant n’a été prélevé.',
-  expired: 'Paiement expiré',
-  expiredText: 'Ce paiement a expiré. Retournez sur la boutique pour recommencer.',
-  refunded: 'Paiement remboursé',
-  refundedText: 'Ce paiement a été remboursé sur votre carte.',
-  reversed: 'Paiement libéré',
-  reversedText: 'L’autorisation a été levée. Vous n’avez pas été débité.',
-  error: 'Un problème est survenu',
-  generic_decline: 'Votre carte a été refusée. Essayez une autre carte ou contactez votre banque.',
-  insufficient_funds: 'Le solde de votre carte est insuffisant. Essayez une autre carte.',
-  authentication_failed: 'Votre banque n’a pas pu confirmer ce paiement. Réessayez ou utilisez une autre carte.',
-  processing_error: 'Le paiement n’a pas pu être traité. Veuillez réessayer.',
-  network_error: 'Le service de paiement est injoignable. Vérifiez votre connexion et réessayez.',
-  token_expired: 'Votre session de paiement a expiré. Rechargez la page pour continuer.',
-  api_error: 'Le service de paiement a rencontré un problème. Veuillez réessayer.',
-  validation_error: 'Certaines informations de paiement ont été refusées. Vérifiez-les et réessayez.',
-  unexpected_transition: 'Ce paiement ne peut plus être modifié.',
-  sdk_error: 'Le paiement n’est pas correctement configuré.',
-  customer_secret_invalid: 'Vos cartes enregistrées ne peuvent pas être affichées pour le moment. Vous pouvez toujours payer avec une nouvelle carte.',
-  challengeTitle: 'Confirmez votre paiement',
-  challengeText: 'Votre banque doit confirmer qu’il s’agit bien de vous.',
-  challengeFrame: 'Vérification bancaire',
-  challengeClose: 'Fermer la vérification',
-  challengeResume: 'Reprendre la vérification',
-  challengePending: 'Votre banque attend votre confirmation pour ce paiement.',
-  cancel: 'Annuler et revenir à la boutique',
-  tax: 'Taxe',
-  brandsAccepted: 'Nous acceptons {brands}.',
-  brandRefused: 'Nous n’acceptons pas {brand}. Utilisez une autre carte.',
-  email: 'E-mail',
-  billingAddress: 'Adresse de facturation',
-  shippingAddress: 'Adresse de livraison',
-  country: 'Pays ou région',
-  fullName: 'Nom complet',
-  address1: 'Adresse ligne 1',
-  address2: 'Adresse ligne 2',
-  city: 'Ville',
-  optional: '{field} (facultatif)',
-  state_state: 'État',
-  state_county: 'Comté',
-  state_province: 'Province',
-  state_prefecture: 'Préfecture',
-  state_region: 'État ou région',
-  postcode_postcode: 'Code postal',
-  postcode_zip: 'Code ZIP',
-  postcode_eircode: 'Eircode',
-  postcode_postal: 'Code postal',
-  detail_required: 'Ce champ est obligatoire.',
-  detail_invalid_email: 'Saisissez une adresse e-mail comme nom@example.com.',
-  detail_too_long: 'C’est trop long.',
-  detail_invalid_postcode: 'Ce n’est pas un code postal du pays choisi.',
-  detail_invalid_state: 'Choisissez dans la liste.',
-  detail_invalid_country: 'Choisissez un pays.',
-  detail_invalid: 'Vérifiez ce champ.',
-};
+/** Sets how a language's table is loaded (`lang => Promise<table>`). */
+export function setMessagesLoader(fn) {
+  loader = fn;
+}
 
-export const messages = { en, de, fr };
+const page = tables(en, (lang) => loader(lang));
 
-export { pickLanguage } from './i18n.js';
+export { pickLanguage, direction } from './i18n.js';
 
-/** A lookup for one language: `t(key, {amount})`; unknown keys fall back to English, then to `fallback`. */
-export const translator = (lang) => lookup(messages, lang);
+/** A lookup for one language: `t(key, {amount})`; keys it lacks (or not loaded yet) show in English. */
+export const translator = page.translator;
+/** Resolves once `lang`'s table is loaded (or failed to: then English shows). */
+export const loadMessages = page.load;
+/** Whether `lang`'s table is here (loaded, or failed for good). */
+export const hasMessages = page.has;

@@ -45,7 +45,7 @@ border:2px solid currentColor}
 .result[data-tone=ok] .icon{color:var(--ic-success)}
 .result[data-tone=bad] .icon{color:var(--ic-error)}
 .result[data-tone=wait] .icon{color:var(--ic-warning)}
-.result[data-tone=wait] .icon,.loading .icon{border-right-color:transparent;animation:spin 1s linear infinite}
+.result[data-tone=wait] .icon,.loading .icon{border-inline-end-color:transparent;animation:spin 1s linear infinite}
 @keyframes spin{to{transform:rotate(1turn)}}
 @media (prefers-reduced-motion:reduce){.icon{animation:none!important}}
 .modal{position:fixed;inset:0;z-index:2147483000;display:grid;place-items:center;background:rgb(0 0 0 / .55);padding:1rem}
