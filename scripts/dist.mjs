@@ -28,7 +28,8 @@ import { packageManifest } from './package-json.mjs';
  *   IDENTIFIER in the bundle as that earlier entry's file name: the plain name in pkg/, the content-hashed one
  *   in the versioned folder. `external`: imports left as they are (loaded on demand, from next to the file).
  *   `locales: { IDENTIFIER: prefix }` defines IDENTIFIER as `{lang: [file, integrity]}` for every language's
- *   `locales/<prefix><lang>.json` (plain or content-hashed name, as for `assets`).
+ *   `locales/<prefix><lang>.json` (plain or content-hashed name, as for `assets`). `stubs: { module: code }`:
+ *   modules bundled as that code instead (the bundle does their work another way).
  * `remove`: ES modules only the bundles use, deleted from pkg/ afterwards.
  */
 export const ENTRIES = [
@@ -49,8 +50,9 @@ export const ENTRIES = [
       entry: 'intent-checkout.js',
       assets: { INTENT_CHECKOUT_WASM_FILE: 'intent_checkout_bg.wasm', INLINE_FIELDS_FILE: 'inline-fields.js' },
       locales: { PAGE_LOCALES: '' },
-      // The languages' ES modules are the npm path's (the bundle fetches their JSON twins instead).
-      external: ['./inline-fields.js', './locales/*'],
+      // The languages' ES modules are the npm path's: the bundle fetches their JSON twins instead.
+      stubs: { 'locale-modules.js': 'export const importTable = null;' },
+      external: ['./inline-fields.js'],
     },
   },
   // The isolated card frame's one script, served by the API's origin (`/card-frame/v1` names the versioned
@@ -69,7 +71,8 @@ const hashName = (file, bytes) => {
   return `${basename(file, ext)}.${createHash('sha384').update(bytes).digest('hex').slice(0, 10)}${ext}`;
 };
 
-async function bundle(pkg, { entry, format = 'iife', external = [] }, define) {
+async function bundle(pkg, { entry, format = 'iife', external = [], stubs = {} }, define) {
+  const stubbed = { name: 'stubs', setup: (b) => b.onLoad({ filter: /\.js$/ }, (a) => (basename(a.path) in stubs ? { contents: stubs[basename(a.path)] } : undefined)) };
   const out = await build({
     entryPoints: [join(pkg, entry)],
     bundle: true,
@@ -79,6 +82,7 @@ async function bundle(pkg, { entry, format = 'iife', external = [] }, define) {
     target: 'es2020',
     write: false,
     logLevel: 'error',
+    plugins: [stubbed],
     define: Object.fromEntries(Object.entries(define).map(([k, v]) => [k, JSON.stringify(v)])),
   });
   return Buffer.from(out.outputFiles[0].contents);

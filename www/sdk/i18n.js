@@ -3,7 +3,7 @@
 // (www/sdk/locales/<lang>.json), loaded only when it is chosen, so a checkout carries one language's bytes.
 
 /** Every language the checkout speaks. tests/e2e/locales.test.mjs checks that each has its table. */
-export const LANGUAGES = ['en', 'de', 'fr'];
+export const LANGUAGES = ['en', 'ar', 'cs', 'da', 'de', 'el', 'es', 'fi', 'fr', 'he', 'it', 'ja', 'ko', 'nb', 'nl', 'pl', 'pt', 'sv', 'tr', 'zh'];
 // Other tags browsers send for a language we speak: Norwegian (`no`, and Nynorsk readers read Bokmål),
 // Hebrew's old code.
 const ALIASES = { no: 'nb', nn: 'nb', iw: 'he' };

@@ -1,4 +1,5 @@
 import { tables } from './i18n.js';
+import { importTable } from './locale-modules.js';
 
 // Every string the <intent-checkout> widget shows outside the card fields (those are in card-messages.js,
 // which the isolated frame loads without the rest), in English. The other languages' tables are
@@ -91,10 +92,9 @@ export const en = {
   detail_invalid: 'Check this field.',
 };
 
-// ES modules: one module per language next to this one (scripts/dist.mjs writes pkg/locales/<lang>.js), which
-// bundlers split into chunks of their own. The script-tag build fetches the JSON tables instead, each with
-// its integrity (script-base.js).
-let loader = (lang) => import(`./locales/${lang}.js`).then((m) => m.default);
+// ES modules import each language's module (locale-modules.js); the script-tag build sets a loader that
+// fetches the JSON tables instead (script-base.js).
+let loader = importTable;
 
 /** Sets how a language's table is loaded (`lang => Promise<table>`). */
 export function setMessagesLoader(fn) {
