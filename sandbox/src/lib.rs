@@ -106,6 +106,11 @@ impl Shared {
 
     /// Tells the streams and the webhook subscribers about committed changes.
     pub fn publish(&self, changes: &[Change]) {
+        // Setup intents send no webhooks (as in Dojo), but their streams hear of every change.
+        let setups = self.store().take_setup_changes();
+        for id in setups {
+            let _ = self.changes.send((Arc::from(id.as_str()), 0));
+        }
         let mut queued = false;
         for c in changes {
             let _ = self.changes.send((Arc::from(c.id.as_str()), c.version));

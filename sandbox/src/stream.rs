@@ -1,6 +1,7 @@
-//! Server-Sent Events of one intent: `id: <version>`, `event: intent`, `data: <browser view>`; resumes
-//! after `Last-Event-ID`, sends `: ping` heartbeats, and closes after a terminal status, or as soon as
-//! the secret it was opened with is no longer valid (refreshed, or expired on the sandbox clock).
+//! Server-Sent Events of one intent (a payment intent, or a setup intent: the sandbox's addition, as for
+//! payment intents; Dojo has no stream): `id: <version>`, `event: intent`, `data: <browser view>`;
+//! resumes after `Last-Event-ID`, sends `: ping` heartbeats, and closes after a terminal status, or as
+//! soon as the secret it was opened with is no longer valid (refreshed, or expired on the sandbox clock).
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use crate::AppState;
 struct State {
     st: AppState,
     id: String,
+    setup: bool,
     secret: String,
     base: String,
     last: Option<u64>,
@@ -33,28 +35,16 @@ impl State {
     /// terminal status. Faults may duplicate it or re-send the previous (older) event after it.
     fn snapshot(&mut self) {
         let (frame, version, terminal) = {
-            let store = self.st.store();
-            if store
-                .check_secret(&self.secret, &self.id, self.st.clock.now())
-                .is_err()
-            {
-                self.done = true;
-                return;
-            }
-            let Ok(i) = store.get(&self.id) else {
+            let Some((version, json, terminal)) = self.current() else {
                 self.done = true;
                 return;
             };
-            if self.last.is_some_and(|l| i.version <= l) {
-                self.done |= i.stream_done();
+            if self.last.is_some_and(|l| version <= l) {
+                self.done |= terminal;
                 return;
             }
-            let frame = format!(
-                "id: {}\nevent: intent\ndata: {}\n\n",
-                i.version,
-                i.browser_json(&self.base)
-            );
-            (Bytes::from(frame), i.version, i.stream_done())
+            let frame = format!("id: {version}\nevent: intent\ndata: {json}\n\n");
+            (Bytes::from(frame), version, terminal)
         };
         self.queue.push_back(frame.clone());
         let (dup, reorder) = {
@@ -76,18 +66,41 @@ impl State {
     }
 }
 
+impl State {
+    /// The intent's version, browser view and whether its stream is done, while the secret is valid.
+    fn current(&self) -> Option<(u64, String, bool)> {
+        let (store, now) = (self.st.store(), self.st.clock.now());
+        if self.setup {
+            store.check_setup_secret(&self.secret, &self.id, now).ok()?;
+            let s = store.setup(&self.id).ok()?;
+            Some((s.version, s.browser_json(&self.base), s.life.is_terminal()))
+        } else {
+            store.check_secret(&self.secret, &self.id, now).ok()?;
+            let i = store.get(&self.id).ok()?;
+            Some((i.version, i.browser_json(&self.base), i.stream_done()))
+        }
+    }
+}
+
 /// How long the stream's secret stays valid on the sandbox clock, or `None` once it is not.
 fn valid_for(s: &State) -> Option<Duration> {
     let now = s.st.clock.now();
     let store = s.st.store();
-    store.check_secret(&s.secret, &s.id, now).ok()?;
-    let left = store.get(&s.id).ok()?.secret_expires - now;
-    Some(Duration::from_millis(left.max(0) as u64))
+    let expires = if s.setup {
+        store.check_setup_secret(&s.secret, &s.id, now).ok()?;
+        store.setup(&s.id).ok()?.secret_expires
+    } else {
+        store.check_secret(&s.secret, &s.id, now).ok()?;
+        store.get(&s.id).ok()?.secret_expires
+    };
+    Some(Duration::from_millis((expires - now).max(0) as u64))
 }
 
+/// `setup`: `id` is a setup intent's (and `secret` its client session secret).
 pub fn events(
     st: AppState,
     id: String,
+    setup: bool,
     secret: String,
     last: Option<u64>,
     base: String,
@@ -100,6 +113,7 @@ pub fn events(
     let mut state = State {
         st,
         id,
+        setup,
         secret,
         base,
         last,

@@ -391,9 +391,11 @@ impl Failure {
 /// Page → frame, over the port.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ToFrame {
-    /// Authorises the frame for one intent and sets it up. `brand` is the saved card's in CVC mode.
+    /// Authorises the frame for one intent and sets it up. `brand` is the saved card's in CVC mode;
+    /// `setup`: the intent is a setup intent (its references are made at the setup intent's path).
     Init {
         intent: String,
+        setup: bool,
         token: Secret,
         locale: String,
         mode: Mode,
@@ -522,26 +524,30 @@ impl ToFrame {
         let (t, rest) = envelope(text)?;
         Some(match t.as_str() {
             "init" => {
-                let brand_given = json::get(&rest, "brand").is_some();
-                let keys: &[&str] = if brand_given {
-                    &["intent", "token", "locale", "mode", "theme", "brand"]
-                } else {
-                    &["intent", "token", "locale", "mode", "theme"]
+                // `brand` (CVC mode) and `setup: true` (a setup intent) are present only when they apply.
+                let brand_raw = json::get(&rest, "brand");
+                let setup = match json::get(&rest, "setup") {
+                    None => false,
+                    Some(raw) => json::boolean(raw).filter(|b| *b)?,
                 };
-                let m = take(&rest, keys)?;
+                let mut keys = vec!["intent", "token", "locale", "mode", "theme"];
+                keys.extend(brand_raw.map(|_| "brand"));
+                keys.extend(setup.then_some("setup"));
+                let m = take(&rest, &keys)?;
                 let mode = match json::string(m[3])?.as_str() {
                     "card" => Mode::Card,
                     "cvc" => Mode::Cvc,
                     _ => return None,
                 };
                 // A CVC needs its card's brand (Amex has four digits); a whole card brings its own.
-                let brand = match (mode, m.get(5)) {
+                let brand = match (mode, brand_raw) {
                     (Mode::Card, None) => None,
                     (Mode::Cvc, Some(raw)) => Some(brand(raw).filter(|b| *b != Brand::Unknown)?),
                     _ => return None,
                 };
                 ToFrame::Init {
                     intent: id(m[0])?,
+                    setup,
                     token: secret(m[1])?,
                     locale: locale(m[2])?,
                     mode,
@@ -569,6 +575,7 @@ impl ToFrame {
         match self {
             ToFrame::Init {
                 intent,
+                setup,
                 token,
                 locale,
                 mode,
@@ -587,11 +594,11 @@ impl ToFrame {
                         },
                     )
                     .raw("theme", &theme.to_json());
-                match brand {
+                let o = match brand {
                     Some(b) => o.str("brand", b.name()),
                     None => o,
-                }
-                .finish()
+                };
+                if *setup { o.raw("setup", "true") } else { o }.finish()
             }
             ToFrame::Token(t) => head("token").str("token", &t.0).finish(),
             ToFrame::Locale(l) => head("locale").str("locale", l).finish(),

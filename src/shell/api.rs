@@ -60,8 +60,9 @@ fn get_string(obj: &JsValue, key: &str) -> Option<String> {
     get(obj, key).and_then(|v| v.as_string())
 }
 
-/// Opens a checkout: `options` = `{apiBase, paymentIntentId, connectToken, connectTokenExpiresAt?,
-/// refreshToken?, dialect?, prefetched?, acceptsCards?}` (dialect `dojo` by default; `prefetched` =
+/// Opens a checkout: `options` = `{apiBase, paymentIntentId | setupIntentId, connectToken,
+/// connectTokenExpiresAt?, refreshToken?, dialect?, prefetched?, acceptsCards?}` (a `setupIntentId`
+/// follows and confirms a setup intent instead; dialect `dojo` by default; `prefetched` =
 /// `{path, response}`, a `fetch` of the intent already under way; `acceptsCards: true` lets `pay` take card
 /// details typed into the page, `fields="inline"`; without it only `payReference` pays); `emit(name,
 /// detailJson)` receives every event.
@@ -76,8 +77,14 @@ pub fn open_checkout(options: &JsValue, emit: Function) -> Result<CheckoutCore, 
     if scheme != "https:" && scheme != "http:" {
         return Err(bad("apiBase must be an http(s) URL"));
     }
-    let intent_id =
-        get_string(options, "paymentIntentId").ok_or_else(|| bad("paymentIntentId is required"))?;
+    let (kind, intent_id) = match get_string(options, "setupIntentId") {
+        Some(id) => (IntentKind::Setup, id),
+        None => (
+            IntentKind::Payment,
+            get_string(options, "paymentIntentId")
+                .ok_or_else(|| bad("paymentIntentId or setupIntentId is required"))?,
+        ),
+    };
     let token =
         get_string(options, "connectToken").ok_or_else(|| bad("connectToken is required"))?;
     let expires = get(options, "connectTokenExpiresAt").and_then(|v| parse_time(&v));
@@ -103,7 +110,7 @@ pub fn open_checkout(options: &JsValue, emit: Function) -> Result<CheckoutCore, 
         policy: RetryPolicy::default(),
         seed: random_seed(),
         accepts_card_details: get(options, "acceptsCards").and_then(|v| v.as_bool()) == Some(true),
-        kind: IntentKind::Payment,
+        kind,
     };
     let machine = Checkout::new(config, token, expires, now())
         .map_err(|e| JsValue::from_str(&e.to_json().to_string()))?;
@@ -128,20 +135,61 @@ impl CheckoutCore {
     /// Pays with a card `{number, expiryMonth, expiryYear, cvc, cardholderName}` and, optionally, the
     /// customer's details as JSON `{userEmailAddress?, billingAddress?, shippingDetails?}` (checked for
     /// Dojo's shapes and what the intent's `config` requires, then sent with the card). Resolves to
-    /// `{intent}` or `{error}` (JSON text); never rejects.
-    pub fn pay(&self, card: &JsValue, details: Option<String>) -> Promise {
+    /// `{intent}` or `{error}` (JSON text); never rejects. `keep` as for `payReference`.
+    pub fn pay(&self, card: &JsValue, details: Option<String>, keep: bool) -> Promise {
         let card = card_from_js(card);
         let details = details.unwrap_or_default();
-        self.op(move |m, now| m.pay_with(&card, &details, now))
+        self.op(move |m, now| m.pay_with(&card, &details, keep, now))
     }
 
     /// Pays with the card reference the isolated card frame returned (`pm_…`), and the customer's
-    /// details as for `pay`. Resolves like `pay`.
+    /// details as for `pay`; `keep`: the customer agreed to keep the card (a payment's "save this card";
+    /// required to confirm a setup intent). Resolves like `pay`.
     #[wasm_bindgen(js_name = payReference)]
-    pub fn pay_reference(&self, id: &str, details: Option<String>) -> Promise {
+    pub fn pay_reference(&self, id: &str, details: Option<String>, keep: bool) -> Promise {
         let id = id.to_string();
         let details = details.unwrap_or_default();
-        self.op(move |m, now| m.pay_reference_with(&id, &details, now))
+        self.op(move |m, now| m.pay_reference_with(&id, &details, keep, now))
+    }
+
+    /// Pays with one of the customer's saved cards (`pm_…` from `listSaved`), with the customer's
+    /// details as for `pay`. Resolves like `pay`.
+    #[wasm_bindgen(js_name = paySaved)]
+    pub fn pay_saved(&self, id: &str, details: Option<String>) -> Promise {
+        let id = id.to_string();
+        let details = details.unwrap_or_default();
+        self.op(move |m, now| m.pay_saved(&id, &details, now))
+    }
+
+    /// The customer whose saved cards this checkout lists, removes and pays with: their id and a
+    /// customer secret from the merchant's server (`expiresAt`: ISO date or unix ms). Kept in memory
+    /// only, like the connect token. Returns a `CheckoutError` JSON text for bad values.
+    #[wasm_bindgen(js_name = setCustomer)]
+    pub fn set_customer(
+        &self,
+        customer_id: &str,
+        secret: String,
+        expires_at: &JsValue,
+    ) -> Option<String> {
+        let expires = parse_time(expires_at);
+        let mut m = self.inner.machine.try_borrow_mut().ok()?;
+        m.set_customer(customer_id, secret, expires)
+            .err()
+            .map(|e| e.to_json().to_string())
+    }
+
+    /// The customer's saved cards: resolves to `{"cards": [{id, brand, last4, expiryMonth, expiryYear,
+    /// expired}]}` or `{error}` (JSON text).
+    #[wasm_bindgen(js_name = listSaved)]
+    pub fn list_saved(&self) -> Promise {
+        self.op(|m, now| m.list_saved(now))
+    }
+
+    /// Removes one of the customer's saved cards: resolves to the cards left, as `listSaved`.
+    #[wasm_bindgen(js_name = removeSaved)]
+    pub fn remove_saved(&self, id: &str) -> Promise {
+        let id = id.to_string();
+        self.op(move |m, now| m.remove_saved(&id, now))
     }
 
     /// The card brands the intent takes (`visa`, `amex`, …; every brand until the intent is loaded), as

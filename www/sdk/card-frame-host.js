@@ -100,8 +100,8 @@ export class CardFrame extends EventTarget {
   }
 
   #initMessage() {
-    const { intent, token, locale, mode, theme, brand } = this.#init;
-    return JSON.stringify({ v: 1, t: 'init', intent, token, locale, mode, theme, ...(mode === 'cvc' ? { brand } : {}) });
+    const { intent, token, locale, mode, theme, brand, setup } = this.#init;
+    return JSON.stringify({ v: 1, t: 'init', intent, token, locale, mode, theme, ...(mode === 'cvc' ? { brand } : {}), ...(setup ? { setup } : {}) });
   }
 
   #post(text) {
@@ -153,11 +153,14 @@ export class CardFrame extends EventTarget {
     this.dispatchEvent(new CustomEvent('error'));
   }
 
-  /** Authorises the frame for one intent with its connect token (sent over the port, never in a URL). */
-  authorize(intent, token) {
+  /**
+   * Authorises the frame for one intent (`setup`: a setup intent) with its connect token (sent over the
+   * port, never in a URL).
+   */
+  authorize(intent, token, setup) {
     const first = !this.#init.intent;
     const sameIntent = this.#init.intent === intent;
-    this.#init = { ...this.#init, intent, token };
+    this.#init = { ...this.#init, intent, token, setup };
     if (first) {
       // From here on the page is ready to talk: a frame that has not said so in time is not coming.
       if (!this.#shown) this.#loadTimer = setTimeout(() => this.#fail(), LOAD_TIMEOUT_MS);

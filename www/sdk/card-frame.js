@@ -44,6 +44,7 @@ const applyTheme = (theme) => {
 
 let port = null;
 let intent = null;
+let setup = false;
 let token = null;
 let fields = null;
 let started = false;
@@ -87,6 +88,7 @@ function receive(m) {
       if (started) return; // once per frame
       started = true;
       intent = m.intent;
+      setup = !!m.setup;
       token = m.token;
       applyTheme(m.theme);
       start(m);
@@ -145,7 +147,7 @@ async function tokenize(seq) {
   const card = fields.card();
   let res;
   try {
-    res = await fetch(`/payment-intents/public/${encodeURIComponent(intent)}/payment-methods`, {
+    res = await fetch(`/${setup ? 'setup' : 'payment'}-intents/public/${encodeURIComponent(intent)}/payment-methods`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
       body: JSON.stringify({ card }),

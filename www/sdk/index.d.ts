@@ -45,7 +45,13 @@ export type CanonicalStatus =
   | 'failed'
   | 'canceled'
   | 'expired'
-  | 'closed';
+  | 'closed'
+  /** A setup intent: its card is saved for the merchant's later charge. */
+  | 'saved'
+  /** A setup intent: the merchant charged its saved card. */
+  | 'charged'
+  /** A setup intent: its saved card passed its expiry date. */
+  | 'card_expired';
 
 /** Dojo's `config` of a payment intent. */
 export interface IntentConfig {
@@ -161,6 +167,51 @@ export interface PaymentIntentView {
   paymentEvents?: Array<{ eventType: string; createdAt: string; transactionId?: string; amount?: Money }>;
 }
 
+/** The browser view of a setup intent (Dojo's `SetupIntentPublicResponse` names). Never the connect token. */
+export interface SetupIntentView {
+  id: string;
+  /** `Created`, `Authorized` (the card is saved), `Completed` (charged), `Canceled`, `Expired`, `CardExpired`, `Closed`. */
+  status: string;
+  dialect?: 'dojo' | 'stripe';
+  /** What the merchant means to charge later. */
+  intendedAmount?: Money;
+  /** The merchant's terms the customer agrees to by saving the card (text). */
+  terms?: string;
+  /** `NoShow`, `Unscheduled`. */
+  merchantInitiatedTransactionType?: string;
+  reference?: string;
+  /** What the merchant charged, once it has. */
+  chargedAmount?: Money | null;
+  paymentDetails?: { paymentMethodId?: string | null; card?: { cardNumber?: string; expiryDate?: string; cardType?: string } } | null;
+  version: number;
+  nextAction?: { type: 'three_d_secure'; url: string } | null;
+  lastPaymentError?: { code: string; declineCode?: string; message?: string } | null;
+}
+
+/** One of the customer's saved cards: never the number, only its last four digits. */
+export interface SavedCard {
+  /** The saved payment method (`pm_…`) for `paySaved` and `removeSaved`. */
+  id: string;
+  brand: CardBrand;
+  last4: string;
+  expiryMonth: number;
+  expiryYear: number;
+  /** Past its expiry month (by the later of the page's and the API's clock): `paySaved` refuses it. */
+  expired: boolean;
+}
+
+export type SavedCardsResult = { cards: SavedCard[]; error?: undefined } | { error: CheckoutError; cards?: undefined };
+
+/** The customer whose saved cards a checkout lists, removes and pays with. */
+export interface CustomerOptions {
+  /** The customer's id (`cust_…`). */
+  customerId: string;
+  /** From the merchant's server (`POST /customers/{id}/create-secret`): memory only, sent only in `Authorization`. */
+  customerSecret: string;
+  /** When the secret expires (ISO or unix ms). */
+  customerSecretExpiresAt?: string | number;
+}
+
 /** What changed with a snapshot. */
 export interface IntentChange {
   version: number;
@@ -172,6 +223,7 @@ export interface IntentChange {
 }
 
 export interface CheckoutEventDetail {
+  /** A setup checkout's detail holds a `SetupIntentView`. */
   intent: PaymentIntentView;
   status: string;
   canonical: CanonicalStatus;
@@ -216,10 +268,13 @@ export type TokenRefresh =
   | { clientSessionSecret: string; clientSessionSecretExpirationDate?: string }
   | { connectToken: string; expiresAt?: string | number };
 
-export interface CheckoutOptions {
+export interface CheckoutOptions extends Partial<CustomerOptions> {
   /** The payment-intents API, e.g. `https://pay.example.com` (the sandbox in development). */
   apiBase: string;
-  paymentIntentId: string;
+  /** The payment intent to pay; or, instead, */
+  paymentIntentId?: string;
+  /** the setup intent whose card to save (`pay({saveCard: true})` confirms it with the customer's consent). */
+  setupIntentId?: string;
   /** Dojo's `clientSessionSecret`: held in memory only, sent only in the `Authorization` header. */
   connectToken: string;
   /** `clientSessionSecretExpirationDate` (ISO) or unix ms: lets the SDK refresh before the server refuses. */
@@ -243,6 +298,16 @@ export interface CheckoutOptions {
   fields?: 'isolated' | 'inline';
 }
 
+export interface PayOptions {
+  details?: CustomerDetails;
+  /**
+   * The customer's consent to keep the card: on a payment, "save this card" for the intent's customer; on a
+   * setup intent, required (the customer agreed to the merchant's terms), else `validation_error` with
+   * `param: 'mitConsentGiven'`.
+   */
+  saveCard?: boolean;
+}
+
 export type PayResult = { intent: PaymentIntentView; status: string; canonical: CanonicalStatus; error?: undefined } | { error: CheckoutError; intent?: PaymentIntentView };
 
 export class Checkout extends EventTarget {
@@ -253,7 +318,15 @@ export class Checkout extends EventTarget {
    * `param` when they show errors) and their card goes from the frame to the API, which returns the single-use
    * reference that pays. A card passed here is refused with `sdk_error`. With `fields: 'inline'`: the card.
    */
-  pay(card?: CardInput | null, options?: { details?: CustomerDetails }): Promise<PayResult>;
+  pay(card?: CardInput | null, options?: PayOptions): Promise<PayResult>;
+  /** The customer's saved cards (needs `customerId` and `customerSecret`). */
+  listSaved(): Promise<SavedCardsResult>;
+  /** Removes a saved card; resolves to the cards left. */
+  removeSaved(id: string): Promise<SavedCardsResult>;
+  /** Pays with a saved card; an expired one is refused without a request. */
+  paySaved(id: string, options?: { details?: CustomerDetails }): Promise<PayResult>;
+  /** Sets (or replaces) the customer for the saved cards. */
+  setCustomer(customer: CustomerOptions): { error?: CheckoutError };
   /** Checks the customer's details against the intent's `config` and each country's address rules, without a request. */
   checkDetails(details: CustomerDetails): DetailsCheck;
   /** The card brands the intent takes (its `paymentMethods` and the merchant's card schemes). */

@@ -40,7 +40,8 @@ function thrownToError(e) {
 }
 
 /**
- * A checkout for one payment intent. Events: ready, status, requires_action, succeeded, failed, canceled,
+ * A checkout for one payment intent, or one setup intent (a card saved for the merchant's later charge).
+ * Events: ready, status, requires_action, succeeded, saved (a setup intent's card), failed, canceled,
  * expired, token_refreshed, error; each `detail` = { intent, status, canonical, change?, error?, url? }.
  */
 export class Checkout extends EventTarget {
@@ -54,6 +55,7 @@ export class Checkout extends EventTarget {
   #fields = 'isolated';
   #frame = null;
   #intentId = null;
+  #setup = false;
   // The connect token, in memory only: the isolated frame needs it to create a card reference.
   #token = null;
   #refresh = null;
@@ -98,10 +100,11 @@ export class Checkout extends EventTarget {
   }
 
   /** @internal: the mode, intent, token and refresh callback, from createCheckout. */
-  _setup({ fields, apiBase, paymentIntentId, connectToken, refreshToken }) {
+  _setup({ fields, apiBase, paymentIntentId, setupIntentId, connectToken, refreshToken }) {
     this.#fields = fields;
     this._apiBase = apiBase;
-    this.#intentId = paymentIntentId;
+    this.#setup = !!setupIntentId;
+    this.#intentId = setupIntentId || paymentIntentId;
     this.#token = connectToken;
     this.#refresh = refreshToken ?? null;
   }
@@ -140,7 +143,7 @@ export class Checkout extends EventTarget {
    */
   _useCardFrame(frame) {
     this.#frame = frame;
-    frame.authorize(this.#intentId, this.#token);
+    frame.authorize(this.#intentId, this.#token, this.#setup);
     frame.addEventListener('change', () => (this.#reuseRef = false));
     return frame;
   }
@@ -165,21 +168,57 @@ export class Checkout extends EventTarget {
   }
 
   /**
-   * Pays. With isolated fields (the default), call it with no card: the mounted fields are checked and
-   * their card goes from the frame to the API, which returns a single-use reference that pays. A raw card
-   * is refused (it would put the page in PCI scope). With `fields: "inline"`, pass the card.
-   * Resolves to `{intent}` or `{error}`; payment outcomes never reject.
+   * Pays (a setup intent: saves the card). With isolated fields (the default), call it with no card: the
+   * mounted fields are checked and their card goes from the frame to the API, which returns a single-use
+   * reference that pays. A raw card is refused (it would put the page in PCI scope). With
+   * `fields: "inline"`, pass the card. `saveCard: true` is the customer's consent to keep the card: on a
+   * payment, "save this card" for the intent's customer; on a setup intent, required (the customer
+   * agreed to the merchant's terms). Resolves to `{intent}` or `{error}`; payment outcomes never reject.
    */
-  async pay(card, { details } = {}) {
+  async pay(card, { details, saveCard } = {}) {
     if (this.#fields === 'isolated') {
       if (card !== undefined && card !== null) {
         return { error: new CheckoutError('sdk_error', 'this checkout takes cards only from its isolated card fields; create it with fields: "inline" to pass card details') };
       }
       const collected = await this._collect();
       if (collected.error) return collected;
-      return this._payReference(collected.card, details);
+      return this._payReference(collected.card, details, saveCard);
     }
-    return this.#settle(this.#core ? this.#core.pay(card ?? {}, detailsText(details)) : null);
+    return this.#settle(this.#core?.pay(card ?? {}, detailsText(details), !!saveCard));
+  }
+
+  /**
+   * The customer's saved cards (needs `customerId` and `customerSecret`): `{cards: [{id, brand, last4,
+   * expiryMonth, expiryYear, expired}]}` or `{error}` (`customer_secret_invalid` when the API refuses the
+   * secret: expired, or another customer's).
+   */
+  listSaved() {
+    return this.#settle(this.#core?.listSaved());
+  }
+
+  /** Removes one of the customer's saved cards: the cards left, as `listSaved()`. */
+  removeSaved(id) {
+    return this.#settle(this.#core?.removeSaved(String(id)));
+  }
+
+  /**
+   * Pays with one of the customer's saved cards (an `id` from `listSaved()`), with the customer's details
+   * as `pay` takes them. An expired card is refused without a request (`validation_error`, `apiCode`
+   * `expired_card`). Resolves like `pay`.
+   */
+  paySaved(id, { details } = {}) {
+    return this.#settle(this.#core?.paySaved(String(id), detailsText(details)));
+  }
+
+  /**
+   * The customer for `listSaved`, `removeSaved` and `paySaved`: `{customerId, customerSecret,
+   * customerSecretExpiresAt?}` (a secret from the merchant's server, `POST /customers/{id}/create-secret`;
+   * kept in memory only). Returns `{}` or `{error}`.
+   */
+  setCustomer({ customerId, customerSecret, customerSecretExpiresAt } = {}) {
+    if (!this.#core) return { error: new CheckoutError('sdk_error', 'the checkout was destroyed') };
+    const bad = this.#core.setCustomer(String(customerId ?? ''), String(customerSecret ?? ''), customerSecretExpiresAt);
+    return bad ? { error: toError(JSON.parse(bad)) } : {};
   }
 
   /**
@@ -225,19 +264,20 @@ export class Checkout extends EventTarget {
   }
 
   /** @internal: pays with a reference the frame returned; a used-up one is replaced once. */
-  async _payReference(ref, details) {
+  async _payReference(ref, details, keep) {
     if (!this.#core) return { error: new CheckoutError('sdk_error', 'the checkout was destroyed') };
     const reused = this.#reuseRef;
     this.#lastRef = ref;
     const text = detailsText(details);
-    let r = await this.#settle(this.#core.payReference(ref.id, text));
+    keep = !!keep;
+    let r = await this.#settle(this.#core.payReference(ref.id, text, keep));
     if (reused && r.error?.apiCode === 'payment_method_unusable') {
       // The kept reference was spent (its payment got through after all) or expired: a fresh one.
       this.#reuseRef = false;
       const again = await this._collect();
       if (again.error) return again;
       this.#lastRef = again.card;
-      r = await this.#settle(this.#core.payReference(again.card.id, text));
+      r = await this.#settle(this.#core.payReference(again.card.id, text, keep));
     }
     // Only an outcome nobody knows (no answer) lets the same reference, and so the same key, go again.
     const e = r.error;
@@ -385,7 +425,8 @@ export function prefetchIntent({ apiBase, paymentIntentId, connectToken, dialect
  */
 export async function createCheckout(options) {
   if (!options || typeof options !== 'object') throw new CheckoutError('sdk_error', 'options are required');
-  const prefetched = options.prefetched ?? prefetchIntent(options);
+  // The prefetch reads a payment intent only.
+  const prefetched = options.setupIntentId ? undefined : options.prefetched ?? prefetchIntent(options);
   const wasm = await loadWasm(options.wasmUrl).then((w) => (ready = w), (e) => {
     throw new CheckoutError('network_error', 'the checkout module could not load: ' + ((e && e.message) || e));
   });
@@ -399,6 +440,7 @@ export async function createCheckout(options) {
       {
         apiBase: options.apiBase,
         paymentIntentId: options.paymentIntentId,
+        setupIntentId: options.setupIntentId,
         connectToken: options.connectToken,
         connectTokenExpiresAt: options.connectTokenExpiresAt,
         refreshToken: typeof options.refreshToken === 'function' ? () => checkout._refreshForCore() : options.refreshToken,
@@ -412,6 +454,13 @@ export async function createCheckout(options) {
     throw thrownToError(e);
   }
   checkout._bind(core);
+  if (options.customerSecret) {
+    const bad = checkout.setCustomer(options).error;
+    if (bad) {
+      checkout.destroy();
+      throw bad;
+    }
+  }
   const r = parseResult(await core.start());
   if (r.error) {
     checkout.destroy();

@@ -67,7 +67,8 @@ pub async fn commit<O: Outcome>(
 }
 
 /// Like `commit` for a change that is not a payment intent's (a setup intent, a customer): the same
-/// faults, lock and idempotent answer, but nothing to publish (Dojo sends no webhooks for them).
+/// faults, lock and idempotent answer, and no webhook (Dojo sends none for them); a setup intent's
+/// stream still hears of it.
 pub async fn commit_unpublished<T>(
     st: &AppState,
     caller: Caller,
@@ -85,6 +86,7 @@ pub async fn commit_unpublished<T>(
         }
         reply
     };
+    st.publish(&[]);
     Ok(deliver(after_commit(st, caller), reply.into_response()))
 }
 

@@ -91,5 +91,5 @@ pub async fn events(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    crate::stream::events(st, id, secret, last, base)
+    crate::stream::events(st, id, false, secret, last, base)
 }

@@ -244,9 +244,7 @@ fn finish(st: &AppState, id: &str, base: &str, body: &Bytes) -> ApiResult<Respon
             (Some(change), view)
         }
     };
-    if let Some(change) = change {
-        st.publish(&[change]);
-    }
+    st.publish(change.as_slice());
     Ok(ok(&json!({
         "challengeId": id,
         "outcome": if approved { "approved" } else { "failed" },

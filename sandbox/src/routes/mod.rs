@@ -73,6 +73,10 @@ pub fn router(st: AppState) -> Router {
             post(setup_intents::confirm),
         )
         .route(
+            "/setup-intents/public/{id}/events",
+            get(setup_intents::events),
+        )
+        .route(
             "/setup-intents/public/{id}/payment-methods",
             post(setup_intents::create_reference),
         )

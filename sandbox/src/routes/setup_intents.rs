@@ -44,6 +44,8 @@ fn browser_reply(s: &SetupRecord, base: &str) -> Reply {
 /// The page: `Authorization: Bearer <client session secret>` of the setup intent in the path.
 pub struct SetupPage {
     pub id: String,
+    /// The secret it was authorised with (a stream ends when it does).
+    pub secret: String,
 }
 
 impl FromRequestParts<AppState> for SetupPage {
@@ -53,7 +55,10 @@ impl FromRequestParts<AppState> for SetupPage {
         let id = path_id(parts, st).await?;
         let secret = client_secret(parts)?;
         st.store().check_setup_secret(secret, &id, st.clock.now())?;
-        Ok(SetupPage { id })
+        Ok(SetupPage {
+            id,
+            secret: secret.to_string(),
+        })
     }
 }
 
@@ -178,7 +183,7 @@ pub async fn refresh(
 /// `GET /setup-intents/public/{id}` with ETag, like the payment intent's.
 pub async fn get_public(
     State(st): State<AppState>,
-    SetupPage { id }: SetupPage,
+    SetupPage { id, .. }: SetupPage,
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
@@ -220,7 +225,7 @@ fn parse_confirm(body: &Bytes, now: i64) -> ApiResult<super::payment_methods::Pa
 /// challenge is bound to the confirming page's origin.
 pub async fn confirm(
     State(st): State<AppState>,
-    SetupPage { id }: SetupPage,
+    SetupPage { id, .. }: SetupPage,
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
@@ -251,12 +256,27 @@ pub async fn confirm(
     commit_unpublished(&st, Caller::Browser, Some(&mut guard), op, view).await
 }
 
+/// `GET /setup-intents/public/{id}/events`: the setup intent's Server-Sent Events, as a payment
+/// intent's (the sandbox's addition; Dojo's page polls). It ends once the setup intent is final.
+pub async fn events(
+    State(st): State<AppState>,
+    SetupPage { id, secret }: SetupPage,
+    BaseUrl(base): BaseUrl,
+    headers: HeaderMap,
+) -> Response {
+    let last = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    crate::stream::events(st, id, true, secret, last, base)
+}
+
 /// `POST /setup-intents/public/{id}/payment-methods {"card": {…}}` → 201 with a single-use reference
 /// bound to the setup intent: the isolated card frame's way in, as for payment intents (only from this
 /// origin, which serves the frame).
 pub async fn create_reference(
     State(st): State<AppState>,
-    SetupPage { id }: SetupPage,
+    SetupPage { id, .. }: SetupPage,
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
     JsonBody(body): JsonBody,

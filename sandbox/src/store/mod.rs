@@ -124,6 +124,8 @@ pub struct Store {
     payment_customers: HashMap<String, String>,
     /// Cards to keep once a challenged payment made with `savePaymentMethod` passes its challenge.
     pending_saves: HashMap<String, crate::cards::CheckedCard>,
+    /// Setup intents changed since the streams were last told (`take_setup_changes`).
+    setups_changed: Vec<String>,
 }
 
 /// `prefix` + the url-safe base64 of `bytes` bytes from the OS random source.
@@ -153,6 +155,11 @@ impl Store {
 
     pub fn len(&self) -> usize {
         self.intents.len()
+    }
+
+    /// The setup intents that changed since the last call (their streams send the new snapshot).
+    pub fn take_setup_changes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.setups_changed)
     }
 
     pub fn is_empty(&self) -> bool {

@@ -148,6 +148,8 @@ impl Store {
             r.1 = true;
         }
         self.setup_secrets.insert(secret, (id.to_string(), false));
+        // A stream opened with the old secret ends when it hears of this.
+        self.setups_changed.push(id.to_string());
         Ok(())
     }
 
@@ -175,6 +177,7 @@ impl Store {
         s.version += 1;
         s.updated_at = now.max(s.updated_at);
         self.schedule_setup_deadline(id);
+        self.setups_changed.push(id.to_string());
         Ok(())
     }
 

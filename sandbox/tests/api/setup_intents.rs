@@ -758,3 +758,46 @@ async fn a_challenged_payment_saves_its_card_once_the_challenge_passes_and_an_ex
         r.body
     );
 }
+
+#[tokio::test]
+async fn a_setup_intents_stream_sends_each_change_until_it_is_final() {
+    use crate::stream::EventStream;
+    let sb = start().await;
+    let (si, secret, _) = sb.setup_intent(None).await;
+    let path = format!("/setup-intents/public/{si}/events");
+    let mut stream = EventStream::open_at(&sb, &path, &secret, None).await;
+    let (v1, first) = stream.next_event().await.expect("the current snapshot");
+    assert_eq!(first["status"], "Created");
+    assert!(!stream.raw.contains(&secret));
+    let r = sb
+        .confirm_card(&si, &secret, card_with("4242424242424242", 12, 2034))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let (v2, saved) = stream.next_event().await.expect("the saved card");
+    assert_eq!(
+        (saved["status"].as_str(), v2 > v1),
+        (Some("Authorized"), true)
+    );
+    // The merchant's charge later: the setup intent is Completed, and its stream ends there.
+    let (_, charge) = sb.charge(&si, 2500).await;
+    assert_eq!(charge.status, 200, "{}", charge.body);
+    let (_, done) = stream.next_event().await.expect("the charge");
+    assert_eq!(done["status"], "Completed");
+    assert_eq!(done["chargedAmount"], gbp(2500));
+    assert!(
+        stream.next_event().await.is_none(),
+        "a final setup intent's stream ends"
+    );
+    // Another setup intent's secret opens nothing.
+    let (_, other_secret, _) = sb.setup_intent(None).await;
+    let r = sb
+        .send(
+            Method::GET,
+            &path,
+            Some(format!("Bearer {other_secret}")),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+}

@@ -30,9 +30,20 @@ pub struct EventStream {
 impl EventStream {
     /// Opens the stream; once this returns the server is subscribed to the intent's changes.
     pub async fn open(sb: &Sandbox, id: &str, secret: &str, last_event_id: Option<u64>) -> Self {
+        let path = format!("/payment-intents/public/{id}/events");
+        Self::open_at(sb, &path, secret, last_event_id).await
+    }
+
+    /// Opens the stream at `path` (a payment intent's or a setup intent's).
+    pub async fn open_at(
+        sb: &Sandbox,
+        path: &str,
+        secret: &str,
+        last_event_id: Option<u64>,
+    ) -> Self {
         let mut req = sb
             .http
-            .get(format!("{}/payment-intents/public/{id}/events", sb.base))
+            .get(format!("{}{path}", sb.base))
             .header("authorization", format!("Bearer {secret}"));
         if let Some(v) = last_event_id {
             req = req.header("last-event-id", v.to_string());

@@ -19,6 +19,7 @@ fn to_frame_cases() -> Vec<(&'static str, ToFrame)> {
             r#"{"v":1,"t":"init","intent":"pi_sandbox_abc","token":"cs_sandbox_x-y_z","locale":"de-AT","mode":"card","theme":{"accent":"rgb(36, 84, 214)","radius":"8px","font":"system-ui, -apple-system, \"Segoe UI\", sans-serif","fontSize":"16px"}}"#,
             ToFrame::Init {
                 intent: "pi_sandbox_abc".into(),
+                setup: false,
                 token: Secret("cs_sandbox_x-y_z".into()),
                 locale: "de-AT".into(),
                 mode: Mode::Card,
@@ -30,10 +31,23 @@ fn to_frame_cases() -> Vec<(&'static str, ToFrame)> {
             r#"{"v":1,"t":"init","intent":"pi_1","token":"t","locale":"en","mode":"cvc","theme":{},"brand":"amex"}"#,
             ToFrame::Init {
                 intent: "pi_1".into(),
+                setup: false,
                 token: Secret("t".into()),
                 locale: "en".into(),
                 mode: Mode::Cvc,
                 brand: Some(Brand::Amex),
+                theme: Theme::default(),
+            },
+        ),
+        (
+            r#"{"v":1,"t":"init","intent":"si_1","token":"t","locale":"en","mode":"card","theme":{},"setup":true}"#,
+            ToFrame::Init {
+                intent: "si_1".into(),
+                setup: true,
+                token: Secret("t".into()),
+                locale: "en".into(),
+                mode: Mode::Card,
+                brand: None,
                 theme: Theme::default(),
             },
         ),
@@ -206,6 +220,9 @@ fn anything_else_is_dropped() {
         r#"{"v":1,"t":"init","intent":"pi_1","token":"t","locale":"en","mode":"cvc","theme":{}}"#,
         r#"{"v":1,"t":"init","intent":"pi_1","token":"t","locale":"en","mode":"cvc","theme":{},"brand":"unknown"}"#,
         r#"{"v":1,"t":"init","intent":"pi_1","token":"t","locale":"en","mode":"iban","theme":{}}"#,
+        // `setup` is present only as `true`.
+        r#"{"v":1,"t":"init","intent":"si_1","token":"t","locale":"en","mode":"card","theme":{},"setup":false}"#,
+        r#"{"v":1,"t":"init","intent":"si_1","token":"t","locale":"en","mode":"card","theme":{},"setup":"yes"}"#,
         r#"{"v":1,"t":"init","intent":"../pi_1","token":"t","locale":"en","mode":"card","theme":{}}"#,
         r#"{"v":1,"t":"init","intent":"pi_1","token":"a b","locale":"en","mode":"card","theme":{}}"#,
         r#"{"v":1,"t":"init","intent":"pi_1","token":"","locale":"en","mode":"card","theme":{}}"#,

@@ -114,62 +114,30 @@ fn refused(message: &str) -> CheckoutError {
 }
 
 impl Live {
+    /// Pays with card details typed into the page (`fields="inline"`), checked first: an invalid card
+    /// costs no request. Then as every method pays (`pay_by`).
     pub(super) fn pay(
         &mut self,
         out: &mut Outbox,
         op: OpId,
         card: &CardInput,
         details: &str,
+        keep: bool,
         now: Millis,
     ) {
-        if self.refuses_card_details(out, op) {
+        if self.refuses_card_details(out, op) || self.payable(out, op).is_none() {
             return;
         }
-        let Some(version) = self.payable(out, op) else {
-            return;
-        };
         if let Err(e) = validate_card(card, now) {
             return out.settle(op, Err(e));
         }
-        let method = PaymentMethod::card(card);
-        match self.payer(details) {
-            Ok(payer) => {
-                self.start_attempt(out, op, Charge::new(method, payer, false), version, now)
-            }
-            Err(e) => out.settle(op, Err(e)),
-        }
-    }
-
-    pub(super) fn pay_reference(
-        &mut self,
-        out: &mut Outbox,
-        op: OpId,
-        id: &str,
-        details: &str,
-        now: Millis,
-    ) {
-        let Some(version) = self.payable(out, op) else {
-            return;
-        };
-        let payer = match self.payer(details) {
-            Ok(p) => p,
-            Err(e) => return out.settle(op, Err(e)),
-        };
-        match PaymentMethod::card_reference(id) {
-            Some(method) => {
-                self.start_attempt(out, op, Charge::new(method, payer, false), version, now)
-            }
-            None => out.settle(
-                op,
-                Err(invalid("paymentMethod.id", None, "not a card reference")),
-            ),
-        }
+        self.pay_by(out, op, Some(PaymentMethod::card(card)), details, keep, now);
     }
 
     /// The customer's details (`{"userEmailAddress", "billingAddress", "shippingDetails"}`, JSON): each
     /// of Dojo's shape, and those the intent's `config` collects present; the first problem is a
     /// `validation_error` with the field as `param` and the rule's code as `apiCode`.
-    fn payer(&self, details: &str) -> Result<Payer, CheckoutError> {
+    pub(super) fn payer(&self, details: &str) -> Result<Payer, CheckoutError> {
         let collect = self
             .mirror
             .current()

@@ -199,42 +199,37 @@ impl Checkout {
     /// while another attempt runs, before the intent is loaded, when the intent is not payable, or when
     /// the checkout takes cards only from isolated fields.
     pub fn pay(&mut self, card: &CardInput, now: Millis) -> OpId {
-        self.pay_with(card, "", now)
+        self.pay_with(card, "", false, now)
     }
 
     /// [`Checkout::pay`] with the customer's details as JSON (`{"userEmailAddress", "billingAddress",
     /// "shippingDetails"}`, normalised by the page's form with `core::payer::check_json`): checked for
     /// Dojo's shapes and for what the intent's `config` requires (a `validation_error` naming the field,
-    /// nothing sent), then sent with the payment.
-    pub fn pay_with(&mut self, card: &CardInput, details: &str, now: Millis) -> OpId {
-        self.action(|live, out, op| live.pay(out, op, card, details, now))
+    /// nothing sent), then sent with the payment. `keep`: as for [`Checkout::pay_reference_with`].
+    pub fn pay_with(&mut self, card: &CardInput, details: &str, keep: bool, now: Millis) -> OpId {
+        self.action(|live, out, op| live.pay(out, op, card, details, keep, now))
     }
 
     /// Starts a payment attempt with the card reference the isolated card frame got from the API.
     /// Refused as `pay` is, and with `validation_error` for an id that is not one.
     pub fn pay_reference(&mut self, id: &str, now: Millis) -> OpId {
-        self.pay_reference_with(id, "", now)
+        self.pay_reference_with(id, "", false, now)
     }
 
-    /// [`Checkout::pay_reference`] with the customer's details, as [`Checkout::pay_with`] takes them.
-    pub fn pay_reference_with(&mut self, id: &str, details: &str, now: Millis) -> OpId {
-        self.action(|live, out, op| live.pay_reference(out, op, id, details, now))
-    }
-
-    /// Pays with a card reference and, when `keep`, the customer's consent to keep the card on file (a
-    /// payment: saved to the intent's customer; a setup intent: required, its consent to the merchant's
-    /// later charges).
-    pub fn pay_reference_keeping(&mut self, id: &str, keep: bool, now: Millis) -> OpId {
+    /// [`Checkout::pay_reference`] with the customer's details, as [`Checkout::pay_with`] takes them, and,
+    /// when `keep`, the customer's consent to keep the card on file (a payment: "save this card", saved to
+    /// the intent's customer; a setup intent: required, its consent to the merchant's later charges).
+    pub fn pay_reference_with(&mut self, id: &str, details: &str, keep: bool, now: Millis) -> OpId {
         let method = PaymentMethod::card_reference(id);
-        self.action(|live, out, op| live.pay_by(out, op, method, keep, now))
+        self.action(|live, out, op| live.pay_by(out, op, method, details, keep, now))
     }
 
     /// Pays with one of the customer's saved cards (no CVC; the API may ask for it: then a CVC-only
-    /// reference from the card frame pays instead). Refused without a request if the card is known to
-    /// have expired.
-    pub fn pay_saved(&mut self, id: &str, now: Millis) -> OpId {
+    /// reference from the card frame pays instead), with the customer's details as `pay_with` takes
+    /// them. Refused without a request if the card is known to have expired.
+    pub fn pay_saved(&mut self, id: &str, details: &str, now: Millis) -> OpId {
         let method = PaymentMethod::saved_card(id);
-        self.action(|live, out, op| live.pay_by(out, op, method, false, now))
+        self.action(|live, out, op| live.pay_by(out, op, method, details, false, now))
     }
 
     /// The customer secret (and whose it is) for the saved cards; replaces an earlier one.

@@ -170,7 +170,8 @@ impl Live {
         out.settle(op, Err(e));
     }
 
-    /// Pays (or, for a setup intent, confirms) with `method`. `keep`: the customer's consent to keep the
+    /// Pays (or, for a setup intent, confirms) with `method` and the customer's details (JSON, as
+    /// `pay_with` takes them). `keep`: the customer's consent to keep the
     /// card (required to confirm a setup intent; "save this card" on a payment). A saved card the page
     /// knows to be expired is refused without a request.
     pub(super) fn pay_by(
@@ -178,6 +179,7 @@ impl Live {
         out: &mut Outbox,
         op: OpId,
         method: Option<PaymentMethod>,
+        details: &str,
         keep: bool,
         now: Millis,
     ) {
@@ -219,10 +221,12 @@ impl Live {
         let Some(version) = self.payable(out, op) else {
             return;
         };
-        // A saved card is on file already: there is nothing more to keep. (No customer details go with
-        // these payments yet: the intent's `collect` settings apply to `pay` and `pay_reference`.)
+        let payer = match self.payer(details) {
+            Ok(p) => p,
+            Err(e) => return out.settle(op, Err(e)),
+        };
+        // A saved card is on file already: there is nothing more to keep.
         let keep = keep && !matches!(method, PaymentMethod::SavedCard(_));
-        let payer = crate::core::payer::Payer::default();
         self.start_attempt(
             out,
             op,

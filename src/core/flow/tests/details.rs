@@ -19,7 +19,7 @@ fn loaded_collecting() -> H {
 
 impl H {
     fn pay_with(&mut self, number: &str, details: &str) -> OpId {
-        let op = self.c.pay_with(&card(number), details, self.now);
+        let op = self.c.pay_with(&card(number), details, false, self.now);
         self.drain();
         op
     }

@@ -76,7 +76,7 @@ impl H {
 fn a_setup_intent_is_confirmed_only_with_consent_and_ends_saved() {
     let mut h = setup_checkout();
     assert_eq!(h.kinds(), [EventKind::Ready]);
-    let refused = h.c.pay_reference_keeping("pm_ref_1", false, h.now);
+    let refused = h.c.pay_reference_with("pm_ref_1", "", false, h.now);
     h.drain();
     match h.result(refused) {
         Err(e) => assert_eq!(
@@ -86,7 +86,7 @@ fn a_setup_intent_is_confirmed_only_with_consent_and_ends_saved() {
         Ok(_) => panic!("confirmed without consent"),
     }
     assert!(h.open_with(|r| r.method == Method::Post).is_empty());
-    let op = h.c.pay_reference_keeping("pm_ref_1", true, h.now);
+    let op = h.c.pay_reference_with("pm_ref_1", "", true, h.now);
     h.drain();
     let (id, req) = h.open_get_or_post("/confirm");
     assert_eq!(
@@ -136,7 +136,7 @@ impl H {
 #[test]
 fn a_declined_setup_can_be_tried_again_with_another_card() {
     let mut h = setup_checkout();
-    let op = h.c.pay_reference_keeping("pm_ref_1", true, h.now);
+    let op = h.c.pay_reference_with("pm_ref_1", "", true, h.now);
     h.drain();
     let (id, _) = h.open_get_or_post("/confirm");
     let declined =
@@ -220,14 +220,14 @@ fn a_saved_card_pays_by_id_and_an_expired_one_is_refused_first() {
     let mut h = with_customer();
     h.list_cards();
     let posts = h.posts().len();
-    let op = h.c.pay_saved("pm_saved_old", h.now);
+    let op = h.c.pay_saved("pm_saved_old", "", h.now);
     h.drain();
     match h.result(op) {
         Err(e) => assert_eq!(e.api_code.as_deref(), Some("expired_card")),
         Ok(_) => panic!("an expired card paid"),
     }
     assert_eq!(h.posts().len(), posts);
-    let op = h.c.pay_saved("pm_saved_ok", h.now);
+    let op = h.c.pay_saved("pm_saved_ok", "", h.now);
     h.drain();
     let (id, req) = h.open_pay();
     assert_eq!(
@@ -247,11 +247,37 @@ fn a_saved_card_pays_by_id_and_an_expired_one_is_refused_first() {
 #[test]
 fn save_this_card_sends_dojos_consent_field() {
     let mut h = H::loaded(true, "Created");
-    h.c.pay_reference_keeping("pm_ref_2", true, h.now);
+    h.c.pay_reference_with("pm_ref_2", "", true, h.now);
     h.drain();
     let (_, req) = h.open_pay();
     assert_eq!(
         req.body.as_deref(),
         Some(r#"{"paymentMethod":{"id":"pm_ref_2"},"savePaymentMethod":true}"#)
+    );
+}
+
+#[test]
+fn save_this_card_and_a_saved_card_carry_the_customers_details() {
+    let email = r#"{"userEmailAddress":"ada@example.com"}"#;
+    let mut h = H::loaded(true, "Created");
+    h.c.pay_reference_with("pm_ref_3", email, true, h.now);
+    h.drain();
+    let (_, req) = h.open_pay();
+    assert_eq!(
+        req.body.as_deref(),
+        Some(
+            r#"{"paymentMethod":{"id":"pm_ref_3"},"userEmailAddress":"ada@example.com","savePaymentMethod":true}"#
+        )
+    );
+    let mut h = with_customer();
+    h.list_cards();
+    h.c.pay_saved("pm_saved_ok", email, h.now);
+    h.drain();
+    let (_, req) = h.open_pay();
+    assert_eq!(
+        req.body.as_deref(),
+        Some(
+            r#"{"paymentMethod":{"savedCardId":"pm_saved_ok"},"userEmailAddress":"ada@example.com"}"#
+        )
     );
 }
