@@ -26,7 +26,8 @@ test('every input has a label and an error slot tied by aria-describedby', async
     target: !!document.getElementById(i.getAttribute('aria-describedby')),
   })));
   const report = [...own, ...card];
-  assert.equal(report.length, 6);
+  // Amount, tip, "save this card" (shown with a customer) and the four card fields.
+  assert.equal(report.length, 7);
   // Browser autofill needs the cc-* tokens.
   const auto = Object.fromEntries(report.map((r) => [r.id, r.autocomplete]));
   assert.deepEqual([auto['card-number'], auto['card-expiry'], auto['card-cvc'], auto['card-name']], ['cc-number', 'cc-exp', 'cc-csc', 'cc-name']);

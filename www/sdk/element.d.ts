@@ -5,7 +5,9 @@ export * from './index.js';
 /** What the element shows; reflected on the host as the `state` attribute (wait on it in tests). */
 export type IntentCheckoutState =
   | 'loading' | 'waiting' | 'form' | 'paying' | 'action' | 'processing'
-  | 'succeeded' | 'authorized' | 'declined' | 'canceled' | 'expired' | 'refunded' | 'reversed' | 'error';
+  | 'succeeded' | 'authorized' | 'declined' | 'canceled' | 'expired' | 'refunded' | 'reversed' | 'error'
+  /** A setup intent: the card is saved; the merchant charged it; the saved card expired. */
+  | 'saved' | 'charged' | 'card_expired';
 
 /** The element's own `ready`: the wasm version, and the intent once one is loaded. */
 export interface ElementReadyDetail extends Partial<CheckoutEventDetail> {
@@ -44,6 +46,14 @@ export class IntentCheckoutElement extends HTMLElement {
   apiBase: string;
   /** Mirrors `payment-intent-id`. */
   paymentIntentId: string | null;
+  /** Mirrors `setup-intent-id`: save a card for this setup intent (terms, consent) instead of paying. */
+  setupIntentId: string | null;
+  /** Mirrors `customer-id`: whose saved cards to offer (with `customerSecret`), and where "save this card" keeps a card. */
+  customerId: string | null;
+  /** Write-only: a customer secret from the merchant's server (memory only). Reads return undefined. */
+  customerSecret: string | undefined;
+  /** When the customer secret expires (ISO date or unix ms). */
+  customerSecretExpiresAt: string | number | undefined;
   /** BCP 47 tag for texts and amounts (`en-GB`, `de`, `fr-FR`); defaults to the browser's. Mirrors `locale`. */
   locale: string | null;
   /** Which status names the API speaks; mirrors `dialect`. */
@@ -74,6 +84,10 @@ export class IntentCheckoutElement extends HTMLElement {
 export interface MountOptions {
   apiBase?: string;
   paymentIntentId?: string;
+  setupIntentId?: string;
+  customerId?: string;
+  customerSecret?: string;
+  customerSecretExpiresAt?: string | number;
   connectToken?: string;
   connectTokenExpiresAt?: string | number;
   refreshToken?: () => Promise<TokenRefresh> | TokenRefresh;

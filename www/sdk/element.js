@@ -14,9 +14,10 @@ export * from './index.js';
 
 // Checkout events re-dispatched from the element (bubbling and composed). `ready` is the element's own.
 const FORWARDED = EVENTS.filter((name) => name !== 'ready');
-const PROPS = ['apiBase', 'paymentIntentId', 'connectToken', 'connectTokenExpiresAt', 'refreshToken', 'locale', 'dialect', 'fields'];
-// Widget views that show the result panel instead of the form, with their tone.
-const RESULTS = { succeeded: 'ok', authorized: 'ok', processing: 'wait', action: 'wait', declined: 'bad', canceled: 'bad', expired: 'bad', refunded: 'ok', reversed: 'ok', error: 'bad' };
+const PROPS = ['apiBase', 'paymentIntentId', 'setupIntentId', 'connectToken', 'connectTokenExpiresAt', 'refreshToken', 'customerId', 'customerSecret', 'customerSecretExpiresAt', 'locale', 'dialect', 'fields'];
+// Widget views that show the result panel instead of the form, with their tone (`saved`, `charged`,
+// `card_expired`: a setup intent's).
+const RESULTS = { succeeded: 'ok', authorized: 'ok', processing: 'wait', action: 'wait', declined: 'bad', canceled: 'bad', expired: 'bad', refunded: 'ok', reversed: 'ok', error: 'bad', saved: 'ok', charged: 'ok', card_expired: 'bad' };
 const ICONS = { ok: '✓', bad: '!', wait: '' };
 
 const fn = (name) => (typeof sdk[name] === 'function' ? sdk[name] : null);
@@ -38,7 +39,7 @@ function h(tag, attrs, ...kids) {
 const Base = typeof HTMLElement === 'undefined' ? class {} : HTMLElement;
 
 export class IntentCheckoutElement extends Base {
-  static observedAttributes = ['api-base', 'payment-intent-id', 'locale', 'dialect', 'connect-token', 'fields'];
+  static observedAttributes = ['api-base', 'payment-intent-id', 'setup-intent-id', 'customer-id', 'locale', 'dialect', 'connect-token', 'fields'];
 
   #token = null;
   #expiresAt = undefined;
@@ -72,6 +73,12 @@ export class IntentCheckoutElement extends Base {
   #brand = 'unknown';
   #details = null;
   #redirected = false;
+  // The customer secret (memory only, like the token) and expiry, for the saved cards; the cards listed,
+  // and the one chosen to pay with ('' = a new card).
+  #customer = null;
+  #customerExpires = undefined;
+  #saved = [];
+  #chosen = '';
 
   constructor() {
     super();
@@ -89,6 +96,23 @@ export class IntentCheckoutElement extends Base {
   set apiBase(v) { v == null ? this.removeAttribute('api-base') : this.setAttribute('api-base', v); }
   get paymentIntentId() { return this.getAttribute('payment-intent-id'); }
   set paymentIntentId(v) { this.setAttribute('payment-intent-id', v); }
+  /** A setup intent to save a card for (instead of a payment intent to pay). */
+  get setupIntentId() { return this.getAttribute('setup-intent-id'); }
+  set setupIntentId(v) { this.setAttribute('setup-intent-id', v); }
+  /** The customer whose saved cards to offer (with `customerSecret`). */
+  get customerId() { return this.getAttribute('customer-id'); }
+  set customerId(v) { v == null ? this.removeAttribute('customer-id') : this.setAttribute('customer-id', v); }
+  /** Write-only: a customer secret from the merchant's server. Handed to the core, never kept in the DOM. */
+  get customerSecret() { return undefined; }
+  set customerSecret(v) {
+    this.#customer = v ? String(v) : null;
+    this.#useCustomer();
+    this.#schedule();
+  }
+  get customerSecretExpiresAt() { return this.#customerExpires; }
+  set customerSecretExpiresAt(v) { this.#customerExpires = v ?? undefined; }
+  // The intent this element follows: a setup intent's id, or a payment intent's.
+  get #intentId() { return this.setupIntentId || this.paymentIntentId; }
   get locale() { return this.getAttribute('locale'); }
   set locale(v) { v == null ? this.removeAttribute('locale') : this.setAttribute('locale', v); }
   get dialect() { return this.getAttribute('dialect'); }
@@ -131,7 +155,7 @@ export class IntentCheckoutElement extends Base {
       this.#destroyCheckout();
       this.#mountFields();
       this.#schedule();
-    } else if (name === 'payment-intent-id' && old !== null && old !== value && this.#checkout) {
+    } else if ((name === 'payment-intent-id' || name === 'setup-intent-id') && old !== null && old !== value && this.#checkout) {
       this.#destroyCheckout();
       this.#schedule();
     } else {
@@ -166,7 +190,7 @@ export class IntentCheckoutElement extends Base {
   #loaded(wasm) {
     if (this.#wasm) return;
     this.#wasm = wasm;
-    if (this.paymentIntentId && this.#token) this.#start();
+    if (this.#intentId && this.#token) this.#start();
     else {
       this.#setView('waiting');
       wasm.announceReady(this);
@@ -194,12 +218,13 @@ export class IntentCheckoutElement extends Base {
 
   async #start() {
     if (!this.isConnected || this.#checkout || this.#starting) return;
-    const paymentIntentId = this.paymentIntentId;
+    const setupIntentId = this.setupIntentId || undefined;
+    const paymentIntentId = setupIntentId ? undefined : this.paymentIntentId;
     const connectToken = this.#token;
-    if (!paymentIntentId || !connectToken) return;
-    const options = { apiBase: this.apiBase, paymentIntentId, connectToken, dialect: this.dialect || undefined };
+    if (!(setupIntentId || paymentIntentId) || !connectToken) return;
+    const options = { apiBase: this.apiBase, paymentIntentId, setupIntentId, connectToken, dialect: this.dialect || undefined };
     // The intent is requested as soon as it is known, in parallel with the module's download and compile.
-    const key = [options.apiBase, paymentIntentId, connectToken, options.dialect].join('\n');
+    const key = [options.apiBase, this.#intentId, connectToken, options.dialect].join('\n');
     if (this.#prefetch?.key !== key) this.#prefetch = { key, value: sdk.prefetchIntent(options) };
     if (!this.#wasm) return;
     const prefetched = this.#prefetch.value;
@@ -249,8 +274,19 @@ export class IntentCheckoutElement extends Base {
       });
     }
     const intent = checkout.intent();
+    this.#saved = [];
+    this.#chosen = '';
     this.#show(intent);
     this.#emit('ready', { version: this.#wasm.version(), intent, status: intent?.status, canonical: checkout.canonical() });
+    this.#useCustomer();
+  }
+
+  // Hands the customer secret to the running checkout and lists the saved cards (a payment's: a setup
+  // intent saves a new card).
+  #useCustomer(checkout = this.#checkout) {
+    if (!checkout || !this.#customer || this.setupIntentId) return;
+    const set = checkout.setCustomer({ customerId: this.customerId, customerSecret: this.#customer, customerSecretExpiresAt: this.#customerExpires });
+    this.#listSaved(set.error ? Promise.resolve(set) : checkout.listSaved(), checkout);
   }
 
   #destroyCheckout() {
@@ -297,6 +333,9 @@ export class IntentCheckoutElement extends Base {
       canceled: 'canceled',
       expired: 'expired',
       closed: /refund/i.test(intent.status) ? 'refunded' : 'reversed',
+      saved: 'saved',
+      charged: 'charged',
+      card_expired: 'card_expired',
     }[canonical];
     if (view === 'action') this.#openChallenge(intent.nextAction?.url);
     else this.#closeChallenge();
@@ -355,6 +394,16 @@ export class IntentCheckoutElement extends Base {
       field('tip', { testid: 'tip-input', input: { inputmode: 'decimal', autocomplete: 'off' } }));
     // Where the card fields go: the isolated frame, or the inline fields (card-fields.js).
     ui.cardSlot = h('div', { class: 'card-slot', 'data-testid': 'card-slot' });
+    // A returning customer's saved cards (a radio each, then "a new card"), and the consent to keep a new
+    // card: "save this card" on a payment, agreeing to the merchant's terms on a setup intent.
+    ui.savedLegend = h('legend', { part: 'legend' });
+    ui.savedList = h('div');
+    ui.savedError = h('p', { class: 'err', part: 'error', 'data-testid': 'saved-error' });
+    ui.saved = h('fieldset', { class: 'address', part: 'saved-cards', 'data-testid': 'saved-cards' }, ui.savedLegend, ui.savedList, ui.savedError);
+    // Its error (consent required) is the form's.
+    ui.consentBox = h('input', { type: 'checkbox', id: 'ic-consent', 'aria-describedby': 'ic-form-err', 'data-testid': 'save-card' });
+    ui.consentText = h('label', { for: 'ic-consent' });
+    ui.consent = h('div', { class: 'consent', part: 'consent' }, ui.consentBox, ui.consentText);
     const line = (cls, testid) => {
       const [k, v] = [h('span'), h('span', { 'data-testid': testid })];
       return { li: h('li', { class: cls }, k, v), k, v };
@@ -363,9 +412,9 @@ export class IntentCheckoutElement extends Base {
     ui.tipLine = line('', 'tip-amount');
     ui.total = line('total', 'total');
     ui.pay = h('button', { type: 'submit', class: 'pay', part: 'pay-button', 'data-testid': 'pay-button' });
-    ui.formError = h('p', { class: 'err form-error', part: 'error', role: 'alert', 'data-testid': 'form-error' });
+    ui.formError = h('p', { id: 'ic-form-err', class: 'err form-error', part: 'error', role: 'alert', 'data-testid': 'form-error' });
     ui.form = h('form', { part: 'form', novalidate: true, 'data-testid': 'checkout-form' },
-      ui.summary, ui.amountField, ui.tipField, ui.details, ui.cardSlot, ui.brands, ui.brandError,
+      ui.summary, ui.amountField, ui.tipField, ui.details, ui.saved, ui.cardSlot, ui.consent, ui.brands, ui.brandError,
       (ui.totals = h('ul', { class: 'lines', part: 'totals' }, ui.subtotal.li, ui.tipLine.li, ui.total.li)), ui.formError, ui.pay, ui.cancel);
     ui.icon = h('span', { class: 'icon', 'aria-hidden': 'true' });
     ui.resultTitle = h('h2', { tabindex: '-1', part: 'result-title', 'data-testid': 'result-title' });
@@ -504,10 +553,17 @@ export class IntentCheckoutElement extends Base {
     ui.amountField.hidden = !pay.customAmountAllowed;
     ui.tipField.hidden = !pay.tipsAllowed;
     ui.subtotal.li.hidden = ui.tipLine.li.hidden = !pay.tipsAllowed;
-    const total = this.#money(intent?.totalAmount ?? intent?.amount);
+    const setup = !!this.setupIntentId;
+    // A setup intent shows the amount the merchant means to charge later.
+    const total = this.#money(intent?.totalAmount ?? intent?.amount ?? intent?.intendedAmount);
     const config = intent?.config ?? {};
-    ui.title.textContent = config.title ?? '';
-    ui.title.hidden = !config.title;
+    ui.title.textContent = config.title ?? (setup ? t('setupTitle') : '');
+    ui.title.hidden = !ui.title.textContent;
+    ui.saved.hidden = !this.#saved.length && !ui.savedError.textContent;
+    ui.savedLegend.textContent = t('savedCards');
+    ui.cardSlot.hidden = !!this.#chosen;
+    ui.consent.hidden = !(setup || (this.#customer && !this.#chosen));
+    ui.consentText.textContent = t(setup ? 'setupConsent' : 'saveCard');
     // Dojo's config.details: the reference and the total (with its lines) show unless set to false.
     ui.ref.hidden = config.details?.showReference === false;
     ui.totals.hidden = ui.order.hidden = config.details?.showTotal === false;
@@ -518,14 +574,16 @@ export class IntentCheckoutElement extends Base {
     this.#renderBrands(t);
     if (intent) {
       ui.ref.textContent = intent.reference ?? '';
-      ui.desc.textContent = intent.description ?? '';
+      // A setup intent's terms: the merchant's text, shown as text.
+      ui.desc.textContent = intent.terms ?? intent.description ?? '';
       ui.subtotal.v.textContent = this.#money(intent.amount);
       ui.tipLine.v.textContent = this.#money(intent.tipsAmount ?? { value: 0, currencyCode: intent.amount?.currencyCode });
       ui.total.v.textContent = total;
+      ui.total.k.textContent = t(setup ? 'intendedAmount' : 'total');
     }
     ui.pay.disabled = v === 'paying' || !this.#checkout;
     ui.pay.setAttribute('aria-busy', v === 'paying' ? 'true' : 'false');
-    ui.pay.textContent = v === 'paying' ? t('paying') : t('pay', { amount: total });
+    ui.pay.textContent = setup ? t(v === 'paying' ? 'saving' : 'saveCardButton') : v === 'paying' ? t('paying') : t('pay', { amount: total });
     if (RESULTS[v]) {
       ui.result.dataset.tone = RESULTS[v];
       ui.icon.textContent = ICONS[RESULTS[v]];
@@ -534,7 +592,7 @@ export class IntentCheckoutElement extends Base {
       ui.resultText.textContent =
         v === 'declined' || v === 'error' ? t(this.#reason, null, t(v === 'error' ? 'api_error' : 'generic_decline'))
         : v === 'action' ? t('challengePending')
-        : t(`${v}Text`, { amount: total });
+        : t(`${v}Text`, { amount: v === 'charged' ? this.#money(intent?.chargedAmount) : total });
       ui.retry.hidden = !(v === 'declined' || (v === 'error' && this.#canRestart()));
       ui.resume.hidden = v !== 'action' || !ui.modal.hidden;
     }
@@ -748,12 +806,58 @@ export class IntentCheckoutElement extends Base {
     return true;
   }
 
+  // ---- saved cards -----------------------------------------------------------------------------------
+
+  // Shows the cards `listSaved()` / `removeSaved()` resolve to: one radio each (an expired card marked
+  // and not selectable), then "a new card"; the first usable card is chosen unless the customer chose.
+  async #listSaved(promise, checkout = this.#checkout) {
+    const r = await promise;
+    if (checkout !== this.#checkout) return;
+    const ui = this.#ui;
+    const t = this.#t;
+    ui.savedError.textContent = r.error ? t(r.error.code, null, t('api_error')) : '';
+    if (r.cards) this.#saved = r.cards;
+    if (!this.#saved.some((c) => c.id === this.#chosen && !c.expired)) this.#chosen = this.#saved.find((c) => !c.expired)?.id ?? '';
+    const option = (card) => {
+      const id = card?.id ?? '';
+      const input = h('input', { type: 'radio', name: 'ic-saved', id: `ic-saved-${id}`, 'data-testid': id ? 'saved-card-radio' : 'new-card-radio', disabled: !!card?.expired });
+      input.checked = id === this.#chosen;
+      input.addEventListener('change', () => {
+        this.#chosen = id;
+        this.#render();
+      });
+      const text = card
+        ? t(card.expired ? 'savedCardExpired' : 'savedCard', { brand: BRAND_NAMES[card.brand] ?? card.brand, last4: card.last4, expiry: `${String(card.expiryMonth).padStart(2, '0')}/${String(card.expiryYear).slice(-2)}` })
+        : t('newCard');
+      const row = h('div', { class: 'consent', 'data-testid': id ? 'saved-card' : 'new-card', 'data-expired': card?.expired ? 'true' : undefined }, input, h('label', { for: input.id }, text));
+      if (card) {
+        const remove = h('button', { type: 'button', class: 'chip', 'data-testid': 'saved-card-remove', 'aria-label': t('removeCardLabel', { card: text }) }, t('removeCard'));
+        remove.addEventListener('click', () => this.#removeSaved(id));
+        row.append(remove);
+      }
+      return row;
+    };
+    ui.savedList.replaceChildren(...(this.#saved.length ? [...this.#saved.map(option), option()] : []));
+    this.#render();
+  }
+
+  async #removeSaved(id) {
+    const checkout = this.#checkout;
+    if (!checkout) return;
+    const r = await checkout.removeSaved(id);
+    await this.#listSaved(r, checkout);
+    const ui = this.#ui;
+    ui.status.textContent = r.error ? ui.savedError.textContent : this.#t('cardRemoved');
+    // Focus stays in the list (the removed card's button is gone).
+    ui.savedList.querySelector('input:checked, input:not([disabled])')?.focus();
+  }
+
   // ---- card fields -----------------------------------------------------------------------------------
 
   // Starts loading the fields as soon as there is an intent to pay, in parallel with the wasm and the
   // intent: the frame from the API's origin (isolated), or the inline fields' module.
   #ensureFields() {
-    if (!this.#ui || this.#frame || this.#inline || !this.paymentIntentId) return;
+    if (!this.#ui || this.#frame || this.#inline || !this.#intentId) return;
     this.#mountFields();
   }
 
@@ -811,18 +915,26 @@ export class IntentCheckoutElement extends Base {
         }
         details = checked.details;
       }
-      if (this.#brandRefused()) {
-        ui.status.textContent = ui.brandError.textContent;
+      if (this.setupIntentId && !ui.consentBox.checked) {
+        ui.status.textContent = ui.formError.textContent = this.#t('consentRequired');
+        ui.consentBox.focus();
         return;
       }
-      if (this.#frame) {
+      const keep = !ui.consent.hidden && ui.consentBox.checked;
+      const saved = this.#chosen;
+      if (saved) {
+        pay = () => checkout.paySaved(saved, { details });
+      } else if (this.#brandRefused()) {
+        ui.status.textContent = ui.brandError.textContent;
+        return;
+      } else if (this.#frame) {
         this.#frame.setBusy(true);
         const collected = await checkout._collect();
         this.#frame?.setBusy(false);
         // The frame shows and announces its own field errors.
         if (collected.fields) return;
         if (collected.error) return this.#payFailed(collected.error);
-        pay = () => checkout._payReference(collected.card, details);
+        pay = () => checkout._payReference(collected.card, details, keep);
       } else {
         const fields = this.#inline?.fields;
         if (!fields) return;
@@ -832,7 +944,7 @@ export class IntentCheckoutElement extends Base {
           return;
         }
         const card = fields.card();
-        pay = () => checkout.pay(card, { details });
+        pay = () => checkout.pay(card, { details, saveCard: keep });
       }
     } finally {
       this.#submitting = false;
@@ -879,7 +991,7 @@ export class IntentCheckoutElement extends Base {
     }
     const f = code === 'validation_error' ? fieldOf(error.param) : null;
     if (f && this.#inline?.fields) return this.#inline.fields.refuse(f);
-    this.#ui.formError.textContent = this.#t(error.apiCode === 'processing_error' ? 'processing_error' : code, null, this.#t('api_error'));
+    this.#ui.formError.textContent = this.#t(['processing_error', 'expired_card'].includes(error.apiCode) ? error.apiCode : code, null, this.#t('api_error'));
     this.#ui.status.textContent = this.#ui.formError.textContent;
   }
 

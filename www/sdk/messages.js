@@ -90,6 +90,28 @@ export const en = {
   detail_invalid_state: 'Choose one from the list.',
   detail_invalid_country: 'Choose a country.',
   detail_invalid: 'Check this field.',
+  // Saving a card (a setup intent) and a returning customer's saved cards.
+  setupTitle: 'Save your card',
+  intendedAmount: 'Amount that may be charged',
+  setupConsent: 'I agree to these terms and allow my card to be charged under them.',
+  consentRequired: 'Agree to the terms to save your card.',
+  saveCardButton: 'Save card',
+  saving: 'Saving…',
+  saved: 'Card saved',
+  savedText: 'Your card is saved. Up to {amount} may be charged under the terms you agreed to.',
+  charged: 'Card charged',
+  chargedText: '{amount} was charged to your saved card under the terms you agreed to.',
+  card_expired: 'Card expired',
+  card_expiredText: 'The saved card has expired and can no longer be charged.',
+  saveCard: 'Save this card for next time',
+  savedCards: 'Your saved cards',
+  savedCard: '{brand} ending {last4}, expires {expiry}',
+  savedCardExpired: '{brand} ending {last4}, expired {expiry}',
+  newCard: 'A new card',
+  removeCard: 'Remove',
+  removeCardLabel: 'Remove {card}',
+  cardRemoved: 'Card removed.',
+  expired_card: 'This card has expired. Choose another card.',
 };
 
 // ES modules import each language's module (locale-modules.js); the script-tag build sets a loader that

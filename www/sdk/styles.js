@@ -25,6 +25,7 @@ select:focus-visible{outline:3px solid var(--ic-focus);outline-offset:1px}
 select[aria-invalid=true]{border-color:var(--ic-error)}
 .brands{color:var(--ic-muted);font-size:.875rem;margin:0}
 .details:empty,.brands:empty{display:none}
+.consent{display:flex;gap:.5rem;align-items:center;margin:0 0 .5rem}
 .card-frame{display:block;border:0;width:calc(100% + 8px);margin:-4px -4px .1rem;height:0;background:transparent;color-scheme:normal}
 .tips{display:flex;flex-wrap:wrap;gap:.4rem;margin:0 0 .5rem}
 .chip{font:inherit;font-size:.875rem;padding:.3rem .7rem;border-radius:999px;border:1px solid var(--ic-border);

@@ -1,0 +1,268 @@
+// Saving a card (issue 13): the element in setup mode (terms, consent, 3-D Secure, the merchant's charge
+// later), and a returning customer's saved cards (listed, paid with, kept, removed, expired, refused), on a
+// merchant page of another origin than the API (isolated fields). Neither the connect token nor the
+// customer secret may reach a URL, storage or the console.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startSandbox, launchBrowser, merchantPage, strictEmbed, fillCard, cardFields, waitForState, assertClean, axeViolations, CARDS, GUARD_MS,
+} from './harness.mjs';
+
+let sandbox;
+let browser;
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+const TERMS = 'A no-show costs £25. <b>Not bold</b>';
+
+/** A merchant server's call: Basic auth with the secret key and Dojo's `version` header. */
+async function merchant(method, path, body) {
+  const res = await fetch(sandbox.url + path, {
+    method,
+    headers: { authorization: `Basic ${sandbox.secretKey}`, version: '2025-09-10', 'content-type': 'application/json' },
+    body: body === undefined ? (method === 'POST' ? '{}' : undefined) : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => ({}));
+  assert.ok(res.ok, `${method} ${path}: HTTP ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+const newCustomer = () => merchant('POST', '/customers', { name: 'Ada', emailAddress: 'ada@example.com' }).then((c) => c.id);
+const customerSecret = (id) => merchant('POST', `/customers/${id}/create-secret`).then((s) => s.secret);
+const setupIntent = (customer) => merchant('POST', '/setup-intents', {
+  reference: 'Table 4, Friday 8pm', merchantInitiatedTransactionType: 'NoShow', terms: TERMS,
+  intendedAmount: { value: 2500, currencyCode: 'GBP' }, ...(customer ? { customer: { id: customer } } : {}),
+});
+const paymentIntent = (customer, value = 1800) => merchant('POST', '/payment-intents', {
+  amount: { value, currencyCode: 'GBP' }, reference: 'Dinner', captureMode: 'Auto', customer: { id: customer },
+});
+const savedCards = (customer, secret) => fetch(`${sandbox.url}/customers/public/${customer}/payment-methods`, {
+  headers: { authorization: `Basic ${secret}` },
+}).then((r) => r.json());
+
+/**
+ * A merchant page with the element: `attrs` on it, the connect token (and customer secret) set as
+ * properties by a script file, as the README says. Every `saved`/`failed` event is logged in `__events`.
+ */
+async function embed({ attrs, token, secret }) {
+  const page = await merchantPage(browser, sandbox, '/book',
+    `${strictEmbed(sandbox, attrs)}<script src="/secrets.js"></script>`,
+    {
+      '/secrets.js': `const el = document.querySelector('intent-checkout');
+window.__events = [];
+for (const t of ['saved', 'failed', 'succeeded']) el.addEventListener(t, (e) => window.__events.push(t + ':' + e.detail.canonical));
+${secret ? `el.customerSecret = ${JSON.stringify(secret)};` : ''}
+el.connectToken = ${JSON.stringify(token)};`,
+    });
+  page.secrets.add(token);
+  if (secret) page.secrets.add(secret);
+  return page;
+}
+
+const shadow = (page, testid) => page.locator(`intent-checkout [data-testid="${testid}"]`);
+const events = (page) => page.evaluate(() => window.__events);
+
+/** Polls the page until `check(value)` holds for what `read()` resolves to (events arrive asynchronously). */
+async function until(read, check) {
+  for (const guard = Date.now() + GUARD_MS; ; ) {
+    const v = await read();
+    if (check(v)) return v;
+    assert.ok(Date.now() < guard, `never happened; last: ${JSON.stringify(v)}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+async function saveCard(page, card = {}) {
+  await shadow(page, 'save-card').check();
+  await fillCard(page, card);
+  await shadow(page, 'pay-button').click();
+}
+
+test('setup: the terms and amount, consent required, the card saved, then the no-show charge shows', async () => {
+  const customer = await newCustomer();
+  const si = await setupIntent(customer);
+  const page = await embed({ attrs: `setup-intent-id="${si.id}" locale="en-GB"`, token: si.clientSessionSecret });
+  await waitForState(page, 'form');
+  // The merchant's terms as text, and what may be charged.
+  assert.equal(await shadow(page, 'description').textContent(), TERMS);
+  assert.equal(await page.locator('intent-checkout').evaluate((el) => el.shadowRoot.querySelectorAll('b').length), 0);
+  assert.equal(await shadow(page, 'total').textContent(), '£25.00');
+  assert.equal(await shadow(page, 'pay-button').textContent(), 'Save card');
+  // Without consent nothing is sent.
+  await fillCard(page);
+  await shadow(page, 'pay-button').click();
+  assert.match(await shadow(page, 'form-error').textContent(), /Agree to the terms/);
+  assert.equal((await merchant('GET', `/setup-intents/${si.id}`)).status, 'Created');
+  await shadow(page, 'save-card').check();
+  await shadow(page, 'pay-button').click();
+  await waitForState(page, 'saved');
+  assert.deepEqual(await events(page), ['saved:saved']);
+  assert.match(await shadow(page, 'result-message').textContent(), /£25\.00/);
+  const saved = await merchant('GET', `/setup-intents/${si.id}`);
+  assert.equal(saved.status, 'Authorized');
+  // The restaurant charges the no-show fee: one charge in the ledger, and the widget shows it.
+  const pi = await merchant('POST', '/payment-intents', { amount: { value: 2500, currencyCode: 'GBP' }, reference: 'No-show', setupIntentId: si.id });
+  const charge = await merchant('POST', `/payment-intents/${pi.id}/charge`);
+  assert.equal(charge.status, 'Successful');
+  await waitForState(page, 'charged');
+  assert.match(await shadow(page, 'result-message').textContent(), /£25\.00/);
+  const { entries } = await sandbox.ledger(pi.id);
+  assert.deepEqual(entries.map((e) => [e.movement, e.amount.value]), [['charge', 2500]]);
+  await assertClean(page);
+  await page.close();
+});
+
+test('setup with 3-D Secure: a failed challenge is declined, another attempt approved saves the card', async () => {
+  const si = await setupIntent();
+  const page = await embed({ attrs: `setup-intent-id="${si.id}"`, token: si.clientSessionSecret });
+  await waitForState(page, 'form');
+  await saveCard(page, { number: CARDS.threeDS });
+  await waitForState(page, 'action');
+  const challenge = page.frameLocator('[data-testid="challenge-frame"]');
+  await challenge.locator('[data-testid="challenge-fail"]').click();
+  await waitForState(page, 'declined');
+  assert.deepEqual(await events(page), ['failed:requires_payment_method']);
+  assert.equal((await merchant('GET', `/setup-intents/${si.id}`)).status, 'Created');
+  await shadow(page, 'retry-button').click();
+  await waitForState(page, 'form');
+  // Another card: the number and CVC start empty; the expiry, name and consent stay.
+  assert.equal(await shadow(page, 'save-card').isChecked(), true);
+  const fields = cardFields(page);
+  await fields.locator('[data-testid="card-number"]').pressSequentially(CARDS.threeDS);
+  await fields.locator('[data-testid="card-cvc"]').pressSequentially('123');
+  await shadow(page, 'pay-button').click();
+  await waitForState(page, 'action');
+  await challenge.locator('[data-testid="challenge-approve"]').click();
+  await waitForState(page, 'saved');
+  assert.deepEqual(await events(page), ['failed:requires_payment_method', 'saved:saved']);
+  assert.equal((await merchant('GET', `/setup-intents/${si.id}`)).status, 'Authorized');
+  await assertClean(page);
+  await page.close();
+});
+
+test('"save this card" on a payment, then the next checkout pays with it and can remove it', async () => {
+  const customer = await newCustomer();
+  const first = await paymentIntent(customer);
+  let page = await embed({ attrs: `payment-intent-id="${first.id}" customer-id="${customer}"`, token: first.clientSessionSecret, secret: await customerSecret(customer) });
+  await waitForState(page, 'form');
+  // No card saved yet: no list, and the consent is offered.
+  assert.equal(await shadow(page, 'saved-cards').isVisible(), false);
+  await saveCard(page);
+  await waitForState(page, 'succeeded');
+  await assertClean(page);
+  await page.close();
+
+  const secret = await customerSecret(customer);
+  const [card] = (await savedCards(customer, secret)).savedPaymentMethods;
+  assert.equal(card.cardDetails.pan, '424242****4242');
+  const second = await paymentIntent(customer, 4200);
+  page = await embed({ attrs: `payment-intent-id="${second.id}" customer-id="${customer}"`, token: second.clientSessionSecret, secret });
+  await waitForState(page, 'form');
+  const row = shadow(page, 'saved-card');
+  await row.waitFor();
+  assert.equal(await row.textContent(), 'Visa ending 4242, expires 12/34Remove');
+  // The saved card is chosen: the card fields and the consent are hidden.
+  assert.equal(await shadow(page, 'saved-card-radio').isChecked(), true);
+  assert.equal(await shadow(page, 'card-slot').isVisible(), false);
+  assert.equal(await shadow(page, 'save-card').isVisible(), false);
+  assert.deepEqual(await axeViolations(page), []);
+  // By keyboard: the arrow key moves to "a new card" (its fields and the consent show), and back.
+  await shadow(page, 'saved-card-radio').focus();
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await shadow(page, 'new-card-radio').isChecked(), true);
+  await shadow(page, 'card-slot').waitFor();
+  await shadow(page, 'save-card').waitFor();
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await shadow(page, 'saved-card-radio').isChecked(), true);
+  await shadow(page, 'card-slot').waitFor({ state: 'hidden' });
+  await shadow(page, 'pay-button').click();
+  await waitForState(page, 'succeeded');
+  const { entries } = await sandbox.ledger(second.id);
+  assert.deepEqual(entries.map((e) => [e.movement, e.amount.value]), [['charge', 4200]]);
+  await assertClean(page);
+  await page.close();
+
+  // A third checkout removes it: gone from the list and from the API.
+  const third = await paymentIntent(customer);
+  page = await embed({ attrs: `payment-intent-id="${third.id}" customer-id="${customer}"`, token: third.clientSessionSecret, secret });
+  await shadow(page, 'saved-card').waitFor();
+  await shadow(page, 'saved-card-remove').click();
+  await shadow(page, 'saved-card').waitFor({ state: 'detached' });
+  assert.deepEqual((await savedCards(customer, secret)).savedPaymentMethods, []);
+  // Back to a new card: the fields are shown again.
+  await shadow(page, 'card-slot').waitFor();
+  await assertClean(page);
+  await page.close();
+});
+
+test('an expired saved card is shown as expired, cannot be chosen, and is refused without a request', async () => {
+  const customer = await newCustomer();
+  const year = new Date((await sandbox.request('GET', '/test/clock')).now ?? Date.now()).getUTCFullYear();
+  for (const expiry of [`12/${String(year + 1).slice(-2)}`, '12/34']) {
+    const si = await setupIntent(customer);
+    const [month, yy] = expiry.split('/');
+    const r = await fetch(`${sandbox.url}/setup-intents/public/${si.id}/confirm`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${si.clientSessionSecret}`, 'content-type': 'application/json', 'idempotency-key': `k-${si.id}` },
+      body: JSON.stringify({ paymentMethod: { card: { number: CARDS.mastercard, expiryMonth: Number(month), expiryYear: 2000 + Number(yy), cvc: '123', cardholderName: 'Ada' } }, mitConsentGiven: true }),
+    });
+    assert.equal(r.status, 200, await r.text());
+  }
+  // Two years later (the sandbox clock): the first card has expired.
+  await sandbox.advanceClock(2 * 366 * 24 * 3600);
+  const pi = await paymentIntent(customer);
+  const page = await embed({ attrs: `payment-intent-id="${pi.id}" customer-id="${customer}"`, token: pi.clientSessionSecret, secret: await customerSecret(customer) });
+  await waitForState(page, 'form');
+  await until(() => shadow(page, 'saved-card').count(), (n) => n === 2);
+  const rows = await shadow(page, 'saved-card').evaluateAll((els) => els.map((el) => [el.dataset.expired ?? null, el.querySelector('input').disabled, el.querySelector('input').checked, el.textContent]));
+  const expired = rows.find((r) => r[0] === 'true');
+  const usable = rows.find((r) => r[0] === null);
+  assert.deepEqual([expired[1], expired[2]], [true, false]);
+  assert.match(expired[3], /^Mastercard ending 4444, expired 12\//);
+  assert.deepEqual([usable[1], usable[2]], [false, true]);
+  // From code, the expired card is refused before any request.
+  const refused = await page.locator('intent-checkout').evaluate(async (el) => {
+    const { cards } = await el.checkout.listSaved();
+    const old = cards.find((c) => c.expired);
+    const before = performance.getEntriesByType('resource').length;
+    const r = await el.checkout.paySaved(old.id);
+    return { code: r.error?.code, apiCode: r.error?.apiCode, requests: performance.getEntriesByType('resource').length - before };
+  });
+  assert.deepEqual(refused, { code: 'validation_error', apiCode: 'expired_card', requests: 0 });
+  await shadow(page, 'pay-button').click();
+  await waitForState(page, 'succeeded');
+  await assertClean(page);
+  await page.close();
+});
+
+test('a customer secret that expired, or is another customer\'s, shows no cards and a new card still pays', async () => {
+  const ada = await newCustomer();
+  const bob = await newCustomer();
+  const expiredSecret = await customerSecret(ada);
+  await sandbox.advanceClock(31 * 60); // past the secret's 30 minutes
+  // The API refuses an expired secret as unknown (401) and another customer's as forbidden (403).
+  for (const [customer, secret, status] of [[ada, expiredSecret, 401], [ada, await customerSecret(bob), 403]]) {
+    const pi = await paymentIntent(customer);
+    const page = await embed({ attrs: `payment-intent-id="${pi.id}" customer-id="${customer}"`, token: pi.clientSessionSecret, secret });
+    await waitForState(page, 'form');
+    await until(() => shadow(page, 'saved-error').textContent(), (t) => t.length > 0);
+    assert.match(await shadow(page, 'saved-error').textContent(), /saved cards cannot be shown/);
+    const r = await page.locator('intent-checkout').evaluate((el) => el.checkout.listSaved().then((x) => x.error?.code));
+    assert.equal(r, 'customer_secret_invalid');
+    await fillCard(page);
+    await shadow(page, 'pay-button').click();
+    await waitForState(page, 'succeeded');
+    // The browser logs each refused request itself; nothing else may be logged.
+    const refused = page.problems.filter((p) => p.includes(`status of ${status}`));
+    assert.equal(refused.length, 2, 'the list, and listSaved() again');
+    page.problems = page.problems.filter((p) => !refused.includes(p));
+    await assertClean(page);
+    await page.close();
+  }
+});
