@@ -6,8 +6,9 @@ const form = $('order');
 const container = $('checkout');
 const merchant = $('merchant');
 const info = $('intent-info');
-const EVENTS = ['ready', 'status', 'requires_action', 'succeeded', 'failed', 'canceled', 'expired', 'token_refreshed', 'error'];
+const EVENTS = ['ready', 'status', 'requires_action', 'succeeded', 'saved', 'failed', 'canceled', 'expired', 'token_refreshed', 'error'];
 let current = null; // { id, captureMode }
+let booking = null; // { setupIntentId, customerId, fee }: the table booked, whose saved card the shop may charge
 
 function record(name, detail) {
   const item = document.createElement('li');
@@ -106,8 +107,7 @@ form.addEventListener('submit', async (event) => {
     current = { id: created.paymentIntentId, captureMode: order.captureMode };
     record('intent created', { id: created.paymentIntentId, dialect: created.dialect, status: created.intent?.status });
     info.textContent = `Payment intent ${created.paymentIntentId} (${created.dialect}, ${order.captureMode} capture)`;
-    merchant.hidden = false;
-    for (const b of merchant.querySelectorAll('button')) b.hidden = order.captureMode !== 'Manual' && b.dataset.action !== 'cancel' && b.dataset.action !== 'refunds';
+    showMerchant((b) => b !== 'no-show' && (order.captureMode === 'Manual' || b === 'cancel' || b === 'refunds'));
     container.replaceChildren();
     await showLifecycle(created.dialect);
     const id = created.paymentIntentId;
@@ -132,8 +132,78 @@ form.addEventListener('submit', async (event) => {
   }
 });
 
+// The back office's buttons that apply to what the widget shows.
+function showMerchant(applies) {
+  merchant.hidden = false;
+  for (const b of merchant.querySelectorAll('button')) b.hidden = !applies(b.dataset.action);
+}
+
+// Where the widget goes and how it looks: the order form's settings apply to every checkout on the page.
+const widgetOptions = () => {
+  const f = new FormData(form);
+  return { locale: f.get('locale') || undefined, apiBase: f.get('apiBase') || undefined, fields: f.get('fields') || undefined };
+};
+
+// "Book a table": the restaurant's server makes a setup intent (and a customer); the widget saves the card.
+const bookingForm = $('booking');
+const returning = $('returning');
+bookingForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const fee = Number(new FormData(bookingForm).get('amount'));
+  try {
+    const made = await post('/demo/setup-intents', { amount: fee });
+    booking = { setupIntentId: made.setupIntentId, customerId: made.customerId, fee };
+    current = null;
+    record('setup intent created', { id: made.setupIntentId, customer: made.customerId });
+    info.textContent = `Setup intent ${made.setupIntentId} for customer ${made.customerId} (no-show fee)`;
+    figure.hidden = true;
+    showMerchant((b) => b === 'no-show');
+    returning.disabled = false;
+    container.replaceChildren();
+    await window.IntentCheckout.mount(container, { setupIntentId: made.setupIntentId, connectToken: made.clientSessionSecret, ...widgetOptions() });
+  } catch (error) {
+    record('error', { message: error.message });
+  }
+});
+
+// The same customer comes back: a payment intent for them, and a customer secret so the widget can list
+// (and pay with) the card they saved.
+returning.addEventListener('click', async () => {
+  if (!booking) return;
+  try {
+    const created = await post('/demo/payment-intents', { amount: 1800, reference: 'Dinner for 2', description: 'Dinner', customerId: booking.customerId });
+    const secret = await post(`/demo/customers/${encodeURIComponent(booking.customerId)}/create-secret`);
+    current = { id: created.paymentIntentId, captureMode: 'Auto' };
+    record('intent created', { id: created.paymentIntentId, customer: booking.customerId });
+    info.textContent = `Payment intent ${created.paymentIntentId} for returning customer ${booking.customerId}`;
+    showMerchant((b) => b === 'cancel' || b === 'refunds');
+    container.replaceChildren();
+    await window.IntentCheckout.mount(container, {
+      paymentIntentId: created.paymentIntentId,
+      connectToken: created.clientSessionSecret,
+      customerId: booking.customerId,
+      customerSecret: secret.secret, // a property, like the token: never in the DOM
+      customerSecretExpiresAt: secret.expireAt,
+      ...widgetOptions(),
+    });
+  } catch (error) {
+    record('error', { message: error.message });
+  }
+});
+
 merchant.addEventListener('click', async (event) => {
   const action = event.target.closest('button')?.dataset.action;
+  if (action === 'no-show' && booking) {
+    // The restaurant's later charge: a payment intent from the setup intent, charged without the customer.
+    try {
+      const pi = await post('/demo/payment-intents', { amount: booking.fee, reference: 'No-show fee', setupIntentId: booking.setupIntentId });
+      const charged = await post(`/demo/payment-intents/${encodeURIComponent(pi.paymentIntentId)}/charge`);
+      record('merchant no-show charge', { paymentIntentId: pi.paymentIntentId, status: charged.status });
+    } catch (error) {
+      record('merchant no-show charge failed', { message: error.message });
+    }
+    return;
+  }
   if (!action || !current) return;
   try {
     const result = await post(`/demo/payment-intents/${encodeURIComponent(current.id)}/${action}`, action === 'cancel' || action === 'reversal' ? undefined : {});

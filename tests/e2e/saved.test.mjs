@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, launchBrowser, merchantPage, strictEmbed, fillCard, cardFields, waitForState, assertClean, axeViolations, CARDS, GUARD_MS,
+  startSandbox, launchBrowser, merchantPage, merchantOrigin, newPage, eventLog, strictEmbed, fillCard, cardFields, waitForState, assertClean,
+  axeViolations, CARDS, GUARD_MS,
 } from './harness.mjs';
 
 let sandbox;
@@ -265,4 +266,45 @@ test('a customer secret that expired, or is another customer\'s, shows no cards 
     await assertClean(page);
     await page.close();
   }
+});
+
+test('demo shop: book a table, the restaurant charges the no-show fee, then the returning customer pays with the saved card', async () => {
+  const page = await newPage(browser);
+  // The watch learns connect tokens from the shop's answers; the customer secret too, for assertClean.
+  page.on('response', async (r) => {
+    if (r.url().endsWith('/create-secret')) page.secrets.add((await r.json()).secret);
+  });
+  const query = new URLSearchParams({ fields: page.fields, ...(page.fields === 'isolated' ? { apiBase: sandbox.url } : {}) });
+  await page.goto(`${merchantOrigin(sandbox)}/?${query}`);
+  await page.locator('[data-testid="booking-fee"]').fill('3000');
+  await page.locator('[data-testid="book-button"]').click();
+  await waitForState(page, 'form');
+  assert.match(await shadow(page, 'description').textContent(), /no-show fee of £30\.00/);
+  assert.equal(await shadow(page, 'total').textContent(), '£30.00');
+  await saveCard(page);
+  await waitForState(page, 'saved');
+  // The back office offers only the no-show charge for a booking.
+  const noShow = page.locator('[data-testid="merchant-no-show"]');
+  assert.equal(await page.locator('[data-testid="merchant-capture"]').isVisible(), false);
+  await noShow.click();
+  await waitForState(page, 'charged');
+  assert.match(await shadow(page, 'result-message').textContent(), /£30\.00/);
+  const charged = (await eventLog(page)).find((l) => l.includes('merchant no-show charge'));
+  assert.match(charged, /"status":"Successful"/);
+  const pi = JSON.parse(charged.slice(charged.indexOf('{'))).paymentIntentId;
+  const { entries } = await sandbox.ledger(pi);
+  assert.deepEqual(entries.map((e) => [e.movement, e.amount.value]), [['charge', 3000]]);
+  // The customer comes back: the saved card is offered and pays for dinner.
+  await page.locator('[data-testid="returning-button"]').click();
+  await shadow(page, 'saved-card').waitFor();
+  await waitForState(page, 'form');
+  assert.equal(await shadow(page, 'saved-card-radio').isChecked(), true);
+  await shadow(page, 'pay-button').click();
+  await waitForState(page, 'succeeded');
+  const dinner = await page.locator('intent-checkout').evaluate((el) => el.intent.id);
+  assert.deepEqual((await sandbox.ledger(dinner)).entries.map((e) => [e.movement, e.amount.value]), [['charge', 1800]]);
+  // The customer secret and both connect tokens stayed out of every URL, storage and the console.
+  assert.equal(page.secrets.size, 4); // the booking's, the no-show payment's and the dinner's tokens, the customer secret
+  await assertClean(page);
+  await page.close();
 });

@@ -15,7 +15,7 @@ use crate::http::body::{json_object, no_fields, Fields, JsonBody};
 use crate::http::commit::{self, commit, Caller};
 use crate::http::{ApiResult, Problem, Reply};
 use crate::lifecycle::{CaptureMode, Money, MAX_AMOUNT};
-use crate::store::{NewIntent, RefundDetails, Store, StoreError, StoreResult};
+use crate::store::{NewIntent, NewSetup, RefundDetails, Store, StoreError, StoreResult};
 use crate::AppState;
 use intent_checkout::core::intent::{Collection, DetailsConfig, IntentConfig};
 use intent_checkout::core::order::{Amount, CurrencyCode, ItemLine, TaxLine};
@@ -47,6 +47,9 @@ pub async fn create(
         "redirectUrl",
         "cancelUrl",
         "expireInSeconds",
+        // A returning customer's checkout (their saved cards pay), or the no-show charge of a booking.
+        "customerId",
+        "setupIntentId",
     ])?;
     // Form fields left empty mean "the default" (blank, for the free-text ones).
     let text = |k: &str, max| f.str(k, max).map(|v| v.filter(|s| !s.trim().is_empty()));
@@ -84,9 +87,20 @@ pub async fn create(
         demo: true,
         details: demo_details(&f, &st, amount, currency)?,
     };
+    let customer = text("customerId", 100)?.map(str::to_string);
+    let setup = text("setupIntentId", 100)?.map(str::to_string);
     let ttl = st.config.token_ttl_secs;
     commit::create(&st, |s, now| {
+        if let Some(si) = &setup {
+            s.check_chargeable_setup(si)?;
+        }
         let change = s.create(n, now, ttl)?;
+        if let Some(si) = &setup {
+            s.link_charge(&change.id, si);
+        }
+        if let Some(c) = &customer {
+            s.link_customer(&change.id, c);
+        }
         let i = s.get(&change.id)?;
         let reply = Reply::json(&json!({
             "paymentIntentId": i.id,
@@ -166,6 +180,17 @@ pub async fn act(
             no_fields(&body)?;
             let op = |s: &mut Store, now| s.cancel(id, now);
             commit(&st, server, None, op, |s, ()| view(s, id, base, None)).await
+        }
+        // The merchant's charge of a booking's saved card (an intent made with `setupIntentId`).
+        "charge" => {
+            no_fields(&body)?;
+            let settle_ms = (st.config.async_settle_secs * 1000.0) as i64;
+            let op = |s: &mut Store, now| {
+                let c = s.charge(id, now, settle_ms)?;
+                Ok((c.change, c.status.to_string()))
+            };
+            let made = |s: &Store, status| view(s, id, base, Some(("status", status)));
+            commit(&st, server, None, op, made).await
         }
         _ => Err(Problem::not_found("this demo action")),
     }
@@ -265,4 +290,69 @@ fn demo_details(
     }
     d.config = config;
     Ok(d)
+}
+
+/// `POST /demo/setup-intents` `{amount?}`: the demo's "Book a table": a new customer and a setup intent for a
+/// no-show fee of `amount` (minor units of GBP, default 2500), as a restaurant's server would make them →
+/// `{setupIntentId, clientSessionSecret, customerId}`.
+pub async fn create_booking(
+    State(st): State<AppState>,
+    _: DemoEnabled,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let obj = json_object(&body, true)?;
+    let f = Fields::new(&obj, "");
+    f.only(&["amount"])?;
+    let amount = f.part("amount", 1)?.unwrap_or(2500);
+    if amount > MAX_AMOUNT {
+        return Err(Problem::invalid("amount", "the amount is too large"));
+    }
+    let currency = crate::http::body::currency("GBP", "amount")?;
+    let terms = format!(
+        "Your table is held with this card. If you do not come and do not cancel by 6pm, we charge a no-show fee of £{}.{:02}.",
+        amount / 100,
+        amount % 100
+    );
+    let ttl = st.config.token_ttl_secs;
+    let op = |s: &mut Store, now| {
+        let customer = s.create_customer(crate::store::CustomerFields::default(), now);
+        let n = NewSetup {
+            dialect: st.config.dialect,
+            reference: "Table for 2, Friday 8pm".into(),
+            terms,
+            mit_type: "NoShow".into(),
+            intended: Some((amount, currency)),
+            customer: Some(customer.clone()),
+            metadata: BTreeMap::new(),
+            expire_at: None,
+        };
+        let id = s.create_setup(n, now, ttl)?;
+        Ok((id, customer))
+    };
+    commit::commit_unpublished(&st, Caller::Server, None, op, |s, (id, customer)| {
+        Ok(Reply::json(&json!({
+            "setupIntentId": id,
+            "clientSessionSecret": s.setup(&id)?.secret,
+            "customerId": customer,
+        })))
+    })
+    .await
+}
+
+/// `POST /demo/customers/{id}/create-secret`: a customer secret for the demo's returning customer, as the
+/// merchant's server would get one (`POST /customers/{id}/create-secret`) → `{secret, expireAt}`.
+pub async fn customer_secret(
+    State(st): State<AppState>,
+    _: DemoEnabled,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    if !body.is_empty() {
+        no_fields(&body)?;
+    }
+    let now = st.clock.now();
+    let (secret, expires) =
+        st.store()
+            .create_customer_secret(&id, now, st.config.token_ttl_secs)?;
+    Ok(Reply::json(&json!({"secret": secret, "expireAt": rfc3339(expires)})).into_response())
 }

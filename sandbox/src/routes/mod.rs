@@ -101,6 +101,11 @@ pub fn router(st: AppState) -> Router {
         )
         .route("/demo/payment-intents", post(demo::create))
         .route("/demo/payment-intents/{id}/{action}", post(demo::act))
+        .route("/demo/setup-intents", post(demo::create_booking))
+        .route(
+            "/demo/customers/{id}/create-secret",
+            post(demo::customer_secret),
+        )
         .route("/webhooks/events", get(webhooks::events))
         .route("/webhooks", get(webhooks::list).post(webhooks::subscribe))
         .route(
