@@ -193,7 +193,7 @@ impl Session {
     }
 
     async fn pay(&self, number: &str) -> Value {
-        self.settle(self.core.pay(&card(number), None)).await
+        self.settle(self.core.pay(&card(number), None, false)).await
     }
 
     fn kinds(&self) -> Vec<String> {
@@ -359,8 +359,8 @@ async fn a_double_click_sends_one_attempt() {
     let demo = create_intent(json!({})).await;
     let s = Session::open(&demo, false).await;
     s.start().await;
-    let first = s.core.pay(&card("4242424242424242"), None);
-    let second = s.core.pay(&card("4242424242424242"), None);
+    let first = s.core.pay(&card("4242424242424242"), None, false);
+    let second = s.core.pay(&card("4242424242424242"), None, false);
     let second = s.settle(second).await;
     assert_eq!(second["error"]["code"], "unexpected_transition");
     let first = s.settle(first).await;
@@ -397,7 +397,7 @@ async fn three_d_secure_shows_the_challenge_and_follows_until_it_is_done() {
         let demo = create_intent(json!({"dialect": dialect})).await;
         let s = Session::open(&demo, false).await;
         s.start().await;
-        let pay = s.core.pay(&card("4000000000003220"), None);
+        let pay = s.core.pay(&card("4000000000003220"), None, false);
         let ev = s.wait_for("requires_action").await;
         let url = ev["url"].as_str().expect("challenge url").to_string();
         assert!(
@@ -584,7 +584,7 @@ async fn destroy_mid_payment_settles_the_promise_and_leaves_nothing_running() {
         true,
     )
     .await;
-    let pay = s.core.pay(&card("4242424242424242"), None);
+    let pay = s.core.pay(&card("4242424242424242"), None, false);
     // The payment is in flight once the sandbox has started delaying it.
     let guard = js_sys::Date::now() + 60_000.0;
     while faults().await["delayed"].as_u64() < Some(1) {
@@ -626,7 +626,7 @@ async fn destroy_mid_payment_settles_the_promise_and_leaves_nothing_running() {
         0,
         "the aborted payment took no money"
     );
-    let settled = s.settle(s.core.pay(&card("4242424242424242"), None)).await;
+    let settled = s.settle(s.core.pay(&card("4242424242424242"), None, false)).await;
     assert_eq!(settled["error"]["code"], "sdk_error");
     s.assert_no_leak().await;
 }
