@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { LANGUAGES, direction } from '../../www/sdk/i18n.js';
+import { LANGUAGES, direction, pickLanguage } from '../../www/sdk/i18n.js';
 import { en as pageEnglish } from '../../www/sdk/messages.js';
 import { en as cardEnglish } from '../../www/sdk/card-messages.js';
 import { startSandbox, launchBrowser, openCheckout, fillCard, cardFields, axeViolations, snap, assertClean, FIELDS } from './harness.mjs';
@@ -19,6 +19,7 @@ tables.en = { page: pageEnglish, card: cardEnglish };
 const TAGS = {
   en: 'en-GB', ar: 'ar-SA', cs: 'cs-CZ', da: 'da-DK', de: 'de-DE', el: 'el-GR', es: 'es-ES', fi: 'fi-FI', fr: 'fr-FR', he: 'he-IL',
   it: 'it-IT', ja: 'ja-JP', ko: 'ko-KR', nb: 'nb-NO', nl: 'nl-NL', pl: 'pl-PL', pt: 'pt-BR', sv: 'sv-SE', tr: 'tr-TR', zh: 'zh-CN',
+  'zh-Hant': 'zh-TW',
 };
 
 const placeholders = (text) => [...String(text).matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(', ');
@@ -42,6 +43,15 @@ test('every table has every English key (page and card fields), no other, with t
     }
   }
   assert.deepEqual(problems, [], `${problems.length} missing or wrong messages:\n${problems.join('\n')}`);
+});
+
+test('the language is the first the checkout speaks of the locale, then the browser\'s, then English', () => {
+  const cases = [
+    ['de-AT', [], 'de'], ['pt-PT', [], 'pt'], ['zh-CN', [], 'zh'], ['zh-SG', [], 'zh'], ['zh-TW', [], 'zh-Hant'],
+    ['zh-HK', [], 'zh-Hant'], ['zh-Hant', [], 'zh-Hant'], ['no', [], 'nb'], ['nn-NO', [], 'nb'], ['iw', [], 'he'],
+    ['ru-RU', ['uk', 'pl-PL', 'de'], 'pl'], [undefined, ['ar-EG'], 'ar'], ['ru', ['uk'], 'en'], ['', [], 'en'],
+  ];
+  for (const [locale, preferred, lang] of cases) assert.equal(pickLanguage(locale, preferred), lang, `${locale} then [${preferred}]`);
 });
 
 let sandbox;

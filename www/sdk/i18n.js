@@ -3,20 +3,32 @@
 // (www/sdk/locales/<lang>.json), loaded only when it is chosen, so a checkout carries one language's bytes.
 
 /** Every language the checkout speaks. tests/e2e/locales.test.mjs checks that each has its table. */
-export const LANGUAGES = ['en', 'ar', 'cs', 'da', 'de', 'el', 'es', 'fi', 'fr', 'he', 'it', 'ja', 'ko', 'nb', 'nl', 'pl', 'pt', 'sv', 'tr', 'zh'];
+export const LANGUAGES = ['en', 'ar', 'cs', 'da', 'de', 'el', 'es', 'fi', 'fr', 'he', 'it', 'ja', 'ko', 'nb', 'nl', 'pl', 'pt', 'sv', 'tr', 'zh', 'zh-Hant'];
 // Other tags browsers send for a language we speak: Norwegian (`no`, and Nynorsk readers read Bokmål),
 // Hebrew's old code.
 const ALIASES = { no: 'nb', nn: 'nb', iw: 'he' };
 const RTL = ['ar', 'he'];
 
-/** The best of LANGUAGES for `locale` (e.g. `de-AT` → `de`), else for the browser's languages, else `en`. */
+/**
+ * The best of LANGUAGES for `locale` (e.g. `de-AT` → `de`, `zh-TW` → `zh-Hant`), else for the browser's
+ * languages, else `en`.
+ */
 export function pickLanguage(locale, preferred = globalThis.navigator?.languages ?? []) {
   for (const tag of [locale, ...preferred]) {
     const base = String(tag || '').toLowerCase().split(/[-_]/)[0];
-    const lang = ALIASES[base] ?? base;
+    const lang = base === 'zh' && script(tag) === 'Hant' ? 'zh-Hant' : ALIASES[base] ?? base;
     if (LANGUAGES.includes(lang)) return lang;
   }
   return 'en';
+}
+
+// The script a tag is written in, as CLDR's likely subtags say (`zh-TW`, `zh-HK` → Hant; `zh`, `zh-SG` → Hans).
+function script(tag) {
+  try {
+    return new Intl.Locale(String(tag).replace(/_/g, '-')).maximize().script;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `rtl` for the languages written right to left, else `ltr`. */
