@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startSandbox, launchBrowser, merchantPage, merchantOrigin, newPage, eventLog, strictEmbed, fillCard, cardFields, waitForState, assertClean,
-  axeViolations, CARDS, GUARD_MS,
+  axeViolations, CARDS, FIELDS, GUARD_MS,
 } from './harness.mjs';
 
 let sandbox;
@@ -305,6 +305,48 @@ test('demo shop: book a table, the restaurant charges the no-show fee, then the 
   assert.deepEqual((await sandbox.ledger(dinner)).entries.map((e) => [e.movement, e.amount.value]), [['charge', 1800]]);
   // The customer secret and both connect tokens stayed out of every URL, storage and the console.
   assert.equal(page.secrets.size, 4); // the booking's, the no-show payment's and the dinner's tokens, the customer secret
+  await assertClean(page);
+  await page.close();
+});
+
+test('headless: createCheckout saves a card for a setup intent, then lists, pays with and removes it', { skip: FIELDS === 'inline' ? 'the isolated run has it' : false }, async () => {
+  const customer = await newCustomer();
+  const si = await setupIntent(customer);
+  const pi = await paymentIntent(customer, 2100);
+  const secret = await customerSecret(customer);
+  const app = `
+    import { createCheckout } from '/pkg/index.js';
+    const apiBase = ${JSON.stringify(sandbox.url)};
+    const setup = await createCheckout({ apiBase, setupIntentId: ${JSON.stringify(si.id)}, connectToken: ${JSON.stringify(si.clientSessionSecret)} });
+    window.__saved = [];
+    setup.addEventListener('saved', (e) => __saved.push(e.detail.canonical));
+    const fields = setup.mountCardFields('#card');
+    await fields.ready;
+    document.querySelector('#save').addEventListener('click', async () => {
+      const without = await setup.pay();
+      const saved = await setup.pay(null, { saveCard: true });
+      const pay = await createCheckout({ apiBase, paymentIntentId: ${JSON.stringify(pi.id)}, connectToken: ${JSON.stringify(pi.clientSessionSecret)},
+        customerId: ${JSON.stringify(customer)}, customerSecret: ${JSON.stringify(secret)} });
+      const listed = await pay.listSaved();
+      const paid = await pay.paySaved(listed.cards[0].id);
+      const left = await pay.removeSaved(listed.cards[0].id);
+      window.__result = { without: [without.error?.code, without.error?.param], saved: saved.canonical,
+        listed: listed.cards.map((c) => [c.brand, c.last4, c.expired]), paid: paid.canonical, left: left.cards.length };
+    });
+    window.__ready = true;`;
+  const page = await merchantPage(browser, sandbox, '/own-ui', `<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ${sandbox.url}; frame-src ${sandbox.url}">
+<div id="card"></div><button id="save">Save</button><script type="module" src="/app.js"></script>`, { '/app.js': app });
+  page.secrets.add(si.clientSessionSecret).add(pi.clientSessionSecret).add(secret);
+  await page.waitForFunction(() => window.__ready === true);
+  await fillCard(page);
+  await page.locator('#save').click();
+  await page.waitForFunction(() => window.__result);
+  assert.deepEqual(await page.evaluate(() => window.__result), {
+    without: ['validation_error', 'mitConsentGiven'], saved: 'saved', listed: [['visa', '4242', false]], paid: 'succeeded', left: 0,
+  });
+  assert.deepEqual(await page.evaluate(() => window.__saved), ['saved']);
+  const { entries } = await sandbox.ledger(pi.id);
+  assert.deepEqual(entries.map((e) => [e.movement, e.amount.value]), [['charge', 2100]]);
   await assertClean(page);
   await page.close();
 });

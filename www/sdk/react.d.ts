@@ -9,10 +9,15 @@ export * from './element.js';
 export type IntentCheckoutProps = DetailedHTMLProps<HTMLAttributes<IntentCheckoutElement>, IntentCheckoutElement> & {
   'api-base'?: string;
   'payment-intent-id'?: string;
+  /** Save a card for this setup intent instead of paying. */
+  'setup-intent-id'?: string;
+  /** Whose saved cards to offer; the customer secret goes in through a ref, like the token. */
+  'customer-id'?: string;
   locale?: string;
   dialect?: IntentCheckoutElement['dialect'];
-  // No `connectToken` prop: server rendering would write it into the HTML as an attribute. Set it from a
-  // ref (`ref={(el) => { if (el) el.connectToken = token; }}`), which runs in the browser only.
+  // No `connectToken` or `customerSecret` prop: server rendering would write it into the HTML as an
+  // attribute. Set it from a ref (`ref={(el) => { if (el) el.connectToken = token; }}`), which runs in the
+  // browser only.
   connectTokenExpiresAt?: string | number;
   refreshToken?: IntentCheckoutElement['refreshToken'];
 } & {
