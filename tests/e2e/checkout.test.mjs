@@ -1,7 +1,7 @@
 // The card flows a customer meets most: success, declines (with a fresh-token retry), async settlement.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, eventLog, advanceClock, assertBooked, assertClean, CARDS, cardFields } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, eventLog, advanceClock, assertBooked, assertClean, CARDS, cardFields, GUARD_MS } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -127,8 +127,12 @@ test('decline, then Try again starts a new attempt with a fresh token and succee
   await page.locator('[data-testid="retry-button"]').click();
   await waitForState(page, 'form');
   assert.equal(refreshes.length, 1, 'Try again fetched a fresh token');
-  // The number and CVC were cleared for another card; focus is back on the number.
-  assert.equal(await cardFields(page).locator('[data-testid="card-number"]').inputValue(), '');
+  // The number and CVC were cleared for another card. With isolated fields the frame clears them when the
+  // page's reset message reaches it (in the frame's process, after the state changed): wait for it.
+  const number = cardFields(page).locator('[data-testid="card-number"]');
+  for (const guard = Date.now() + GUARD_MS; (await number.inputValue()) !== ''; ) {
+    assert.ok(Date.now() < guard, 'the number was never cleared');
+  }
   await cardFields(page).locator('[data-testid="card-number"]').pressSequentially(CARDS.mastercard);
   await cardFields(page).locator('[data-testid="card-cvc"]').pressSequentially('123');
   await page.locator('[data-testid="pay-button"]').click();

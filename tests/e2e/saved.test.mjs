@@ -135,6 +135,10 @@ test('setup with 3-D Secure: a failed challenge is declined, another attempt app
   // Another card: the number and CVC start empty; the expiry, name and consent stay.
   assert.equal(await shadow(page, 'save-card').isChecked(), true);
   const fields = cardFields(page);
+  // The frame clears the number when the page's reset reaches it (its own process): wait, then type.
+  for (const guard = Date.now() + GUARD_MS; (await fields.locator('[data-testid="card-number"]').inputValue()) !== ''; ) {
+    assert.ok(Date.now() < guard, 'the number was never cleared');
+  }
   await fields.locator('[data-testid="card-number"]').pressSequentially(CARDS.threeDS);
   await fields.locator('[data-testid="card-cvc"]').pressSequentially('123');
   await shadow(page, 'pay-button').click();
