@@ -30,7 +30,7 @@ const loadavg = os.loadavg().map((x) => x.toFixed(1)).join(' ');
 
 /** A sandbox serving bench/pages and pkg/, its stderr request log collected in `log`. */
 function sandbox() {
-  const child = spawn(binary, ['--port', '0', '--secret-key', 'sk_bench', '--log', '--www-dir', join(root, 'bench/pages'), '--pkg-dir', pkg], {
+  const child = spawn(binary, ['--port', '0', '--secret-key', 'sk_bench', '--demo', '--log', '--www-dir', join(root, 'bench/pages'), '--pkg-dir', pkg], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = [];
