@@ -129,6 +129,14 @@ pub enum Mode {
     Cvc,
 }
 
+/// The saved card whose CVC a CVC-only frame collects: its id (the frame sends it with the CVC to the
+/// API) and its brand (Amex wants four digits).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CvcCard {
+    pub id: String,
+    pub brand: Brand,
+}
+
 fn brand(raw: &str) -> Option<Brand> {
     Brand::from_name(&json::string(raw)?)
 }
@@ -391,7 +399,7 @@ impl Failure {
 /// Page → frame, over the port.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ToFrame {
-    /// Authorises the frame for one intent and sets it up. `brand` is the saved card's in CVC mode;
+    /// Authorises the frame for one intent and sets it up. `saved`: the saved card, in CVC mode only;
     /// `setup`: the intent is a setup intent (its references are made at the setup intent's path).
     Init {
         intent: String,
@@ -399,7 +407,7 @@ pub enum ToFrame {
         token: Secret,
         locale: String,
         mode: Mode,
-        brand: Option<Brand>,
+        saved: Option<CvcCard>,
         theme: Theme,
     },
     /// A refreshed connect token.
@@ -524,14 +532,15 @@ impl ToFrame {
         let (t, rest) = envelope(text)?;
         Some(match t.as_str() {
             "init" => {
-                // `brand` (CVC mode) and `setup: true` (a setup intent) are present only when they apply.
-                let brand_raw = json::get(&rest, "brand");
+                // `brand` and `saved` (CVC mode) and `setup: true` (a setup intent) are present only when
+                // they apply.
+                let cvc_raw = json::get(&rest, "brand").zip(json::get(&rest, "saved"));
                 let setup = match json::get(&rest, "setup") {
                     None => false,
                     Some(raw) => json::boolean(raw).filter(|b| *b)?,
                 };
                 let mut keys = vec!["intent", "token", "locale", "mode", "theme"];
-                keys.extend(brand_raw.map(|_| "brand"));
+                keys.extend(cvc_raw.iter().flat_map(|_| ["brand", "saved"]));
                 keys.extend(setup.then_some("setup"));
                 let m = take(&rest, &keys)?;
                 let mode = match json::string(m[3])?.as_str() {
@@ -539,10 +548,14 @@ impl ToFrame {
                     "cvc" => Mode::Cvc,
                     _ => return None,
                 };
-                // A CVC needs its card's brand (Amex has four digits); a whole card brings its own.
-                let brand = match (mode, brand_raw) {
+                // A CVC needs its card: the id it is sent with, the brand (Amex has four digits). A
+                // whole card brings its own.
+                let saved = match (mode, cvc_raw) {
                     (Mode::Card, None) => None,
-                    (Mode::Cvc, Some(raw)) => Some(brand(raw).filter(|b| *b != Brand::Unknown)?),
+                    (Mode::Cvc, Some((b, saved))) => Some(CvcCard {
+                        id: id(saved)?,
+                        brand: brand(b).filter(|b| *b != Brand::Unknown)?,
+                    }),
                     _ => return None,
                 };
                 ToFrame::Init {
@@ -551,7 +564,7 @@ impl ToFrame {
                     token: secret(m[1])?,
                     locale: locale(m[2])?,
                     mode,
-                    brand,
+                    saved,
                     theme: Theme::decode(m[4])?,
                 }
             }
@@ -579,7 +592,7 @@ impl ToFrame {
                 token,
                 locale,
                 mode,
-                brand,
+                saved,
                 theme,
             } => {
                 let o = head("init")
@@ -594,8 +607,8 @@ impl ToFrame {
                         },
                     )
                     .raw("theme", &theme.to_json());
-                let o = match brand {
-                    Some(b) => o.str("brand", b.name()),
+                let o = match saved {
+                    Some(c) => o.str("brand", c.brand.name()).str("saved", &c.id),
                     None => o,
                 };
                 if *setup { o.raw("setup", "true") } else { o }.finish()

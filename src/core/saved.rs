@@ -46,6 +46,10 @@ pub struct SavedCard {
     pub exp_month: u32,
     /// Four digits.
     pub exp_year: u32,
+    /// The API wants the CVC typed again to pay with it (`cvcRequired: true`, the sandbox's; Dojo's
+    /// schema has no such field, so absent is `false`: the API refuses with `cvc_required` if it
+    /// disagrees).
+    pub cvc_required: bool,
 }
 
 /// Why a saved-card document was refused; `field` names where (`savedPaymentMethods[1].cardDetails.pan`).
@@ -85,7 +89,7 @@ impl SavedCard {
         now >= self.expires_at()
     }
 
-    /// `{"id", "brand", "last4", "expiryMonth", "expiryYear", "expired"}` for the page.
+    /// `{"id", "brand", "last4", "expiryMonth", "expiryYear", "expired", "cvcRequired"}` for the page.
     pub fn to_json(&self, now: Timestamp) -> String {
         Obj::new()
             .str("id", &self.id)
@@ -100,6 +104,10 @@ impl SavedCard {
                 } else {
                     "false"
                 },
+            )
+            .raw(
+                "cvcRequired",
+                if self.cvc_required { "true" } else { "false" },
             )
             .finish()
     }
@@ -135,6 +143,7 @@ impl SavedCard {
             last4,
             exp_month,
             exp_year,
+            cvc_required: false,
         })
     }
 }
@@ -185,7 +194,13 @@ pub fn decode_payment_methods(text: &str) -> Result<Vec<SavedCard>, SavedError> 
         let d =
             json::members(details).ok_or_else(|| err(format!("{at}.cardDetails"), "wrong_type"))?;
         let id = text_of(&m, "id").unwrap_or_default();
-        let card = SavedCard::from_parts(
+        let cvc_required = match json::get(&m, "cvcRequired").filter(|v| *v != "null") {
+            None => false,
+            Some(raw) => {
+                json::boolean(raw).ok_or_else(|| err(format!("{at}.cvcRequired"), "wrong_type"))?
+            }
+        };
+        let mut card = SavedCard::from_parts(
             &id,
             &text_of(&d, "pan").unwrap_or_default(),
             &text_of(&d, "expiryDate").unwrap_or_default(),
@@ -199,6 +214,7 @@ pub fn decode_payment_methods(text: &str) -> Result<Vec<SavedCard>, SavedError> 
             };
             err(field, "out_of_range")
         })?;
+        card.cvc_required = cvc_required;
         cards.push(card);
     }
     Ok(cards)
@@ -297,6 +313,7 @@ mod tests {
                 last4: "0056".into(),
                 exp_month: 12,
                 exp_year: 2024,
+                cvc_required: false,
             }]
         );
         let c = &cards[0];
@@ -308,7 +325,29 @@ mod tests {
         assert_eq!(
             v,
             serde_json::json!([{"id": "pm_12345", "brand": "mastercard", "last4": "0056",
-                "expiryMonth": 12, "expiryYear": 2024, "expired": true}])
+                "expiryMonth": 12, "expiryYear": 2024, "expired": true, "cvcRequired": false}])
+        );
+    }
+
+    #[test]
+    fn a_card_the_api_wants_the_cvc_of_says_so_and_anything_but_a_boolean_is_refused() {
+        let doc = |flag: &str| {
+            format!(
+                r#"{{"savedPaymentMethods":[{{"id":"pm_1","cardDetails":{{"pan":"371449*****8431","expiryDate":"2034-12-31","scheme":"AMEX"}}{flag}}}]}}"#
+            )
+        };
+        let cards = decode_payment_methods(&doc(r#","cvcRequired":true"#)).unwrap();
+        assert!(cards[0].cvc_required && cards[0].brand == Brand::Amex);
+        let v: serde_json::Value =
+            serde_json::from_str(&cards_json(&cards, t("2030-01-01T00:00:00Z"))).unwrap();
+        assert_eq!(v[0]["cvcRequired"], true);
+        for absent in ["", r#","cvcRequired":false"#, r#","cvcRequired":null"#] {
+            assert!(!decode_payment_methods(&doc(absent)).unwrap()[0].cvc_required);
+        }
+        let bad = decode_payment_methods(&doc(r#","cvcRequired":"yes""#)).unwrap_err();
+        assert_eq!(
+            (bad.field.as_str(), bad.code),
+            ("savedPaymentMethods[0].cvcRequired", "wrong_type")
         );
     }
 

@@ -23,19 +23,22 @@ fn to_frame_cases() -> Vec<(&'static str, ToFrame)> {
                 token: Secret("cs_sandbox_x-y_z".into()),
                 locale: "de-AT".into(),
                 mode: Mode::Card,
-                brand: None,
+                saved: None,
                 theme,
             },
         ),
         (
-            r#"{"v":1,"t":"init","intent":"pi_1","token":"t","locale":"en","mode":"cvc","theme":{},"brand":"amex"}"#,
+            r#"{"v":1,"t":"init","intent":"pi_1","token":"t","locale":"en","mode":"cvc","theme":{},"brand":"amex","saved":"pm_saved_1"}"#,
             ToFrame::Init {
                 intent: "pi_1".into(),
                 setup: false,
                 token: Secret("t".into()),
                 locale: "en".into(),
                 mode: Mode::Cvc,
-                brand: Some(Brand::Amex),
+                saved: Some(CvcCard {
+                    id: "pm_saved_1".into(),
+                    brand: Brand::Amex,
+                }),
                 theme: Theme::default(),
             },
         ),
@@ -47,7 +50,7 @@ fn to_frame_cases() -> Vec<(&'static str, ToFrame)> {
                 token: Secret("t".into()),
                 locale: "en".into(),
                 mode: Mode::Card,
-                brand: None,
+                saved: None,
                 theme: Theme::default(),
             },
         ),
@@ -218,7 +221,12 @@ fn anything_else_is_dropped() {
     let frame = [
         r#"{"v":1,"t":"init","intent":"pi_1","token":"t","locale":"en","mode":"card","theme":{},"brand":"visa"}"#,
         r#"{"v":1,"t":"init","intent":"pi_1","token":"t","locale":"en","mode":"cvc","theme":{}}"#,
-        r#"{"v":1,"t":"init","intent":"pi_1","token":"t","locale":"en","mode":"cvc","theme":{},"brand":"unknown"}"#,
+        r#"{"v":1,"t":"init","intent":"pi_1","token":"t","locale":"en","mode":"cvc","theme":{},"brand":"unknown","saved":"pm_1"}"#,
+        // A CVC-only frame needs both its card's brand and id, a whole card neither.
+        r#"{"v":1,"t":"init","intent":"pi_1","token":"t","locale":"en","mode":"cvc","theme":{},"brand":"amex"}"#,
+        r#"{"v":1,"t":"init","intent":"pi_1","token":"t","locale":"en","mode":"cvc","theme":{},"saved":"pm_1"}"#,
+        r#"{"v":1,"t":"init","intent":"pi_1","token":"t","locale":"en","mode":"cvc","theme":{},"brand":"amex","saved":"pm/../1"}"#,
+        r#"{"v":1,"t":"init","intent":"pi_1","token":"t","locale":"en","mode":"card","theme":{},"brand":"amex","saved":"pm_1"}"#,
         r#"{"v":1,"t":"init","intent":"pi_1","token":"t","locale":"en","mode":"iban","theme":{}}"#,
         // `setup` is present only as `true`.
         r#"{"v":1,"t":"init","intent":"si_1","token":"t","locale":"en","mode":"card","theme":{},"setup":false}"#,

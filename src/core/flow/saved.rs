@@ -173,7 +173,7 @@ impl Live {
     /// Pays (or, for a setup intent, confirms) with `method` and the customer's details (JSON, as
     /// `pay_with` takes them). `keep`: the customer's consent to keep the
     /// card (required to confirm a setup intent; "save this card" on a payment). A saved card the page
-    /// knows to be expired is refused without a request.
+    /// knows to be expired, or to need its CVC typed again, is refused without a request.
     pub(super) fn pay_by(
         &mut self,
         out: &mut Outbox,
@@ -201,16 +201,24 @@ impl Live {
         }
         if let PaymentMethod::SavedCard(id) = &method {
             let clock = self.card_clock(now);
-            let expired = self
+            let card = self
                 .saved
                 .as_ref()
-                .and_then(|s| s.cards.iter().find(|c| &c.id == id))
-                .is_some_and(|c| c.is_expired(clock));
-            if expired {
+                .and_then(|s| s.cards.iter().find(|c| &c.id == id));
+            if card.is_some_and(|c| c.is_expired(clock)) {
                 let e = invalid(
                     "paymentMethod.savedCardId",
                     Some("expired_card"),
                     "this saved card has expired",
+                );
+                return out.settle(op, Err(e));
+            }
+            // Its CVC goes from the card frame to the API, which pays by the reference it makes.
+            if card.is_some_and(|c| c.cvc_required) {
+                let e = invalid(
+                    "paymentMethod.savedCardId",
+                    Some("cvc_required"),
+                    "this saved card pays only with its security code typed again",
                 );
                 return out.settle(op, Err(e));
             }

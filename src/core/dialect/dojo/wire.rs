@@ -219,6 +219,13 @@ mod tests {
                 Some("illegal_transition"),
             ),
             (500, "not json", ErrorCode::ApiError, None),
+            // A saved card paid without the CVC the API wants: the request's fault, not a decline.
+            (
+                400,
+                r#"{"code":"cvc_required","param":"paymentMethod.savedCardId"}"#,
+                ErrorCode::ValidationError,
+                Some("cvc_required"),
+            ),
         ] {
             let e = problem(status, body);
             assert_eq!(

@@ -245,6 +245,44 @@ fn a_saved_card_pays_by_id_and_an_expired_one_is_refused_first() {
 }
 
 #[test]
+fn a_saved_card_that_needs_its_cvc_is_not_paid_by_id_alone() {
+    let mut h = with_customer();
+    let op = h.c.list_saved(h.now);
+    h.drain();
+    let (id, _) = h.last_sent();
+    let doc = r#"{"savedPaymentMethods":[{"id":"pm_saved_cvc","cvcRequired":true,
+      "cardDetails":{"pan":"371449*****8431","expiryDate":"2040-12-31","scheme":"AMEX"}}]}"#;
+    h.reply(id, ok(doc.into()));
+    assert_eq!(h.json_of(op)["cards"][0]["cvcRequired"], true);
+    let posts = h.posts().len();
+    let op = h.c.pay_saved("pm_saved_cvc", "", h.now);
+    h.drain();
+    match h.result(op) {
+        Err(e) => assert_eq!(
+            (e.code, e.api_code.as_deref(), e.param.as_deref()),
+            (
+                ErrorCode::ValidationError,
+                Some("cvc_required"),
+                Some("paymentMethod.savedCardId")
+            )
+        ),
+        Ok(_) => panic!("paid without its CVC"),
+    }
+    assert_eq!(h.posts().len(), posts, "refused without a request");
+    // The card frame's reference for it (the CVC went from the frame to the API) pays as any other.
+    let op = h.c.pay_reference_with("pm_ref_cvc", "", false, h.now);
+    h.drain();
+    let (id, req) = h.open_pay();
+    assert_eq!(
+        req.body.as_deref(),
+        Some(r#"{"paymentMethod":{"id":"pm_ref_cvc"}}"#)
+    );
+    h.reply(id, ok(intent(2, "Captured")));
+    assert!(matches!(h.result(op), Ok(s) if s.status == "Captured"));
+    h.assert_no_customer_secret();
+}
+
+#[test]
 fn save_this_card_sends_dojos_consent_field() {
     let mut h = H::loaded(true, "Created");
     h.c.pay_reference_with("pm_ref_2", "", true, h.now);
