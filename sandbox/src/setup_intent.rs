@@ -29,17 +29,23 @@ impl SavedMethod {
     }
 
     /// Dojo's `CustomerPaymentMethod`: the masked PAN, the expiry as the last day of its month
-    /// (`2024-12-31`, as in Dojo's example) and the scheme.
+    /// (`2024-12-31`, as in Dojo's example) and the scheme. Ours, `cvcRequired: true`, only on a card
+    /// that pays only with its CVC typed again: Dojo's schema has no such field, so every other card
+    /// stays exactly Dojo's shape.
     pub fn dojo_json(&self) -> Value {
         let last_day = rfc3339(self.expires_at() - 86_400_000);
-        json!({
+        let mut v = json!({
             "id": self.id,
             "cardDetails": {
                 "pan": self.card.masked,
                 "expiryDate": last_day.get(..10).unwrap_or(""),
                 "scheme": self.card.brand,
             },
-        })
+        });
+        if self.card.cvc_again {
+            v["cvcRequired"] = Value::Bool(true);
+        }
+        v
     }
 }
 

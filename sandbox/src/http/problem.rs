@@ -32,6 +32,7 @@ pub const CODES: &[&str] = &[
     "unsupported_currency",
     "challenge_unavailable",
     "payment_method_unusable",
+    "cvc_required",
     "payment_method_not_accepted",
     "card_scheme_not_accepted",
     "injected_fault",
@@ -247,6 +248,14 @@ impl From<StoreError> for Problem {
             )
             .with("param", "paymentMethod.id")
             .with("reason", why.reason()),
+            // A refusal of the request, never a decline: nothing was charged or attempted.
+            StoreError::CvcRequired => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "cvc_required",
+                "CVC required",
+                "this saved card pays only with its CVC typed again: the card frame makes a reference from the card and its CVC",
+            )
+            .with("param", "paymentMethod.savedCardId"),
             StoreError::Refused(Refusal::MethodNotAccepted) => Problem::new(
                 StatusCode::BAD_REQUEST,
                 "payment_method_not_accepted",

@@ -39,7 +39,7 @@ impl PayWith {
         match self {
             PayWith::Card(c) => Ok(c.clone()),
             PayWith::Reference(r) => store.referenced_card(r, id, now),
-            PayWith::Saved(pm) => store.saved_card_for(id, pm, now),
+            PayWith::Saved(pm) => store.saved_card_without_cvc(id, pm, now),
         }
     }
 

@@ -190,6 +190,21 @@ impl Store {
         Ok(m.card.clone())
     }
 
+    /// The saved card `pm` paid by its id alone: as [`Store::saved_card_for`], and refused when the
+    /// card pays only with its CVC typed again (the card frame makes a reference from both instead).
+    pub fn saved_card_without_cvc(
+        &self,
+        id: &str,
+        pm: &str,
+        now: Millis,
+    ) -> StoreResult<CheckedCard> {
+        let card = self.saved_card_for(id, pm, now)?;
+        if card.cvc_again {
+            return Err(StoreError::CvcRequired);
+        }
+        Ok(card)
+    }
+
     /// A card paid with `savePaymentMethod` needs a customer to be saved to.
     pub fn check_can_save(&self, id: &str) -> StoreResult<()> {
         self.get(id)?;

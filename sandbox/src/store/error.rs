@@ -30,6 +30,8 @@ pub enum StoreError {
     ChallengeUnavailable,
     /// A card reference that cannot pay (unknown here, expired or used).
     PaymentMethodUnusable(super::RefError),
+    /// A saved card that pays only with its CVC typed again (`cvcRequired`), paid by id alone.
+    CvcRequired,
     /// As many intents are open as `--max-intents` allows.
     TooManyIntents(usize),
     /// The intent does not take this way to pay (its `paymentMethods`, the merchant's card schemes).

@@ -127,7 +127,13 @@ fn problem_codes_and_test_cards_are_documented() {
         .as_str()
         .unwrap_or_default()
         .replace(' ', "");
-    for (number, _) in intent_sandbox::cards::TEST_CARDS {
+    // The saved-card CVC cards too (CVC_AGAIN).
+    let numbers: Vec<&str> = intent_sandbox::cards::TEST_CARDS
+        .iter()
+        .map(|(n, _)| *n)
+        .chain(intent_sandbox::cards::CVC_AGAIN)
+        .collect();
+    for number in &numbers {
         assert!(
             description.contains(number),
             "test card {number} not in openapi.yaml"
@@ -136,7 +142,7 @@ fn problem_codes_and_test_cards_are_documented() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
         .unwrap_or_default()
         .replace(' ', "");
-    for (number, _) in intent_sandbox::cards::TEST_CARDS {
+    for number in &numbers {
         assert!(
             readme.contains(number),
             "test card {number} not in sandbox/README.md"

@@ -705,6 +705,102 @@ async fn a_saved_card_with_its_cvc_typed_again_pays_by_reference() {
 }
 
 #[tokio::test]
+async fn a_saved_card_that_asks_for_its_cvc_is_refused_by_id_alone_and_pays_with_its_cvc() {
+    let sb = start().await;
+    let ada = sb.customer().await;
+    // The two test cards whose saved copies ask for the CVC again: a Visa (3 digits), an Amex (4).
+    let mut saved = Vec::new();
+    for number in ["4000000000000101", "371449635398431"] {
+        let (si, secret, _) = sb.setup_intent(Some(&ada)).await;
+        let mut c = card_with(number, 12, 2034);
+        c["cvc"] = json!(if number.starts_with('3') {
+            "1234"
+        } else {
+            "123"
+        });
+        let r = sb.confirm_card(&si, &secret, c).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        saved.push(
+            r.body["paymentDetails"]["paymentMethodId"]
+                .as_str()
+                .expect("saved")
+                .to_string(),
+        );
+    }
+    // The page's list says so (ours: Dojo's schema has no field for it).
+    let cs = sb.customer_secret(&ada).await;
+    let list = sb.saved_cards(&ada, &cs).await;
+    let flags: Vec<_> = list.body["savedPaymentMethods"]
+        .as_array()
+        .expect("cards")
+        .iter()
+        .map(|m| {
+            (
+                m["id"].as_str().unwrap_or_default().to_string(),
+                m["cvcRequired"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            (saved[0].clone(), json!(true)),
+            (saved[1].clone(), json!(true))
+        ]
+    );
+    for (pm, good, short) in [(&saved[0], "123", "12"), (&saved[1], "1234", "123")] {
+        let (pi, secret) = sb.customers_intent(Some(&ada)).await;
+        // By id alone: a refusal of the request (400 cvc_required), never a decline; nothing moves.
+        let r = sb
+            .pay_body(&pi, &secret, json!({"paymentMethod": {"savedCardId": pm}}))
+            .await;
+        assert_eq!(
+            (r.status.as_u16(), r.code(), r.body["param"].as_str()),
+            (400, "cvc_required", Some("paymentMethod.savedCardId")),
+            "{}",
+            r.body
+        );
+        let page = sb
+            .send(
+                Method::GET,
+                &format!("/payment-intents/public/{pi}"),
+                Some(format!("Bearer {secret}")),
+                &[],
+                None,
+            )
+            .await;
+        assert_eq!(page.body["status"], "Created");
+        assert!(page.body["lastPaymentError"].is_null(), "{}", page.body);
+        assert_eq!(sb.ledger(&pi).await["totals"]["movements"], 0);
+        // With the CVC (the card frame's call): a CVC of the wrong length for the brand is refused, the
+        // right one makes a reference that pays once.
+        let path = format!("/payment-intents/public/{pi}/payment-methods");
+        let reference = |cvc: &str| {
+            let body = json!({"savedCard": {"id": pm, "cvc": cvc}}).to_string();
+            sb.send(
+                Method::POST,
+                &path,
+                Some(format!("Bearer {secret}")),
+                &[],
+                Some(body),
+            )
+        };
+        let bad = reference(short).await;
+        assert_eq!(
+            (bad.status.as_u16(), bad.body["param"].as_str()),
+            (400, Some("savedCard.cvc"))
+        );
+        let r = reference(good).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let paid = sb
+            .pay_body(&pi, &secret, json!({"paymentMethod": {"id": r.body["id"]}}))
+            .await;
+        assert_eq!(paid.body["status"], "Captured", "{}", paid.body);
+        assert_eq!(sb.ledger(&pi).await["totals"]["movements"], 1);
+    }
+}
+
+#[tokio::test]
 async fn a_challenged_payment_saves_its_card_once_the_challenge_passes_and_an_expired_one_is_refused(
 ) {
     let sb = start().await;
