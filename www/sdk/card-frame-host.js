@@ -62,16 +62,19 @@ export class CardFrame extends EventTarget {
   #readyDone;
   #destroyed = false;
 
-  /** `apiBase`: the API's origin (the frame's). `mode`: `card` or `cvc` (with that card's `brand`). */
-  constructor({ apiBase, mode = 'card', brand, locale = 'en', theme = {}, title = 'Card details' }) {
+  /**
+   * `apiBase`: the API's origin (the frame's). `mode`: `card`, or `cvc` for a saved card's security code
+   * alone (`savedCard`: its `{id, brand}`; the frame sends the code with the id straight to the API).
+   */
+  constructor({ apiBase, mode = 'card', savedCard, locale = 'en', theme = {}, title = 'Card details', testid = 'card-frame' }) {
     super();
     this.#origin = new URL(apiBase, location.href).origin;
-    this.#init = { mode, brand, locale, theme };
+    this.#init = { mode, saved: savedCard?.id, brand: savedCard?.brand, locale, theme };
     this.ready = new Promise((resolve) => (this.#readyDone = resolve));
     // The language too, so the frame fetches its table alongside its wasm (the handshake confirms it).
     const src = `${this.#origin}/card-frame/v1?origin=${encodeURIComponent(location.origin)}&lang=${encodeURIComponent(locale)}`;
     this.element = document.createElement('iframe');
-    for (const [k, v] of Object.entries({ src, title, class: 'card-frame', part: 'card-frame', 'data-testid': 'card-frame', referrerpolicy: 'no-referrer', scrolling: 'no' })) this.element.setAttribute(k, v);
+    for (const [k, v] of Object.entries({ src, title, class: 'card-frame', part: 'card-frame', 'data-testid': testid, referrerpolicy: 'no-referrer', scrolling: 'no' })) this.element.setAttribute(k, v);
     addEventListener('message', this.#onMessage);
   }
 
@@ -100,8 +103,8 @@ export class CardFrame extends EventTarget {
   }
 
   #initMessage() {
-    const { intent, token, locale, mode, theme, brand, setup } = this.#init;
-    return JSON.stringify({ v: 1, t: 'init', intent, token, locale, mode, theme, ...(mode === 'cvc' ? { brand } : {}), ...(setup ? { setup } : {}) });
+    const { intent, token, locale, mode, theme, brand, saved, setup } = this.#init;
+    return JSON.stringify({ v: 1, t: 'init', intent, token, locale, mode, theme, ...(mode === 'cvc' ? { brand, saved } : {}), ...(setup ? { setup } : {}) });
   }
 
   #post(text) {

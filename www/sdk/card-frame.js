@@ -45,6 +45,8 @@ const applyTheme = (theme) => {
 let port = null;
 let intent = null;
 let setup = false;
+// CVC mode: the saved card whose security code this frame collects (its id goes to the API with it).
+let saved = null;
 let token = null;
 let fields = null;
 let started = false;
@@ -89,6 +91,7 @@ function receive(m) {
       started = true;
       intent = m.intent;
       setup = !!m.setup;
+      saved = m.saved ?? null;
       token = m.token;
       applyTheme(m.theme);
       start(m);
@@ -139,7 +142,8 @@ async function start({ mode, brand, locale }) {
   }).observe(document.body);
 }
 
-// The page asked to pay: check every field, then exchange the card for a reference at the API.
+// The page asked to pay: check every field, then exchange the card (or a saved card's id and its CVC
+// typed again) for a reference at the API.
 async function tokenize(seq) {
   if (!fields) return send({ t: 'failed', seq, code: 'api_error' });
   const v = fields.validate();
@@ -150,7 +154,7 @@ async function tokenize(seq) {
     res = await fetch(`/${setup ? 'setup' : 'payment'}-intents/public/${encodeURIComponent(intent)}/payment-methods`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-      body: JSON.stringify({ card }),
+      body: JSON.stringify(saved ? { savedCard: { id: saved, cvc: card.cvc } } : { card }),
       cache: 'no-store',
       credentials: 'omit',
     });
@@ -171,7 +175,7 @@ async function tokenize(seq) {
   }
   const problem = body;
   if (res.status === 401) return send({ t: 'failed', seq, code: 'token_expired' });
-  const field = { number: 'number', expiryMonth: 'expiry', expiryYear: 'expiry', cvc: 'cvc', cardholderName: 'name' }[String(problem.param ?? '').replace(/^card\./, '')];
+  const field = { number: 'number', expiryMonth: 'expiry', expiryYear: 'expiry', cvc: 'cvc', cardholderName: 'name' }[String(problem.param ?? '').replace(/^(card|savedCard)\./, '')];
   if (res.status === 400 && field) {
     fields.refuse(field);
     return send({ t: 'invalid', seq, errors: { [field]: 'invalid' } });

@@ -198,6 +198,11 @@ export interface SavedCard {
   expiryYear: number;
   /** Past its expiry month (by the later of the page's and the API's clock): `paySaved` refuses it. */
   expired: boolean;
+  /**
+   * The API wants the card's security code typed again: mount its field (`mountCvcField`) before
+   * `paySaved`; without it `paySaved` is refused (`validation_error`, `apiCode` `cvc_required`).
+   */
+  cvcRequired: boolean;
 }
 
 export type SavedCardsResult = { cards: SavedCard[]; error?: undefined } | { error: CheckoutError; cards?: undefined };
@@ -323,8 +328,17 @@ export class Checkout extends EventTarget {
   listSaved(): Promise<SavedCardsResult>;
   /** Removes a saved card; resolves to the cards left. */
   removeSaved(id: string): Promise<SavedCardsResult>;
-  /** Pays with a saved card; an expired one is refused without a request. */
+  /**
+   * Pays with a saved card; an expired one is refused without a request. One with `cvcRequired` pays with
+   * the code typed into its `mountCvcField` (sent from the frame to the API; the page gets a reference),
+   * and is refused without a request (`apiCode` `cvc_required`) when that field is not mounted.
+   */
   paySaved(id: string, options?: { details?: CustomerDetails }): Promise<PayResult>;
+  /**
+   * Mounts the security code field alone for a saved card from `listSaved()` (an iframe served by
+   * `apiBase`, like `mountCardFields`; 4 digits for Amex). One at a time; isolated fields only.
+   */
+  mountCvcField(target: Element | string, savedCardId: string, options?: CardFieldsOptions): CardFields;
   /** Sets (or replaces) the customer for the saved cards. */
   setCustomer(customer: CustomerOptions): { error?: CheckoutError };
   /** Checks the customer's details against the intent's `config` and each country's address rules, without a request. */
@@ -351,7 +365,7 @@ export interface CardFieldsOptions {
   locale?: string;
   /** CSS values for the frame's look (resolved in `target`'s context; values only, never rules). */
   theme?: Partial<Record<'bg' | 'fg' | 'muted' | 'border' | 'accent' | 'error' | 'focus' | 'radius' | 'font' | 'fontSize', string>>;
-  /** The iframe's accessible title (default `Card details`). */
+  /** The iframe's accessible title (default `Card details`; `Security code` for `mountCvcField`). */
   title?: string;
 }
 

@@ -70,6 +70,11 @@ export class Checkout extends EventTarget {
   #reuseRef = false;
   // Fields mounted by mountCardFields() go with the checkout; the element's outlive its checkouts.
   #ownsFrame = false;
+  // The saved cards last listed, and the CVC-only frame of one of them (`{id, frame, owned}`).
+  #cards = [];
+  #cvc = null;
+  // Which frame made `#lastRef`: a reference is reused only for the same fields.
+  #lastRefFrame = null;
 
   /** @internal use createCheckout */
   constructor(core) {
@@ -131,6 +136,7 @@ export class Checkout extends EventTarget {
         this.#gen += 1;
         this.#lastRefresh = r;
         this.#frame?.setToken(token);
+        this.#cvc?.frame.setToken(token);
         return r;
       })
       .finally(() => (this.#refreshing = null));
@@ -144,6 +150,18 @@ export class Checkout extends EventTarget {
   _useCardFrame(frame) {
     this.#frame = frame;
     frame.authorize(this.#intentId, this.#token, this.#setup);
+    frame.addEventListener('change', () => (this.#reuseRef = false));
+    return frame;
+  }
+
+  /**
+   * @internal: the element's CVC-only frame for the saved card `id`, authorised for this intent. Its
+   * edits make a kept reference stale.
+   */
+  _useCvcFrame(frame, id, owned = false) {
+    if (this.#cvc && this.#cvc.frame !== frame && this.#cvc.owned) this.#cvc.frame.destroy();
+    this.#cvc = { id, frame, owned };
+    frame.authorize(this.#intentId, this.#token, false);
     frame.addEventListener('change', () => (this.#reuseRef = false));
     return frame;
   }
@@ -164,6 +182,27 @@ export class Checkout extends EventTarget {
     const frame = new CardFrame({ apiBase: this._apiBase, locale: options.locale ?? 'en', theme: resolveTheme(parent, options.theme), title: options.title ?? 'Card details' });
     parent.append(frame.element);
     this._useCardFrame(frame);
+    return new CardFields(frame);
+  }
+
+  /**
+   * Mounts the security code field alone for the saved card `savedCardId` (from `listSaved()`; one whose
+   * `cvcRequired` says the API wants it again) into `target`: an iframe served by the API, like
+   * mountCardFields, whose code goes from the frame straight to the API with the card's id (the page
+   * never sees it; an Amex wants 4 digits). `paySaved(savedCardId)` then pays with it. One at a time:
+   * mounting another replaces it. Options as mountCardFields'. Returns the fields (`CardFields`).
+   */
+  mountCvcField(target, savedCardId, options = {}) {
+    if (this.#fields !== 'isolated') throw new CheckoutError('sdk_error', 'mountCvcField needs a checkout created with fields: "isolated"');
+    if (!this.#core) throw new CheckoutError('sdk_error', 'the checkout was destroyed');
+    if (this.#setup) throw new CheckoutError('sdk_error', 'a setup intent saves a new card: it has no saved card to pay with');
+    const card = this.#cards.find((c) => c.id === String(savedCardId));
+    if (!card) throw new CheckoutError('sdk_error', 'mountCvcField: not a saved card listSaved() returned');
+    const parent = typeof target === 'string' ? document.querySelector(target) : target;
+    if (!parent) throw new CheckoutError('sdk_error', 'mountCvcField: target not found');
+    const frame = new CardFrame({ apiBase: this._apiBase, mode: 'cvc', savedCard: { id: card.id, brand: card.brand }, locale: options.locale ?? 'en', theme: resolveTheme(parent, options.theme), title: options.title ?? 'Security code', testid: 'cvc-frame' });
+    parent.append(frame.element);
+    this._useCvcFrame(frame, card.id, true);
     return new CardFields(frame);
   }
 
@@ -189,25 +228,43 @@ export class Checkout extends EventTarget {
 
   /**
    * The customer's saved cards (needs `customerId` and `customerSecret`): `{cards: [{id, brand, last4,
-   * expiryMonth, expiryYear, expired}]}` or `{error}` (`customer_secret_invalid` when the API refuses the
-   * secret: expired, or another customer's).
+   * expiryMonth, expiryYear, expired, cvcRequired}]}` or `{error}` (`customer_secret_invalid` when the API
+   * refuses the secret: expired, or another customer's). `cvcRequired`: the API wants the card's security
+   * code again (mountCvcField).
    */
   listSaved() {
-    return this.#settle(this.#core?.listSaved());
+    return this.#listed(this.#settle(this.#core?.listSaved()));
   }
 
   /** Removes one of the customer's saved cards: the cards left, as `listSaved()`. */
   removeSaved(id) {
-    return this.#settle(this.#core?.removeSaved(String(id)));
+    return this.#listed(this.#settle(this.#core?.removeSaved(String(id))));
+  }
+
+  async #listed(promise) {
+    const r = await promise;
+    if (r.cards) this.#cards = r.cards;
+    return r;
   }
 
   /**
    * Pays with one of the customer's saved cards (an `id` from `listSaved()`), with the customer's details
-   * as `pay` takes them. An expired card is refused without a request (`validation_error`, `apiCode`
+   * as `pay` takes them. A card with a mountCvcField() (one whose `cvcRequired` is set) pays with the
+   * code typed there: the frame checks it (`validation_error` with `fields`, shown in the frame) and sends
+   * it to the API, and the reference it gets back pays. Without that field such a card is refused
+   * without a request (`validation_error`, `apiCode` `cvc_required`), as is an expired card (`apiCode`
    * `expired_card`). Resolves like `pay`.
    */
-  paySaved(id, { details } = {}) {
-    return this.#settle(this.#core?.paySaved(String(id), detailsText(details)));
+  async paySaved(id, { details } = {}) {
+    id = String(id);
+    const cvc = this.#cvc?.id === id ? this.#cvc.frame : null;
+    // A mounted CVC field pays, whether the list said `cvcRequired` or the API refused without it.
+    if (cvc && this.#core && !this.#cards.some((c) => c.id === id && c.expired)) {
+      const collected = await this._collect(cvc);
+      if (collected.error) return collected;
+      return this._payReference(collected.card, details, false, cvc);
+    }
+    return this.#settle(this.#core?.paySaved(id, detailsText(details)));
   }
 
   /**
@@ -238,18 +295,19 @@ export class Checkout extends EventTarget {
   }
 
   /**
-   * @internal: the card reference to pay with, from the frame (a token it finds expired is refreshed
-   * once): `{card}` or `{error}` (`validation_error` with `fields` when the frame shows errors).
+   * @internal: the card reference to pay with, from `frame` (the card fields, or a saved card's CVC
+   * field; a token it finds expired is refreshed once): `{card}` or `{error}` (`validation_error` with
+   * `fields` when the frame shows errors).
    */
-  async _collect() {
+  async _collect(frame = this.#frame) {
     if (!this.#core) return { error: new CheckoutError('sdk_error', 'the checkout was destroyed') };
-    if (!this.#frame) return { error: new CheckoutError('sdk_error', 'mount the card fields before paying (mountCardFields)') };
-    if (this.#reuseRef && this.#lastRef) return { card: this.#lastRef };
-    let r = await this.#frame.tokenize();
+    if (!frame) return { error: new CheckoutError('sdk_error', 'mount the card fields before paying (mountCardFields)') };
+    if (this.#reuseRef && this.#lastRef && this.#lastRefFrame === frame) return { card: this.#lastRef };
+    let r = await frame.tokenize();
     if (r.failure === 'token_expired' && this.#refresh) {
       try {
         await this.#refreshed();
-        r = await this.#frame.tokenize();
+        r = await frame.tokenize();
       } catch {
         /* reported as token_expired below */
       }
@@ -263,18 +321,19 @@ export class Checkout extends EventTarget {
     return { error: new CheckoutError(r.failure, 'the card fields could not reach the payment API') };
   }
 
-  /** @internal: pays with a reference the frame returned; a used-up one is replaced once. */
-  async _payReference(ref, details, keep) {
+  /** @internal: pays with a reference `frame` returned; a used-up one is replaced once. */
+  async _payReference(ref, details, keep, frame = this.#frame) {
     if (!this.#core) return { error: new CheckoutError('sdk_error', 'the checkout was destroyed') };
-    const reused = this.#reuseRef;
+    const reused = this.#reuseRef && this.#lastRefFrame === frame;
     this.#lastRef = ref;
+    this.#lastRefFrame = frame;
     const text = detailsText(details);
     keep = !!keep;
     let r = await this.#settle(this.#core.payReference(ref.id, text, keep));
     if (reused && r.error?.apiCode === 'payment_method_unusable') {
       // The kept reference was spent (its payment got through after all) or expired: a fresh one.
       this.#reuseRef = false;
-      const again = await this._collect();
+      const again = await this._collect(frame);
       if (again.error) return again;
       this.#lastRef = again.card;
       r = await this.#settle(this.#core.payReference(again.card.id, text, keep));
@@ -326,6 +385,8 @@ export class Checkout extends EventTarget {
     this.#lastRef = null;
     if (this.#ownsFrame) this.#frame?.destroy();
     this.#frame = null;
+    if (this.#cvc?.owned) this.#cvc.frame.destroy();
+    this.#cvc = null;
     if (core) {
       core.destroy();
       // free() throws if wasm is still inside a call on this object (destroy() from an event listener):
