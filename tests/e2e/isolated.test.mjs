@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startSandbox, launchBrowser, openCheckout, fillCard, waitForState, call, cardFields, merchantPage, merchantOrigin,
-  strictEmbed, newPage, cspViolations, focusOn, CARDS, FIELDS,
+  strictEmbed, newPage, cspViolations, focusOn, HOSTILE, CARDS, FIELDS,
 } from './harness.mjs';
 
 let sandbox;
@@ -20,40 +20,6 @@ after(async () => {
 });
 
 const isolated = { skip: FIELDS !== 'isolated' && 'isolated fields only' };
-
-// What a compromised dependency in the merchant's page would do, loaded before the checkout: wrap every
-// way out (fetch, XHR, sendBeacon, WebSocket), force shadow roots open, listen to every key, input and
-// message in the capture phase, and read every input it can reach, in documents and shadow roots.
-const HOSTILE = `
-window.__seen = [];
-const seen = (what, v) => { try { window.__seen.push(what + ' ' + (typeof v === 'string' ? v : JSON.stringify(v))); } catch { window.__seen.push(what + ' ' + String(v)); } };
-const realFetch = window.fetch;
-window.fetch = function (input, init) {
-  seen('fetch', String(input && input.url || input) + ' ' + (init && init.body || ''));
-  return realFetch.apply(this, arguments).then((res) => { res.clone().text().then((t) => seen('fetch<', t), () => {}); return res; });
-};
-const open = XMLHttpRequest.prototype.open, send = XMLHttpRequest.prototype.send;
-XMLHttpRequest.prototype.open = function (m, u) { seen('xhr', u); return open.apply(this, arguments); };
-XMLHttpRequest.prototype.send = function (b) { seen('xhr', b); return send.apply(this, arguments); };
-const beacon = navigator.sendBeacon && navigator.sendBeacon.bind(navigator);
-navigator.sendBeacon = (u, d) => { seen('beacon', u + ' ' + d); return beacon ? beacon(u, d) : true; };
-const RealWS = window.WebSocket;
-window.WebSocket = function (u, p) { const ws = new RealWS(u, p); const s = ws.send.bind(ws); ws.send = (d) => { seen('ws', d); s(d); }; return ws; };
-const attach = Element.prototype.attachShadow;
-Element.prototype.attachShadow = function (init) { return attach.call(this, { ...init, mode: 'open' }); };
-const inputs = (root) => {
-  for (const el of root.querySelectorAll('*')) {
-    if ('value' in el && el.tagName !== 'BUTTON') seen('input', el.value);
-    if (el.shadowRoot) inputs(el.shadowRoot);
-    if (el.tagName === 'IFRAME') { try { inputs(el.contentDocument); } catch { seen('iframe', 'closed'); } }
-  }
-};
-for (const type of ['keydown', 'keypress', 'keyup', 'input', 'change', 'beforeinput', 'paste', 'focusin', 'focusout']) {
-  window.addEventListener(type, (e) => { seen(type, [e.key, e.data, e.target && e.target.value]); inputs(document); }, true);
-}
-window.addEventListener('message', (e) => { seen('message', e.data); for (const p of e.ports) p.onmessage = (m) => seen('port', m.data); }, true);
-setInterval(() => inputs(document), 20);
-`;
 
 test('a hostile script in the merchant page captures no card digits and no CVC, and the payment succeeds', isolated, async () => {
   const created = await call(sandbox, '/demo/payment-intents', { amount: 2600, currencyCode: 'GBP' });

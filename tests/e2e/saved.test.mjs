@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startSandbox, launchBrowser, merchantPage, merchantOrigin, newPage, eventLog, strictEmbed, fillCard, cardFields, waitForState, assertClean,
-  axeViolations, CARDS, FIELDS, GUARD_MS,
+  axeViolations, HOSTILE, CARDS, FIELDS, GUARD_MS,
 } from './harness.mjs';
 
 let sandbox;
@@ -47,14 +47,32 @@ const savedCards = (customer, secret) => fetch(`${sandbox.url}/customers/public/
   headers: { authorization: `Basic ${secret}` },
 }).then((r) => r.json());
 
+/** Saves `number` for `customer` through a setup intent, as the page would confirm it: its id. */
+async function saveByApi(customer, number, cvc = '123') {
+  const si = await setupIntent(customer);
+  const r = await fetch(`${sandbox.url}/setup-intents/public/${si.id}/confirm`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${si.clientSessionSecret}`, 'content-type': 'application/json', 'idempotency-key': `k-${si.id}` },
+    body: JSON.stringify({ paymentMethod: { card: { number, expiryMonth: 12, expiryYear: 2034, cvc, cardholderName: 'Ada' } }, mitConsentGiven: true }),
+  });
+  assert.equal(r.status, 200, await r.text());
+  return (await merchant('GET', `/setup-intents/${si.id}`)).paymentDetails?.paymentMethodId;
+}
+
+// The sandbox's cards whose saved copies ask for their CVC again (`cvcRequired`).
+const CVC_VISA = '4000000000000101';
+const CVC_AMEX = '371449635398431';
+
 /**
  * A merchant page with the element: `attrs` on it, the connect token (and customer secret) set as
  * properties by a script file, as the README says. Every `saved`/`failed` event is logged in `__events`.
+ * `hostile`: the harness's page script that watches for card data (`window.__seen`) runs first.
  */
-async function embed({ attrs, token, secret }) {
+async function embed({ attrs, token, secret, hostile = false }) {
   const page = await merchantPage(browser, sandbox, '/book',
-    `${strictEmbed(sandbox, attrs)}<script src="/secrets.js"></script>`,
+    `${hostile ? '<script src="/hostile.js"></script>' : ''}${strictEmbed(sandbox, attrs)}<script src="/secrets.js"></script>`,
     {
+      '/hostile.js': HOSTILE,
       '/secrets.js': `const el = document.querySelector('intent-checkout');
 window.__events = [];
 for (const t of ['saved', 'failed', 'succeeded']) el.addEventListener(t, (e) => window.__events.push(t + ':' + e.detail.canonical));
@@ -351,6 +369,159 @@ test('headless: createCheckout saves a card for a setup intent, then lists, pays
   assert.deepEqual(await page.evaluate(() => window.__saved), ['saved']);
   const { entries } = await sandbox.ledger(pi.id);
   assert.deepEqual(entries.map((e) => [e.movement, e.amount.value]), [['charge', 2100]]);
+  await assertClean(page);
+  await page.close();
+});
+
+/** The pay and card-reference requests a watched page (and its frames) made so far. */
+const payRequests = (page) => page.seen.filter((l) => /^request: .*\/payment-intents\/public\/[^/]+\/(payments|payment-methods)$/.test(l));
+
+test('a saved card that asks for its CVC: the CVC-only frame refuses a wrong length before Pay, then one charge; an Amex wants 4 digits; the page never sees the code', { skip: FIELDS === 'inline' ? 'isolated fields only (inline: the next test)' : false }, async () => {
+  const customer = await newCustomer();
+  const visa = await saveByApi(customer, CVC_VISA);
+  const amex = await saveByApi(customer, CVC_AMEX, '1234');
+  const secret = await customerSecret(customer);
+  assert.deepEqual((await savedCards(customer, secret)).savedPaymentMethods.map((m) => [m.id, m.cvcRequired]), [[visa, true], [amex, true]]);
+
+  const first = await paymentIntent(customer, 3300);
+  let page = await embed({ attrs: `payment-intent-id="${first.id}" customer-id="${customer}" locale="en-GB"`, token: first.clientSessionSecret, secret, hostile: true });
+  await waitForState(page, 'form');
+  await until(() => shadow(page, 'saved-card').count(), (n) => n === 2);
+  // The first card is chosen: its security code alone, in a frame of the API's origin; no card fields.
+  assert.equal(await shadow(page, 'saved-card-radio').first().isChecked(), true);
+  let frame = page.frameLocator('[data-testid="cvc-frame"]');
+  let cvc = frame.locator('[data-testid="card-cvc"]');
+  await cvc.waitFor();
+  assert.equal(await shadow(page, 'card-slot').isVisible(), false);
+  assert.equal(await frame.locator('[data-testid="card-number"]').count(), 0);
+  assert.equal(await page.locator('[data-testid="cvc-frame"]').getAttribute('title'), 'Security code for Visa ending 0101, expires 12/34');
+  assert.equal(await frame.locator('label[for="ic-cvc"]').textContent(), 'Security code');
+  assert.equal(await cvc.getAttribute('autocomplete'), 'cc-csc');
+  assert.deepEqual(await axeViolations(page), []);
+  // Two digits: the frame refuses them before anything is sent, shows and announces why, and keeps focus.
+  await cvc.pressSequentially('94');
+  await shadow(page, 'pay-button').click();
+  const error = frame.locator('[data-testid="card-cvc-error"]');
+  await until(() => error.textContent(), (t) => t.length > 0);
+  assert.equal(await error.textContent(), 'Your security code is not valid.');
+  assert.equal(await cvc.getAttribute('aria-invalid'), 'true');
+  assert.equal(await frame.locator('[data-testid="card-fields-announcer"]').textContent(), 'Your security code is not valid.');
+  assert.equal(await page.locator('intent-checkout').getAttribute('state'), 'form');
+  assert.deepEqual(payRequests(page), []);
+  assert.equal((await merchant('GET', `/payment-intents/${first.id}`)).status, 'Created');
+  // Three: the code goes from the frame to the API, the page pays with the reference; one charge.
+  await cvc.pressSequentially('7');
+  await shadow(page, 'pay-button').click();
+  await waitForState(page, 'succeeded');
+  assert.deepEqual((await sandbox.ledger(first.id)).entries.map((e) => [e.movement, e.amount.value]), [['charge', 3300]]);
+  const paid = await merchant('GET', `/payment-intents/${first.id}`);
+  assert.equal(paid.paymentDetails.card.cardNumber, '400000****0101');
+  assert.equal(payRequests(page).filter((l) => l.endsWith('/payment-methods')).length, 1, 'one reference, from the frame');
+  let seen = await page.evaluate(() => window.__seen);
+  // The watcher saw the frame's handshake, and no key, input or message with the code in it; nothing the
+  // page sent had a CVC member.
+  assert.ok(seen.some((l) => l.includes('"t":"hello"')));
+  assert.deepEqual(seen.filter((l) => !l.startsWith('fetch') && /947/.test(l)), []);
+  assert.deepEqual(seen.filter((l) => l.startsWith('fetch ') && l.includes('"cvc"')), []);
+  await assertClean(page);
+  await page.close();
+
+  // An Amex: three digits are refused in the frame, four pay.
+  const second = await paymentIntent(customer, 2100);
+  page = await embed({ attrs: `payment-intent-id="${second.id}" customer-id="${customer}" locale="en-GB"`, token: second.clientSessionSecret, secret, hostile: true });
+  await waitForState(page, 'form');
+  await until(() => shadow(page, 'saved-card').count(), (n) => n === 2);
+  await shadow(page, 'saved-card-radio').nth(1).check();
+  await until(() => page.locator('[data-testid="cvc-frame"]').getAttribute('title'), (t) => t === 'Security code for American Express ending 8431, expires 12/34');
+  frame = page.frameLocator('[data-testid="cvc-frame"]');
+  cvc = frame.locator('[data-testid="card-cvc"]');
+  await cvc.pressSequentially('628');
+  await shadow(page, 'pay-button').click();
+  await until(() => frame.locator('[data-testid="card-cvc-error"]').textContent(), (t) => t === 'Your security code is not valid.');
+  assert.deepEqual(payRequests(page), []);
+  await cvc.pressSequentially('5');
+  // Enter in the frame pays, as in the card fields.
+  await cvc.press('Enter');
+  await waitForState(page, 'succeeded');
+  assert.deepEqual((await sandbox.ledger(second.id)).entries.map((e) => [e.movement, e.amount.value]), [['charge', 2100]]);
+  assert.equal((await merchant('GET', `/payment-intents/${second.id}`)).paymentDetails.card.cardNumber, '371449****8431');
+  seen = (await page.evaluate(() => window.__seen)).join('\n');
+  assert.equal(seen.includes('6285'), false, 'the page saw the code');
+  await assertClean(page);
+  await page.close();
+});
+
+test('inline fields: a saved card that asks for its CVC is shown but cannot be chosen, and is refused without a request', { skip: FIELDS === 'isolated' ? 'inline fields only (isolated: the test before)' : false }, async () => {
+  const customer = await newCustomer();
+  const plain = await saveByApi(customer, CARDS.success);
+  const needsCvc = await saveByApi(customer, CVC_VISA);
+  const pi = await paymentIntent(customer, 1500);
+  const page = await embed({ attrs: `payment-intent-id="${pi.id}" customer-id="${customer}" locale="en-GB"`, token: pi.clientSessionSecret, secret: await customerSecret(customer) });
+  await waitForState(page, 'form');
+  await until(() => shadow(page, 'saved-card').count(), (n) => n === 2);
+  const rows = await shadow(page, 'saved-card').evaluateAll((els) => els.map((el) => [el.dataset.cvcRequired ?? null, el.querySelector('input').disabled, el.querySelector('input').checked, el.querySelector('label').textContent]));
+  assert.deepEqual(rows, [
+    [null, false, true, 'Visa ending 4242, expires 12/34'],
+    ['true', true, false, 'Visa ending 0101, expires 12/34: needs its security code, which this checkout cannot take'],
+  ]);
+  assert.equal(await shadow(page, 'cvc-slot').isVisible(), false);
+  const refused = await page.locator('intent-checkout').evaluate(async (el, id) => {
+    const before = performance.getEntriesByType('resource').length;
+    const r = await el.checkout.paySaved(id);
+    let mount;
+    try { el.checkout.mountCvcField(document.body, id); } catch (e) { mount = e.code; }
+    return { code: r.error?.code, apiCode: r.error?.apiCode, requests: performance.getEntriesByType('resource').length - before, mount };
+  }, needsCvc);
+  assert.deepEqual(refused, { code: 'validation_error', apiCode: 'cvc_required', requests: 0, mount: 'sdk_error' });
+  await shadow(page, 'pay-button').click();
+  await waitForState(page, 'succeeded');
+  assert.equal((await merchant('GET', `/payment-intents/${pi.id}`)).paymentDetails.card.cardNumber, '424242****4242');
+  assert.ok(plain);
+  await assertClean(page);
+  await page.close();
+});
+
+test('headless: createCheckout mounts the CVC field for a saved card that asks for it and pays with it', { skip: FIELDS === 'inline' ? 'the isolated run has it' : false }, async () => {
+  const customer = await newCustomer();
+  await saveByApi(customer, CVC_AMEX, '1234');
+  const pi = await paymentIntent(customer, 2700);
+  const secret = await customerSecret(customer);
+  const app = `
+    import { createCheckout } from '/pkg/index.js';
+    const checkout = await createCheckout({ apiBase: ${JSON.stringify(sandbox.url)}, paymentIntentId: ${JSON.stringify(pi.id)},
+      connectToken: ${JSON.stringify(pi.clientSessionSecret)}, customerId: ${JSON.stringify(customer)}, customerSecret: ${JSON.stringify(secret)} });
+    const { cards } = await checkout.listSaved();
+    const card = cards[0];
+    const brief = (r) => r.error ? [r.error.code, r.error.apiCode ?? null, r.fields ?? null] : r.canonical;
+    window.__results = { listed: cards.map((c) => [c.brand, c.last4, c.cvcRequired]), withoutField: brief(await checkout.paySaved(card.id)), pays: [] };
+    const field = checkout.mountCvcField('#cvc', card.id, { title: 'Security code of your Amex' });
+    window.__states = [];
+    field.addEventListener('change', (e) => __states.push(e.detail.complete));
+    await field.ready;
+    document.querySelector('#pay').addEventListener('click', async () => __results.pays.push(brief(await checkout.paySaved(card.id))));
+    window.__ready = true;`;
+  const page = await merchantPage(browser, sandbox, '/own-ui', `<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ${sandbox.url}; frame-src ${sandbox.url}">
+<div id="cvc"></div><button id="pay">Pay</button><script type="module" src="/app.js"></script>`, { '/app.js': app });
+  page.secrets.add(pi.clientSessionSecret).add(secret);
+  await page.waitForFunction(() => window.__ready === true);
+  assert.equal(await page.locator('[data-testid="cvc-frame"]').getAttribute('title'), 'Security code of your Amex');
+  const pays = () => page.evaluate(() => window.__results.pays);
+  await page.locator('#pay').click();
+  await until(pays, (p) => p.length === 1);
+  const cvc = page.frameLocator('[data-testid="cvc-frame"]').locator('[data-testid="card-cvc"]');
+  await cvc.pressSequentially('123');
+  await page.locator('#pay').click();
+  await until(pays, (p) => p.length === 2);
+  await cvc.pressSequentially('4');
+  await until(() => page.evaluate(() => window.__states.at(-1)), (complete) => complete === true);
+  await page.locator('#pay').click();
+  await until(pays, (p) => p.length === 3);
+  assert.deepEqual(await page.evaluate(() => window.__results), {
+    listed: [['amex', '8431', true]],
+    withoutField: ['validation_error', 'cvc_required', null],
+    pays: [['validation_error', null, { cvc: 'required' }], ['validation_error', null, { cvc: 'invalid_cvc' }], 'succeeded'],
+  });
+  assert.deepEqual((await sandbox.ledger(pi.id)).entries.map((e) => [e.movement, e.amount.value]), [['charge', 2700]]);
   await assertClean(page);
   await page.close();
 });

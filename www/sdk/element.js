@@ -63,7 +63,10 @@ export class IntentCheckoutElement extends Base {
   #frame = null;
   #inline = null;
   #darkMode = null;
-  #onScheme = () => this.#frame?.setTheme(resolveTheme(this.#ui.box));
+  #onScheme = () => {
+    this.#frame?.setTheme(resolveTheme(this.#ui.box));
+    this.#cvc?.frame.setTheme(resolveTheme(this.#ui.box));
+  };
   #reason = null;
   #challengeUrl = null;
   // Whether the challenge frame's page has loaded: until then the dialog holds focus (see its load listener).
@@ -79,6 +82,9 @@ export class IntentCheckoutElement extends Base {
   #customerExpires = undefined;
   #saved = [];
   #chosen = '';
+  // The chosen saved card's CVC-only frame (isolated), when the API wants its code again:
+  // `{id, frame, checkout}`.
+  #cvc = null;
 
   constructor() {
     super();
@@ -292,6 +298,7 @@ export class IntentCheckoutElement extends Base {
   #destroyCheckout() {
     const c = this.#checkout;
     this.#checkout = null;
+    this.#dropCvc();
     c?.destroy?.();
   }
 
@@ -400,6 +407,8 @@ export class IntentCheckoutElement extends Base {
     ui.savedList = h('div');
     ui.savedError = h('p', { class: 'err', part: 'error', 'data-testid': 'saved-error' });
     ui.saved = h('fieldset', { class: 'address', part: 'saved-cards', 'data-testid': 'saved-cards' }, ui.savedLegend, ui.savedList, ui.savedError);
+    // The chosen saved card's security code, when the API wants it again: its own frame (isolated).
+    ui.cvcSlot = h('div', { class: 'card-slot', 'data-testid': 'cvc-slot' });
     // Its error (consent required) is the form's.
     ui.consentBox = h('input', { type: 'checkbox', id: 'ic-consent', 'aria-describedby': 'ic-form-err', 'data-testid': 'save-card' });
     ui.consentText = h('label', { for: 'ic-consent' });
@@ -414,7 +423,7 @@ export class IntentCheckoutElement extends Base {
     ui.pay = h('button', { type: 'submit', class: 'pay', part: 'pay-button', 'data-testid': 'pay-button' });
     ui.formError = h('p', { id: 'ic-form-err', class: 'err form-error', part: 'error', role: 'alert', 'data-testid': 'form-error' });
     ui.form = h('form', { part: 'form', novalidate: true, 'data-testid': 'checkout-form' },
-      ui.summary, ui.amountField, ui.tipField, ui.details, ui.saved, ui.cardSlot, ui.consent, ui.brands, ui.brandError,
+      ui.summary, ui.amountField, ui.tipField, ui.details, ui.saved, ui.cvcSlot, ui.cardSlot, ui.consent, ui.brands, ui.brandError,
       (ui.totals = h('ul', { class: 'lines', part: 'totals' }, ui.subtotal.li, ui.tipLine.li, ui.total.li)), ui.formError, ui.pay, ui.cancel);
     ui.icon = h('span', { class: 'icon', 'aria-hidden': 'true' });
     ui.resultTitle = h('h2', { tabindex: '-1', part: 'result-title', 'data-testid': 'result-title' });
@@ -533,9 +542,12 @@ export class IntentCheckoutElement extends Base {
     if (lang !== this.#lang) {
       this.#lang = lang;
       this.#frame?.setLocale(lang);
+      this.#cvc?.frame.setLocale(lang);
       this.#inline?.setLocale(lang);
     }
     this.#frame?.element.setAttribute('title', t('cardFrame'));
+    const cvcCard = this.#cvc && this.#saved.find((c) => c.id === this.#cvc.id);
+    if (cvcCard) this.#cvc.frame.element.setAttribute('title', t('cvcFrame', { card: this.#cardText(cvcCard, t) }));
     ui.tipLegend.textContent = t('tip');
     const pct = new Intl.NumberFormat(this.locale || undefined, { style: 'percent' });
     ui.chips.forEach((b, i) => (b.textContent = i ? pct.format([0, 10, 15, 20][i] / 100) : t('noTip')));
@@ -562,6 +574,7 @@ export class IntentCheckoutElement extends Base {
     ui.saved.hidden = !this.#saved.length && !ui.savedError.textContent;
     ui.savedLegend.textContent = t('savedCards');
     ui.cardSlot.hidden = !!this.#chosen;
+    ui.cvcSlot.hidden = !this.#cvc;
     ui.consent.hidden = !(setup || (this.#customer && !this.#chosen));
     ui.consentText.textContent = t(setup ? 'setupConsent' : 'saveCard');
     // Dojo's config.details: the reference and the total (with its lines) show unless set to false.
@@ -817,19 +830,19 @@ export class IntentCheckoutElement extends Base {
     const t = this.#t;
     ui.savedError.textContent = r.error ? t(r.error.code, null, t('api_error')) : '';
     if (r.cards) this.#saved = r.cards;
-    if (!this.#saved.some((c) => c.id === this.#chosen && !c.expired)) this.#chosen = this.#saved.find((c) => !c.expired)?.id ?? '';
+    const usable = (c) => !c.expired && !this.#noCvc(c);
+    if (!this.#saved.some((c) => c.id === this.#chosen && usable(c))) this.#chosen = this.#saved.find(usable)?.id ?? '';
     const option = (card) => {
       const id = card?.id ?? '';
-      const input = h('input', { type: 'radio', name: 'ic-saved', id: `ic-saved-${id}`, 'data-testid': id ? 'saved-card-radio' : 'new-card-radio', disabled: !!card?.expired });
+      const input = h('input', { type: 'radio', name: 'ic-saved', id: `ic-saved-${id}`, 'data-testid': id ? 'saved-card-radio' : 'new-card-radio', disabled: !!card && !usable(card) });
       input.checked = id === this.#chosen;
       input.addEventListener('change', () => {
         this.#chosen = id;
+        this.#syncCvc();
         this.#render();
       });
-      const text = card
-        ? t(card.expired ? 'savedCardExpired' : 'savedCard', { brand: BRAND_NAMES[card.brand] ?? card.brand, last4: card.last4, expiry: `${String(card.expiryMonth).padStart(2, '0')}/${String(card.expiryYear).slice(-2)}` })
-        : t('newCard');
-      const row = h('div', { class: 'consent', 'data-testid': id ? 'saved-card' : 'new-card', 'data-expired': card?.expired ? 'true' : undefined }, input, h('label', { for: input.id }, text));
+      const text = card ? this.#cardText(card, t) : t('newCard');
+      const row = h('div', { class: 'consent', 'data-testid': id ? 'saved-card' : 'new-card', 'data-expired': card?.expired ? 'true' : undefined, 'data-cvc-required': card?.cvcRequired ? 'true' : undefined }, input, h('label', { for: input.id }, text));
       if (card) {
         const remove = h('button', { type: 'button', class: 'chip', 'data-testid': 'saved-card-remove', 'aria-label': t('removeCardLabel', { card: text }) }, t('removeCard'));
         remove.addEventListener('click', () => this.#removeSaved(id));
@@ -838,7 +851,47 @@ export class IntentCheckoutElement extends Base {
       return row;
     };
     ui.savedList.replaceChildren(...(this.#saved.length ? [...this.#saved.map(option), option()] : []));
+    this.#syncCvc();
     this.#render();
+  }
+
+  // With fields="inline" a card whose security code the API wants cannot be chosen: the code would be
+  // typed into this page, and the saved-card payment has no way to carry it but the isolated frame.
+  #noCvc(card) {
+    return !!card.cvcRequired && this.fields === 'inline';
+  }
+
+  #cardText(card, t = this.#t) {
+    const vars = { brand: BRAND_NAMES[card.brand] ?? card.brand, last4: card.last4, expiry: `${String(card.expiryMonth).padStart(2, '0')}/${String(card.expiryYear).slice(-2)}` };
+    return t(card.expired ? 'savedCardExpired' : this.#noCvc(card) ? 'savedCardNoCvc' : 'savedCard', vars);
+  }
+
+  // The chosen saved card, when the API wants its security code again, gets a CVC-only frame on the
+  // API's origin: the code goes from there to the API with the card's id, never through this page.
+  #syncCvc() {
+    const card = this.#saved.find((c) => c.id === this.#chosen);
+    const want = this.fields === 'isolated' && this.#checkout && card?.cvcRequired && !card.expired ? card : null;
+    if (this.#cvc && this.#cvc.id === want?.id && this.#cvc.checkout === this.#checkout) return;
+    this.#dropCvc();
+    if (!want) return;
+    const checkout = this.#checkout;
+    const frame = new CardFrame({
+      apiBase: this.apiBase, mode: 'cvc', savedCard: { id: want.id, brand: want.brand }, locale: pickLanguage(this.locale),
+      theme: resolveTheme(this.#ui.box), title: this.#t('cvcFrame', { card: this.#cardText(want) }), testid: 'cvc-frame',
+    });
+    this.#cvc = { id: want.id, frame, checkout };
+    this.#ui.cvcSlot.replaceChildren(frame.element);
+    frame.addEventListener('submit', () => this.#pay());
+    frame.addEventListener('error', () => {
+      if (this.#cvc?.frame === frame) this.#setView('error', 'cardFieldsFailed');
+    });
+    checkout._useCvcFrame(frame, want.id);
+  }
+
+  #dropCvc() {
+    this.#cvc?.frame.destroy();
+    this.#cvc = null;
+    this.#ui?.cvcSlot.replaceChildren();
   }
 
   async #removeSaved(id) {
@@ -922,7 +975,16 @@ export class IntentCheckoutElement extends Base {
       }
       const keep = !ui.consent.hidden && ui.consentBox.checked;
       const saved = this.#chosen;
-      if (saved) {
+      const cvc = saved && this.#cvc?.id === saved ? this.#cvc.frame : null;
+      if (cvc) {
+        // The frame checks the code (and shows and announces its error), then sends it to the API.
+        cvc.setBusy(true);
+        const collected = await checkout._collect(cvc);
+        cvc.setBusy(false);
+        if (collected.fields) return;
+        if (collected.error) return this.#payFailed(collected.error);
+        pay = () => checkout._payReference(collected.card, details, false, cvc);
+      } else if (saved) {
         pay = () => checkout.paySaved(saved, { details });
       } else if (this.#brandRefused()) {
         ui.status.textContent = ui.brandError.textContent;
@@ -955,6 +1017,7 @@ export class IntentCheckoutElement extends Base {
     this.#setView('paying');
     this.#inline?.fields?.setBusy(true);
     this.#frame?.setBusy(true);
+    this.#cvc?.frame.setBusy(true);
     let result;
     try {
       result = await pay();
@@ -963,6 +1026,7 @@ export class IntentCheckoutElement extends Base {
     }
     this.#inline?.fields?.setBusy(false);
     this.#frame?.setBusy(false);
+    this.#cvc?.frame.setBusy(false);
     if (checkout !== this.#checkout) return;
     const error = result?.error;
     if (!error) {
@@ -983,6 +1047,16 @@ export class IntentCheckoutElement extends Base {
     // The API's own checks of the details (the same rules) and of the brand, shown where they belong.
     if (code === 'validation_error' && this.#detailField(error.param)) {
       return this.#showDetailErrors({ [error.param]: error.apiCode ?? 'invalid' });
+    }
+    if (error.apiCode === 'cvc_required' && this.#chosen) {
+      // The API wants this card's code though the list did not say so: ask for it (isolated) or offer
+      // the other cards (inline).
+      const id = this.#chosen;
+      this.#saved = this.#saved.map((c) => (c.id === id ? { ...c, cvcRequired: true } : c));
+      this.#listSaved(Promise.resolve({}));
+      this.#ui.formError.textContent = this.#t(this.fields === 'inline' ? 'savedCardNoCvcError' : 'cvc_required');
+      this.#ui.status.textContent = this.#ui.formError.textContent;
+      return;
     }
     if (error.apiCode === 'card_scheme_not_accepted' || error.apiCode === 'payment_method_not_accepted') {
       this.#ui.formError.textContent = this.#t('brandRefused', { brand: BRAND_NAMES[this.#brand] ?? this.#brand });
@@ -1017,6 +1091,7 @@ export class IntentCheckoutElement extends Base {
     if (this.#view === 'error') return;
     // Another card: the number and security code start empty.
     this.#frame?.reset();
+    this.#cvc?.frame.reset();
     this.#inline?.fields?.reset();
     this.#setView('form');
     if (this.#frame) this.#frame.element.focus();

@@ -112,6 +112,11 @@ export const en = {
   removeCardLabel: 'Remove {card}',
   cardRemoved: 'Card removed.',
   expired_card: 'This card has expired. Choose another card.',
+  // A saved card whose security code the API wants again (the frame's title names the card).
+  cvcFrame: 'Security code for {card}',
+  savedCardNoCvc: '{brand} ending {last4}, expires {expiry}: needs its security code, which this checkout cannot take',
+  cvc_required: 'This card needs its security code. Enter it and pay again.',
+  savedCardNoCvcError: 'This card needs its security code, which this checkout cannot take. Choose another card.',
 };
 
 // ES modules import each language's module (locale-modules.js); the script-tag build sets a loader that
