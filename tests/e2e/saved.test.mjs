@@ -525,3 +525,55 @@ test('headless: createCheckout mounts the CVC field for a saved card that asks f
   await assertClean(page);
   await page.close();
 });
+
+test('a saved card the API wants the CVC of though its list did not say so: a refusal, never a decline, then the widget asks for the code', async () => {
+  const customer = await newCustomer();
+  await saveByApi(customer, CVC_VISA);
+  const pi = await paymentIntent(customer, 1200);
+  // An API whose list does not mark the card (Dojo's own schema has no such field): the page learns it
+  // from the refusal.
+  const list = (url) => url.pathname.startsWith('/customers/public/') && url.pathname.endsWith('/payment-methods');
+  const unmarked = async (route) => {
+    if (route.request().method() !== 'GET') return route.continue();
+    const res = await route.fetch();
+    const body = await res.json();
+    for (const m of body.savedPaymentMethods) delete m.cvcRequired;
+    await route.fulfill({ response: res, json: body });
+  };
+  await browser.context.route(list, unmarked);
+  try {
+    const page = await embed({ attrs: `payment-intent-id="${pi.id}" customer-id="${customer}" locale="en-GB"`, token: pi.clientSessionSecret, secret: await customerSecret(customer) });
+    await waitForState(page, 'form');
+    await shadow(page, 'saved-card').waitFor();
+    assert.equal(await shadow(page, 'saved-card').getAttribute('data-cvc-required'), null);
+    assert.equal(await shadow(page, 'saved-card-radio').isChecked(), true);
+    await shadow(page, 'pay-button').click();
+    const formError = shadow(page, 'form-error');
+    await until(() => formError.textContent(), (t) => t.length > 0);
+    assert.equal(await page.locator('intent-checkout').getAttribute('state'), 'form');
+    assert.equal(await shadow(page, 'saved-card').getAttribute('data-cvc-required'), 'true');
+    const intent = await merchant('GET', `/payment-intents/${pi.id}`);
+    assert.deepEqual([intent.status, intent.paymentEvents?.length ?? 0], ['Created', 0]);
+    if (FIELDS === 'isolated') {
+      assert.equal(await formError.textContent(), 'This card needs its security code. Enter it and pay again.');
+      await page.frameLocator('[data-testid="cvc-frame"]').locator('[data-testid="card-cvc"]').pressSequentially('123');
+    } else {
+      // Inline: the card cannot be chosen now; a new card pays.
+      assert.equal(await formError.textContent(), 'This card needs its security code, which this checkout cannot take. Choose another card.');
+      assert.equal(await shadow(page, 'saved-card-radio').isDisabled(), true);
+      assert.equal(await shadow(page, 'new-card-radio').isChecked(), true);
+      await fillCard(page);
+    }
+    await shadow(page, 'pay-button').click();
+    await waitForState(page, 'succeeded');
+    assert.deepEqual((await sandbox.ledger(pi.id)).entries.map((e) => [e.movement, e.amount.value]), [['charge', 1200]]);
+    // The browser logs the refused request itself; nothing else may be logged.
+    const refused = page.problems.filter((p) => p.includes('status of 400'));
+    assert.equal(refused.length, 1);
+    page.problems = page.problems.filter((p) => !refused.includes(p));
+    await assertClean(page);
+    await page.close();
+  } finally {
+    await browser.context.unroute(list, unmarked);
+  }
+});
