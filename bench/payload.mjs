@@ -143,7 +143,7 @@ if (esbuild) {
   p('Competitors not measured: esbuild and the packages could not be installed into ' + compDir + '.');
 }
 
-// ----- what costs most in the wasm: the shipped pipeline again (wasm-bindgen, wasm-opt -Oz), names kept (-g) -----
+// ----- what costs most in the wasm: the shipped pipeline again (wasm-bindgen, wasm-opt with scripts/wasm-opt.flags), names kept (-g) -----
 p();
 p('### What costs most');
 p();
@@ -153,10 +153,11 @@ try {
   mkdirSync(work, { recursive: true });
   const env = { ...process.env, PATH: `${process.env.HOME}/.cargo/bin:${process.env.PATH}` };
   execFileSync('wasm-bindgen', [named, '--target', 'web', '--out-dir', work, '--out-name', 'ic', '--no-typescript'], { env });
-  execFileSync(join(root, 'node_modules/.bin/wasm-opt'), ['-Oz', '-g', join(work, 'ic_bg.wasm'), '-o', join(work, 'ic_named.wasm')], { env });
+  const optFlags = readFileSync(join(root, 'scripts/wasm-opt.flags'), 'utf8').trim().split(/\s+/);
+  execFileSync(join(root, 'node_modules/.bin/wasm-opt'), [...optFlags, '-g', join(work, 'ic_bg.wasm'), '-o', join(work, 'ic_named.wasm')], { env });
   const { markdown } = await import('./wasm-size.mjs');
   p(markdown(join(work, 'ic_named.wasm'), join(pkg, 'intent_checkout_bg.wasm'),
-    'the shipped pipeline rebuilt with names kept (`wasm-bindgen` then `wasm-opt -Oz -g` on target/wasm32-unknown-unknown/release/intent_checkout.wasm; `node bench/wasm-size.mjs`)'));
+    `the shipped pipeline rebuilt with names kept (\`wasm-bindgen\` then \`wasm-opt ${optFlags.join(' ')} -g\` on target/wasm32-unknown-unknown/release/intent_checkout.wasm; \`node bench/wasm-size.mjs\`)`));
   const twiggy = join(process.env.HOME ?? '/root', '.cargo/bin/twiggy');
   if (existsSync(twiggy)) {
     p();

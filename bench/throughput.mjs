@@ -1,6 +1,6 @@
 // Figure 4, core throughput: snapshots decoded + applied per second by the SDK's flow machine natively and
-// in wasm (V8 in Node, the module built like pkg/: release opt-level z + LTO, wasm-bindgen, wasm-opt -Oz),
-// and the cost of one wasm-boundary call. Usage: node bench/throughput.mjs [snapshots=20000]. Prints markdown.
+// in wasm (V8 in Node, the module built like pkg/: release opt-level z + LTO, wasm-bindgen, wasm-opt with
+// scripts/wasm-opt.flags), and the cost of one wasm-boundary call. Usage: node bench/throughput.mjs [snapshots=20000]. Prints markdown.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,8 @@ const out = join(root, 'target/bench-throughput-wasm');
 run('wasm-bindgen', [join(root, 'target/wasm32-unknown-unknown/release/bench_throughput.wasm'), '--target', 'nodejs',
   '--out-dir', out, '--no-typescript']);
 const wasmOpt = join(root, 'node_modules/.bin/wasm-opt');
-if (existsSync(wasmOpt)) run(wasmOpt, ['-Oz', join(out, 'bench_throughput_bg.wasm'), '-o', join(out, 'bench_throughput_bg.wasm')]);
+const optFlags = readFileSync(join(root, 'scripts/wasm-opt.flags'), 'utf8').trim().split(/\s+/);
+if (existsSync(wasmOpt)) run(wasmOpt, [...optFlags, join(out, 'bench_throughput_bg.wasm'), '-o', join(out, 'bench_throughput_bg.wasm')]);
 // The nodejs glue is CommonJS; the repo's package.json says "type": "module".
 writeFileSync(join(out, 'package.json'), '{"type": "commonjs"}\n');
 const w = createRequire(import.meta.url)(join(out, 'bench_throughput.js'));

@@ -164,7 +164,7 @@ export function markdown(file, shipped, label) {
   let shippedNote = '';
   if (shipped) {
     const s = parse(readFileSync(shipped)).sections;
-    shippedNote = ` The shipped module (${shipped.replace(/^.*\/pkg\//, 'pkg/')}, after wasm-bindgen and wasm-opt -Oz) has code ${kb(s.code ?? 0)} KB and data ${kb(s.data ?? 0)} KB; the shares below carry over roughly.`;
+    shippedNote = ` The shipped module (${shipped.replace(/^.*\/pkg\//, 'pkg/')}, after wasm-bindgen and wasm-opt with scripts/wasm-opt.flags) has code ${kb(s.code ?? 0)} KB and data ${kb(s.data ?? 0)} KB; the shares below carry over roughly.`;
   }
   lines.push(`Code of ${label ?? '`' + file + '`'}: `
     + `${a.functions} functions, code section ${kb(a.code)} KB, data section ${kb(a.sections.data ?? 0)} KB.${shippedNote}`);

@@ -13,8 +13,11 @@ rm -rf pkg && mkdir -p pkg
 wasm-bindgen target/wasm32-unknown-unknown/release/intent_checkout.wasm \
   --target web --out-dir pkg --out-name intent_checkout --no-typescript \
   --remove-name-section --remove-producers-section
-# binaryen from npm: Debian's binaryen 108 produces modules that break in Chromium.
-node_modules/.bin/wasm-opt -Oz pkg/intent_checkout_bg.wasm -o pkg/intent_checkout_bg.wasm
+# binaryen from npm: Debian's binaryen 108 produces modules that break in Chromium. The flags are in
+# scripts/wasm-opt.flags (the bench rebuilds the module with the same ones): `-Oz`, but a function with one
+# caller is inlined only when it is small. binaryen's default inlines it whatever its size, which makes a
+# few huge functions that brotli packs worse: 68.6 -> 66.5 KB brotli (188.0 -> 191.2 KB raw) on 2026-12-01.
+node_modules/.bin/wasm-opt $(cat scripts/wasm-opt.flags) pkg/intent_checkout_bg.wasm -o pkg/intent_checkout_bg.wasm
 
 # The card fields' wasm (fields/: card rules and the frame protocol, no checkout flow) for the isolated
 # frame and the inline fields; dist.mjs bundles both around it.
