@@ -103,7 +103,7 @@ export async function launchBrowser() {
 export const ARTIFACTS = join(root, 'tests/e2e/artifacts');
 export const CARDS = Object.fromEntries(Object.entries({
   success: 'success', mastercard: 'mastercard', amex: 'amex', decline: 'decline', insufficient: 'insufficientFunds',
-  threeDS: 'threeDSecure', async: 'async', processingError: 'processingError',
+  threeDS: 'threeDSecure', async: 'async', processingError: 'processingError', cvcAgain: 'cvcAgain', cvcAgainAmex: 'cvcAgainAmex',
 }).map(([name, kitName]) => [name, kit.TEST_CARDS[kitName].number]));
 
 /** POSTs JSON to the sandbox (test routes get the secret key) and returns the parsed reply. */
@@ -203,6 +203,9 @@ export async function assertBooked(page, sandbox, expected) {
 
 /** Where the card inputs are: inside the isolated frame, or in the page (inline). */
 export const cardFields = (page) => (page.fields === 'inline' ? page : page.frameLocator('[data-testid="card-frame"]'));
+
+/** Types a chosen saved card's security code into its CVC-only frame, through the package's test kit. */
+export const fillCvc = (page, cvc) => kit.checkoutOn(page).fillCvc(cvc);
 
 /** Types a card into the widget the way a customer would. */
 export async function fillCard(page, { number = CARDS.success, expiry = '12/34', cvc = '123', name = 'Ada Lovelace' } = {}) {

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startSandbox, launchBrowser, merchantPage, merchantOrigin, newPage, eventLog, strictEmbed, fillCard, cardFields, waitForState, assertClean,
-  axeViolations, HOSTILE, CARDS, FIELDS, GUARD_MS,
+  axeViolations, fillCvc, HOSTILE, CARDS, FIELDS, GUARD_MS,
 } from './harness.mjs';
 
 let sandbox;
@@ -59,9 +59,9 @@ async function saveByApi(customer, number, cvc = '123') {
   return (await merchant('GET', `/setup-intents/${si.id}`)).paymentDetails?.paymentMethodId;
 }
 
-// The sandbox's cards whose saved copies ask for their CVC again (`cvcRequired`).
-const CVC_VISA = '4000000000000101';
-const CVC_AMEX = '371449635398431';
+// The sandbox's cards whose saved copies ask for their CVC again (`cvcRequired`), from the test kit.
+const CVC_VISA = CARDS.cvcAgain;
+const CVC_AMEX = CARDS.cvcAgainAmex;
 
 /**
  * A merchant page with the element: `attrs` on it, the connect token (and customer secret) set as
@@ -556,7 +556,7 @@ test('a saved card the API wants the CVC of though its list did not say so: a re
     assert.deepEqual([intent.status, intent.paymentEvents?.length ?? 0], ['Created', 0]);
     if (FIELDS === 'isolated') {
       assert.equal(await formError.textContent(), 'This card needs its security code. Enter it and pay again.');
-      await page.frameLocator('[data-testid="cvc-frame"]').locator('[data-testid="card-cvc"]').pressSequentially('123');
+      await fillCvc(page, '123');
     } else {
       // Inline: the card cannot be chosen now; a new card pays.
       assert.equal(await formError.textContent(), 'This card needs its security code, which this checkout cannot take. Choose another card.');

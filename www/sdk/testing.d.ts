@@ -20,6 +20,10 @@ export const TEST_CARDS: Readonly<{
   threeDSecure: TestCard;
   async: TestCard;
   processingError: TestCard;
+  /** Once saved, asks for its security code again when paid with (`fillCvc`). */
+  cvcAgain: TestCard;
+  /** The same, an Amex (4 digits). */
+  cvcAgainAmex: TestCard;
 }>;
 
 export interface Order {
@@ -96,6 +100,8 @@ export interface CheckoutModel {
   /** Where the card inputs live: the card-fields frame when there is one, else the element. */
   fields(): Promise<Locator | FrameLocator>;
   fillCard(card?: Partial<TestCard>): Promise<void>;
+  /** Types a chosen saved card's security code into its CVC-only frame (isolated mode). */
+  fillCvc(cvc?: string): Promise<void>;
   pay(): Promise<void>;
   waitForState(state: IntentCheckoutState, options?: { timeout?: number }): Promise<void>;
   state(): Promise<string | null>;

@@ -15,6 +15,9 @@ export const TEST_CARDS = Object.freeze({
   threeDSecure: card('4000000000003220'),
   async: card('4000000000000077'),
   processingError: card('4000000000000119'),
+  // Once saved, these ask for their security code again when paid with (`fillCvc`).
+  cvcAgain: card('4000000000000101'),
+  cvcAgainAmex: card('371449635398431', '1234'),
 });
 
 function card(number, cvc = '123') {
@@ -116,6 +119,10 @@ export function checkoutOn(page, { selector = 'intent-checkout' } = {}) {
       await fields.locator('[data-testid="card-expiry"]').pressSequentially(c.expiry);
       await fields.locator('[data-testid="card-cvc"]').pressSequentially(c.cvc);
       await fields.locator('[data-testid="card-name"]').fill(c.name);
+    },
+    /** Types a chosen saved card's security code into its CVC-only frame (isolated mode). */
+    async fillCvc(cvc = '123') {
+      await host.frameLocator('iframe[data-testid="cvc-frame"]').locator('[data-testid="card-cvc"]').pressSequentially(cvc);
     },
     /** Presses Pay. */
     pay: () => inHost('pay-button').click(),
