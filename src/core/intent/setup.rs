@@ -6,7 +6,7 @@
 
 use super::{
     get, head, last_payment_error, money, next_action, object, opt, require, string, text,
-    timestamp, version, DecodeError, DecodeErrorKind, NextAction,
+    timestamp, version, DecodeError, DecodeErrorKind, NextAction, Res,
 };
 use crate::core::lifecycle::setup::{SetupError, SetupHints, SetupStatus};
 use crate::core::lifecycle::{Dialect, PaymentError};
@@ -49,13 +49,13 @@ pub struct SetupIntent {
     pub last_payment_error: Option<PaymentError>,
 }
 
-fn status_error(e: SetupError) -> DecodeError {
-    DecodeError::new("status", DecodeErrorKind::Setup(e))
+fn status_error(e: SetupError) -> Box<DecodeError> {
+    super::err("status", DecodeErrorKind::Setup(e))
 }
 
 /// `paymentDetails`: `{paymentMethodId, card: {cardNumber (masked), expiryDate, cardType}}`, read only
 /// when it names a saved payment method.
-fn saved_card(o: &super::Obj<'_>) -> Result<Option<SavedCard>, DecodeError> {
+fn saved_card(o: &super::Obj<'_>) -> Res<Option<SavedCard>> {
     let Some(v) = get(o, "paymentDetails") else {
         return Ok(None);
     };
@@ -67,7 +67,7 @@ fn saved_card(o: &super::Obj<'_>) -> Result<Option<SavedCard>, DecodeError> {
         require(&d, "card", "paymentDetails")?,
         "paymentDetails.card",
     )?;
-    let field = |k: &str| -> Result<String, DecodeError> {
+    let field = |k: &str| -> Res<String> {
         let path = format!("paymentDetails.card.{k}");
         get(&c, k).map_or(Ok(String::new()), |v| string(v, &path))
     };
@@ -84,7 +84,7 @@ fn saved_card(o: &super::Obj<'_>) -> Result<Option<SavedCard>, DecodeError> {
             "bad_pan" => "paymentDetails.card.cardNumber",
             _ => "paymentDetails.card.expiryDate",
         };
-        DecodeError::new(path, DecodeErrorKind::OutOfRange)
+        super::err(path, DecodeErrorKind::OutOfRange)
     })
 }
 
@@ -93,6 +93,10 @@ impl SetupIntent {
     /// are tolerated; bad JSON, wrong types, missing fields, unknown statuses and absurd values are errors
     /// naming the field. Never panics.
     pub fn from_json(bytes: &[u8], dialect: Dialect) -> Result<SetupIntent, DecodeError> {
+        Self::decode(bytes, dialect).map_err(|e| *e)
+    }
+
+    fn decode(bytes: &[u8], dialect: Dialect) -> Res<SetupIntent> {
         let (o, id, status) = head(bytes)?;
         let spec = dialect
             .setup()
@@ -109,11 +113,11 @@ impl SetupIntent {
             None => None,
             Some(v) => {
                 if v.len() > 6 * MAX_TERMS_LEN + 2 {
-                    return Err(DecodeError::new("terms", DecodeErrorKind::BadLength));
+                    return Err(super::err("terms", DecodeErrorKind::BadLength));
                 }
                 let t = text(v, "terms")?;
                 if t.chars().count() > MAX_TERMS_LEN {
-                    return Err(DecodeError::new("terms", DecodeErrorKind::BadLength));
+                    return Err(super::err("terms", DecodeErrorKind::BadLength));
                 }
                 Some(t)
             }
