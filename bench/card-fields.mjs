@@ -100,7 +100,8 @@ const sb = await sandbox();
 const frameHtml = Buffer.from(await (await fetch(`${sb.url}/card-frame/v1?origin=${encodeURIComponent(sb.url.replace('127.0.0.1', 'localhost'))}`)).arrayBuffer());
 const page = [file('intent-checkout.js'), file('intent_checkout_bg.wasm')];
 const frame = [{ f: '/card-frame/v1 (HTML)', ...measure(frameHtml) }, pinned('card-frame.js'), pinned('card_fields_bg.wasm')];
-const inlineExtra = [file('inline-fields.js'), file('card_fields_bg.wasm')];
+// The inline fields run on the page's own .wasm (its fieldState/cvcState): no second module.
+const inlineExtra = [file('inline-fields.js')];
 const isoPage = sum(page);
 const isoFrame = sum(frame);
 const inlPage = sum([...page, ...inlineExtra]);

@@ -34,15 +34,12 @@ import { packageManifest } from './package-json.mjs';
  */
 export const ENTRIES = [
   { file: 'intent_checkout_bg.wasm', integrityIn: { 'wasm.js': '__INTENT_CHECKOUT_WASM_INTEGRITY__' } },
-  // The card fields' wasm: the isolated frame's and the inline fields' (never the page's in isolated mode).
-  {
-    file: 'card_fields_bg.wasm',
-    integrityIn: { 'card-frame.js': '__CARD_FIELDS_WASM_INTEGRITY__', 'inline-fields.js': '__CARD_FIELDS_WASM_INTEGRITY__' },
-  },
+  // The card fields' wasm: the isolated frame's (the inline fields run on the page's module).
+  { file: 'card_fields_bg.wasm', integrityIn: { 'card-frame.js': '__CARD_FIELDS_WASM_INTEGRITY__' } },
   // fields="inline": loaded by the element on demand, from next to its script.
   {
     file: 'inline-fields.js',
-    bundle: { entry: 'inline-fields.js', format: 'esm', assets: { CARD_FIELDS_WASM: 'card_fields_bg.wasm' }, locales: { CARD_LOCALES: 'card-' } },
+    bundle: { entry: 'inline-fields.js', format: 'esm', locales: { CARD_LOCALES: 'card-' } },
   },
   {
     file: 'intent-checkout.js',

@@ -1,23 +1,19 @@
-//! The card fields' wasm module: what `www/sdk/card-fields.js` asks while the customer types, in the
-//! isolated frame (on the API's origin) and in the page's inline fields alike. It carries the core's card
+//! The card fields' wasm module: what `www/sdk/card-fields.js` asks while the customer types in the
+//! isolated frame (on the API's origin; the page's inline fields ask the page's module, which exports the
+//! same two functions and carries the card rules already). It carries the core's card
 //! rules (one implementation: the sandbox checks with the same code) and the card frame protocol's
 //! decoder, and nothing of the checkout flow: the intent, the token and the payment stay in the page.
 //!
 //! One call per user action: every edit is one [`field_state`] (format, brand, errors at once).
 
-use intent_checkout::core::card::{self, Brand, CardError};
 use intent_checkout::core::card_form as form;
 use intent_checkout::core::card_frame;
-use intent_checkout::core::json::Obj;
-use intent_checkout::core::payment_method::CardInput;
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen::prelude::*;
 
-/// The fields as typed → `{"valid", "brand", "number", "errors": {field: code}}`: the number grouped
-/// for display, the brand of its prefix, and every field's problem (`number`, `expiry`, `cvc`,
-/// `cardholderName`; codes `required` or the core's card codes). `expiry_year` may be two digits;
-/// `0` for an empty month and year means `required`. `now_ms` is the page's clock.
+/// The fields as typed → `{"valid", "brand", "number", "errors": {field: code}}`
+/// (`core::card_form::field_state_json`; the page's module exports the same for the inline fields).
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = fieldState))]
 pub fn field_state(
     number: &str,
@@ -27,51 +23,13 @@ pub fn field_state(
     name: &str,
     now_ms: f64,
 ) -> String {
-    let input = CardInput {
-        number: number.to_string(),
-        expiry_month,
-        expiry_year,
-        cvc: cvc.to_string(),
-        cardholder_name: name.to_string(),
-    };
-    let now = if now_ms.is_finite() && now_ms > 0.0 {
-        now_ms as u64
-    } else {
-        0
-    };
-    let problems = form::check(&input, now);
-    let mut errors = Obj::new();
-    for (field, code) in &problems {
-        errors = errors.str(field, code);
-    }
-    Obj::new()
-        .raw("valid", if problems.is_empty() { "true" } else { "false" })
-        .str("brand", form::brand(number))
-        .str("number", &card::format_for_display(number))
-        .raw("errors", &errors.finish())
-        .finish()
+    form::field_state_json(number, expiry_month, expiry_year, cvc, name, now_ms)
 }
 
-/// A saved card's CVC alone → `{"valid", "errors": {"cvc"?: code}}` for a card of `brand` (a
-/// [`Brand::name`]; anything else is treated as unknown: 3 or 4 digits).
+/// A saved card's CVC alone → `{"valid", "errors": {"cvc"?: code}}` (`core::card_form::cvc_state_json`).
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = cvcState))]
 pub fn cvc_state(cvc: &str, brand: &str) -> String {
-    let b = Brand::from_name(brand).unwrap_or(Brand::Unknown);
-    let code = if cvc.trim().is_empty() {
-        Some("required")
-    } else {
-        card::check_cvc(cvc.trim(), b)
-            .err()
-            .map(|e: CardError| e.code())
-    };
-    let errors = match code {
-        Some(c) => Obj::new().str("cvc", c).finish(),
-        None => "{}".to_string(),
-    };
-    Obj::new()
-        .raw("valid", if code.is_none() { "true" } else { "false" })
-        .raw("errors", &errors)
-        .finish()
+    form::cvc_state_json(cvc, brand)
 }
 
 /// A message from the page: its canonical text if the protocol accepts it, `undefined` to drop it.

@@ -74,6 +74,64 @@ pub fn check_json(card: &CardInput, now_ms: u64) -> String {
         .finish()
 }
 
+/// What the card fields show after each edit, in the isolated frame and inline alike (their `fieldState`):
+/// `{"valid", "brand", "number", "errors": {field: code}}`, the number grouped for display. The fields as
+/// typed; `expiry_year` may be two digits; `0` for an empty month and year means `required`. `now_ms` is
+/// the page's clock (`Date.now()`; anything not a positive finite number reads as 0).
+pub fn field_state_json(
+    number: &str,
+    expiry_month: u32,
+    expiry_year: u32,
+    cvc: &str,
+    name: &str,
+    now_ms: f64,
+) -> String {
+    let input = CardInput {
+        number: number.to_string(),
+        expiry_month,
+        expiry_year,
+        cvc: cvc.to_string(),
+        cardholder_name: name.to_string(),
+    };
+    let now = if now_ms.is_finite() && now_ms > 0.0 {
+        now_ms as u64
+    } else {
+        0
+    };
+    let problems = check(&input, now);
+    let mut errors = json::Obj::new();
+    for (field, code) in &problems {
+        errors = errors.str(field, code);
+    }
+    json::Obj::new()
+        .raw("valid", if problems.is_empty() { "true" } else { "false" })
+        .str("brand", brand(number))
+        .str("number", &card::format_for_display(number))
+        .raw("errors", &errors.finish())
+        .finish()
+}
+
+/// A saved card's CVC alone → `{"valid", "errors": {"cvc"?: code}}` for a card of `brand` (a
+/// [`card::Brand::name`]; anything else is treated as unknown: 3 or 4 digits). The fields' `cvcState`.
+pub fn cvc_state_json(cvc: &str, brand: &str) -> String {
+    let b = card::Brand::from_name(brand).unwrap_or(card::Brand::Unknown);
+    let code = if cvc.trim().is_empty() {
+        Some("required")
+    } else {
+        card::check_cvc(cvc.trim(), b)
+            .err()
+            .map(|e: card::CardError| e.code())
+    };
+    let errors = match code {
+        Some(c) => json::Obj::new().str("cvc", c).finish(),
+        None => "{}".to_string(),
+    };
+    json::Obj::new()
+        .raw("valid", if code.is_none() { "true" } else { "false" })
+        .raw("errors", &errors)
+        .finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,8 @@
 // The card fields (number, expiry, security code, name): one implementation for both places they live.
 // In the isolated frame (card-frame.js, on the API's origin) they are the whole page; with
 // fields="inline" the <intent-checkout> element puts them in its own form. The rules are the core's, from
-// the card fields' wasm (`rules`: fieldState/cvcState, one call per edit); this file formats what the
+// a wasm module (`rules`: fieldState/cvcState, one call per edit: the card fields' module in the frame,
+// the page's inline); this file formats what the
 // customer types, decides when an error shows, and renders it as text.
 import { cardTranslator } from './card-messages.js';
 import { pickLanguage } from './i18n.js';
@@ -22,7 +23,7 @@ export function h(tag, attrs, ...kids) {
 }
 
 /**
- * Builds the fields. `rules`: the card fields' wasm exports. `mode`: `card` or `cvc` (a saved card's
+ * Builds the fields. `rules`: `{fieldState, cvcState}` from a wasm module. `mode`: `card` or `cvc` (a saved card's
  * security code alone; `brand` is that card's). `announce`: keep a live region of its own (the frame;
  * inline, the element announces). Callbacks get no digits: `onChange({brand, complete, empty, errors})`
  * with the errors the customer sees, `onFocus(field)`, `onBlur(field)`, `onSubmit()` (Enter; omit it

@@ -1,6 +1,9 @@
 // Loads the inline card fields (inline-fields.js) on demand: only pages that opt into fields="inline" pay
 // for them. ES module users get a static import() their bundler can split; the script-tag build replaces
-// the loader with one that finds the file next to the script (script-base.js).
+// the loader with one that finds the file next to the script (script-base.js). Their rules are the page's
+// wasm module's (`fieldState`, `cvcState`): the card rules are in it already.
+import { loadWasm } from './wasm.js';
+
 let loader = () => import('./inline-fields.js');
 let loading;
 
@@ -10,8 +13,12 @@ export function setInlineFieldsLoader(fn) {
 
 /** Resolves to `{createCardFields, rules, loadCardMessages}`; a failed load is retried by the next call. */
 export function loadInlineFields() {
-  loading ??= loader()
-    .then((m) => m.loadRules().then((rules) => ({ createCardFields: m.createCardFields, rules, loadCardMessages: m.loadCardMessages })))
+  loading ??= Promise.all([loader(), loadWasm()])
+    .then(([m, wasm]) => ({
+      createCardFields: m.createCardFields,
+      rules: { fieldState: wasm.fieldState, cvcState: wasm.cvcState },
+      loadCardMessages: m.loadCardMessages,
+    }))
     .catch((error) => {
       loading = undefined;
       throw error;
