@@ -23,10 +23,12 @@ for (const r of rows) console.log(`${r.f.padEnd(28)}${kb(r.raw)}${kb(r.gzip)}${k
 const sum = (pick) => rows.filter((r) => pick(r.f)).reduce(
   (t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }),
   { raw: 0, gzip: 0, brotli: 0 });
-// The script-tag path loads the one bundled classic script and the wasm; the npm path the ES modules.
+// The script-tag path loads the one bundled classic script and the page's wasm; the npm path the ES modules
+// and the same wasm. Neither loads the card fields' module: only the isolated frame does (on the API's origin).
+const PAGE_WASM = 'intent_checkout_bg.wasm';
 const paths = [
-  ['script-tag path (js + wasm)', (f) => f === 'intent-checkout.js' || f.endsWith('.wasm')],
-  ['npm ESM path (js + wasm)', (f) => ESM_PATH.includes(f) || f.endsWith('.wasm')],
+  ['script-tag path (js + wasm)', (f) => f === 'intent-checkout.js' || f === PAGE_WASM],
+  ['npm ESM path (js + wasm)', (f) => ESM_PATH.includes(f) || f === PAGE_WASM],
 ];
 for (const [label, pick] of paths) {
   const t = sum(pick);
