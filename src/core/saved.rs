@@ -192,12 +192,12 @@ pub fn decode_payment_methods(text: &str) -> Result<Vec<SavedCard>, SavedError> 
             continue;
         };
         let d =
-            json::members(details).ok_or_else(|| err(format!("{at}.cardDetails"), "wrong_type"))?;
+            json::members(details).ok_or_else(|| err(at.clone() + ".cardDetails", "wrong_type"))?;
         let id = text_of(&m, "id").unwrap_or_default();
         let cvc_required = match json::get(&m, "cvcRequired").filter(|v| *v != "null") {
             None => false,
             Some(raw) => {
-                json::boolean(raw).ok_or_else(|| err(format!("{at}.cvcRequired"), "wrong_type"))?
+                json::boolean(raw).ok_or_else(|| err(at.clone() + ".cvcRequired", "wrong_type"))?
             }
         };
         let mut card = SavedCard::from_parts(
@@ -208,9 +208,9 @@ pub fn decode_payment_methods(text: &str) -> Result<Vec<SavedCard>, SavedError> 
         )
         .map_err(|code| {
             let field = match code {
-                "bad_id" => format!("{at}.id"),
-                "bad_pan" => format!("{at}.cardDetails.pan"),
-                _ => format!("{at}.cardDetails.expiryDate"),
+                "bad_id" => at.clone() + ".id",
+                "bad_pan" => at.clone() + ".cardDetails.pan",
+                _ => at.clone() + ".cardDetails.expiryDate",
             };
             err(field, "out_of_range")
         })?;

@@ -68,7 +68,7 @@ fn saved_card(o: &super::Obj<'_>) -> Res<Option<SavedCard>> {
         "paymentDetails.card",
     )?;
     let field = |k: &str| -> Res<String> {
-        let path = format!("paymentDetails.card.{k}");
+        let path = ["paymentDetails.card.", k].concat();
         get(&c, k).map_or(Ok(String::new()), |v| string(v, &path))
     };
     SavedCard::from_parts(
