@@ -14,6 +14,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',').map(Number) : null;
 const want = (n) => !only || only.includes(n);
+// How the summary table marks a figure measured before this run (and how a rerun reads the mark back).
+const OLDER_MARK = '_(measured ';
 const PATH = `${process.env.HOME}/.cargo/bin:${process.env.PATH}`;
 const env = { ...process.env, PATH };
 const N = quick
@@ -151,8 +153,14 @@ if (quick) lines.push('', '**--quick run: reduced counts, not the report\'s figu
 lines.push('');
 lines.push('| # | figure | result | target | |');
 lines.push('| --- | --- | --- | --- | --- |');
+// A figure not measured in this run says when it was: a `--only` rerun must not pass older figures off as current.
+const measuredAt = new Map(sections.map((s) => [s.n, s.at]));
+const earlier = (figure) => {
+  const at = measuredAt.get(figure);
+  return at && new Date(at) < started ? ` ${OLDER_MARK}${at.slice(0, 16).replace('T', ' ')} UTC)_` : '';
+};
 for (const s of summaries.sort((a, b) => a.figure - b.figure)) {
-  lines.push(`| ${s.figure} | ${s.what} | ${s.value} | ${s.target} | ${s.met === true ? 'met' : s.met === false ? '**missed**' : ''} |`);
+  lines.push(`| ${s.figure} | ${s.what}${earlier(s.figure)} | ${s.value} | ${s.target} | ${s.met === true ? 'met' : s.met === false ? '**missed**' : ''} |`);
 }
 for (const s of sections.sort((a, b) => a.n - b.n)) {
   lines.push('', `## ${s.n}. ${s.title}`, '', s.text, '', `_(${s.seconds.toFixed(0)} s, ${s.at ? s.at.slice(0, 16).replace('T', ' ') + ' UTC, load average ' + s.load : 'time not recorded'})_`);
@@ -164,19 +172,22 @@ log(`wrote bench/report.md in ${((finished - started) / 60000).toFixed(1)} min`)
 
 // ----- helpers -----
 
-/** Figures present in an existing bench/report.md but not in target/bench-results (a fresh checkout). */
+/** Figures present in an existing bench/report.md but not in target/bench-results (a fresh checkout), with
+ * the time and load each was measured at. */
 function bootstrapFromReport() {
   const file = join(root, 'bench/report.md');
   if (!existsSync(file)) return;
   const text = readFileSync(file, 'utf8');
   const rows = [...text.matchAll(/^\| (\d+) \| (.*?) \| (.*?) \| (.*?) \| (.*?) \|$/gm)];
-  for (const m of text.matchAll(/^## (\d+)\. (.+)\n\n([\s\S]*?)\n\n_\((\d+) s[^\n]*\)_$/gm)) {
+  const footer = /\n\n_\((\d+) s(?:, (\d{4}-\d\d-\d\d \d\d:\d\d) UTC, load average ([^)]*))?[^\n]*\)_$/;
+  for (const m of text.matchAll(new RegExp(`^## (\\d+)\\. (.+)\\n\\n([\\s\\S]*?)${footer.source}`, 'gm'))) {
     const n = Number(m[1]);
     if (existsSync(join(resultsDir, `${n}.json`))) continue;
     const sums = rows.filter((r) => Number(r[1]) === n).map((r) => ({
-      figure: n, what: r[2], value: r[3], target: r[4], met: r[5] === 'met' ? true : r[5] === '**missed**' ? false : null,
+      figure: n, what: r[2].split(` ${OLDER_MARK}`)[0], value: r[3], target: r[4], met: r[5] === 'met' ? true : r[5] === '**missed**' ? false : null,
     }));
-    writeFileSync(join(resultsDir, `${n}.json`), JSON.stringify({ n, title: m[2], text: m[3], summaries: sums, seconds: Number(m[4]) }));
+    const at = m[5] ? new Date(`${m[5].replace(' ', 'T')}:00Z`).toISOString() : undefined;
+    writeFileSync(join(resultsDir, `${n}.json`), JSON.stringify({ n, title: m[2], text: m[3], summaries: sums, seconds: Number(m[4]), at, load: m[6] }));
   }
 }
 
