@@ -47,9 +47,9 @@ export const ENTRIES = [
       entry: 'intent-checkout.js',
       assets: { INTENT_CHECKOUT_WASM_FILE: 'intent_checkout_bg.wasm', INLINE_FIELDS_FILE: 'inline-fields.js' },
       locales: { PAGE_LOCALES: '' },
-      // The languages' ES modules are the npm path's: the bundle fetches their JSON twins instead.
-      stubs: { 'locale-modules.js': 'export const importTable = null;' },
-      external: ['./inline-fields.js'],
+      // The languages' ES modules are the npm path's: the bundle fetches their JSON twins instead. The
+      // inline fields' import() is the npm path's too: script-base.js loads them from next to the script.
+      stubs: { 'locale-modules.js': 'export const importTable = null;', 'inline-loader.js': 'export const importInlineFields = null;' },
     },
   },
   // The isolated card frame's one script, served by the API's origin (`/card-frame/v1` names the versioned

@@ -1,10 +1,11 @@
 // Loads the inline card fields (inline-fields.js) on demand: only pages that opt into fields="inline" pay
-// for them. ES module users get a static import() their bundler can split; the script-tag build replaces
-// the loader with one that finds the file next to the script (script-base.js). Their rules are the page's
-// wasm module's (`fieldState`, `cvcState`): the card rules are in it already.
+// for them. ES module users get a static import() their bundler can split (inline-loader.js); the
+// script-tag build replaces the loader with one that finds the file next to the script (script-base.js).
+// Their rules are the page's wasm module's (`fieldState`, `cvcState`): the card rules are in it already.
 import { loadWasm } from './wasm.js';
+import { importInlineFields } from './inline-loader.js';
 
-let loader = () => import('./inline-fields.js');
+let loader = importInlineFields;
 let loading;
 
 export function setInlineFieldsLoader(fn) {
