@@ -938,6 +938,12 @@ export class IntentCheckoutElement extends Base {
       inline.fields = createCardFields({ rules, locale: this.#lang, onChange: (c) => this.#inline === inline && this.#onBrand(c.brand) });
       ui.cardSlot.replaceChildren(inline.fields.element);
     });
+    // A failed load (the fields' module, or the page's wasm they run on) is forgotten, so the next start
+    // (Try again, IntentCheckout.load()) mounts them again instead of awaiting the same rejection; the start
+    // that awaits `ready` reports the error.
+    inline.ready.catch(() => {
+      if (this.#inline === inline) this.#inline = null;
+    });
   }
 
   #dropFields() {
