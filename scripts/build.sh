@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds pkg/, the npm package users install: release wasm -> wasm-bindgen (--target web) -> wasm-opt -Oz,
-# plus the hand-written JS entries and types from www/sdk/, the README and the LICENSE; then
+# Builds pkg/, the npm package users install: release wasm -> wasm-bindgen (--target web) -> wasm-opt -Oz
+# -> short import names, plus the hand-written JS entries and types from www/sdk/, the README and the LICENSE; then
 # scripts/dist.mjs writes the script-tag bundles, the versioned layout pkg/cdn/<version>/, the integrity
 # manifest and the precompressed copies. Downloads nothing.
 set -euo pipefail
@@ -19,6 +19,8 @@ wasm-bindgen target/wasm32-unknown-unknown/release/intent_checkout.wasm \
 # few huge functions that brotli packs worse: 68.6 -> 66.5 KB brotli (188.0 -> 191.2 KB raw) on 2026-12-01.
 # `--converge` repeats the passes until the module stops shrinking: 66.3 -> 66.1 KB, ~5 s more.
 node_modules/.bin/wasm-opt $(cat scripts/wasm-opt.flags) pkg/intent_checkout_bg.wasm -o pkg/intent_checkout_bg.wasm
+# The imports' hashed names (`__wbg_call_a410eb4b59ed5965`) made short, in the .wasm and its glue.
+node scripts/short-imports.mjs pkg/intent_checkout_bg.wasm pkg/intent_checkout.js
 
 # The card fields' wasm (fields/: card rules and the frame protocol, no checkout flow) for the isolated
 # frame and the inline fields; dist.mjs bundles both around it.
