@@ -36,9 +36,9 @@ async function merchant(method, path, body) {
 
 const newCustomer = () => merchant('POST', '/customers', { name: 'Ada', emailAddress: 'ada@example.com' }).then((c) => c.id);
 const customerSecret = (id) => merchant('POST', `/customers/${id}/create-secret`).then((s) => s.secret);
-const setupIntent = (customer) => merchant('POST', '/setup-intents', {
+const setupIntent = (customer, extra = {}) => merchant('POST', '/setup-intents', {
   reference: 'Table 4, Friday 8pm', merchantInitiatedTransactionType: 'NoShow', terms: TERMS,
-  intendedAmount: { value: 2500, currencyCode: 'GBP' }, ...(customer ? { customer: { id: customer } } : {}),
+  intendedAmount: { value: 2500, currencyCode: 'GBP' }, ...(customer ? { customer: { id: customer } } : {}), ...extra,
 });
 const paymentIntent = (customer, value = 1800) => merchant('POST', '/payment-intents', {
   amount: { value, currencyCode: 'GBP' }, reference: 'Dinner', captureMode: 'Auto', customer: { id: customer },
@@ -167,6 +167,76 @@ test('setup with 3-D Secure: a failed challenge is declined, another attempt app
   assert.equal((await merchant('GET', `/setup-intents/${si.id}`)).status, 'Authorized');
   await assertClean(page);
   await page.close();
+});
+
+// The sandbox clock, in milliseconds.
+const clockNow = async () => (await sandbox.request('GET', '/test/clock')).unixMillis;
+
+test('a setup intent that ends without a charge says so in its own words, never a payment\'s: cancelled, expired, released, card expired', async () => {
+  const cases = [
+    {
+      name: 'cancelled before a card was saved (DELETE)',
+      start: () => setupIntent(),
+      end: (si) => merchant('DELETE', `/setup-intents/${si.id}`),
+      wire: 'Canceled', state: 'canceled', title: 'Card not saved',
+      text: 'Saving your card was cancelled. Your card was not saved and no money was taken.',
+    },
+    {
+      name: 'expired before a card was saved (expireAt, test clock)',
+      start: async () => setupIntent(undefined, { expireAt: new Date(await clockNow() + 120_000).toISOString() }),
+      end: () => sandbox.advanceClock(121),
+      wire: 'Expired', state: 'expired', title: 'Request expired',
+      text: 'The time to save your card has run out, so it was not saved. Return to the shop to start again.',
+    },
+    {
+      name: 'closed by the merchant after the card was saved (DELETE)',
+      start: () => setupIntent(),
+      save: {},
+      end: (si) => merchant('DELETE', `/setup-intents/${si.id}`),
+      wire: 'Closed', state: 'reversed', title: 'Saved card released',
+      text: 'The shop no longer keeps your card under these terms. You have not been charged.',
+    },
+    {
+      // The card expires at the end of the clock's month: move the clock to ten minutes before it (the
+      // connect token lives 30 minutes), save a card with that expiry, then pass it.
+      name: 'the saved card expired (test clock)',
+      start: async () => {
+        const now = new Date(await clockNow());
+        const monthEnd = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
+        const lead = Math.floor((monthEnd - now.getTime()) / 1000) - 600;
+        if (lead > 0) await sandbox.advanceClock(lead);
+        return setupIntent();
+      },
+      save: { expiry: async () => {
+        const d = new Date(await clockNow());
+        return `${String(d.getUTCMonth() + 1).padStart(2, '0')}/${String(d.getUTCFullYear()).slice(-2)}`;
+      } },
+      end: () => sandbox.advanceClock(660),
+      wire: 'CardExpired', state: 'card_expired', title: 'Card expired',
+      text: 'The saved card has expired and can no longer be charged.',
+    },
+  ];
+  for (const c of cases) {
+    const si = await c.start();
+    const page = await embed({ attrs: `setup-intent-id="${si.id}" locale="en-GB"`, token: si.clientSessionSecret });
+    await waitForState(page, 'form');
+    if (c.save) {
+      await saveCard(page, c.save.expiry ? { expiry: await c.save.expiry() } : {});
+      await waitForState(page, 'saved');
+    }
+    await c.end(si);
+    await waitForState(page, c.state);
+    assert.equal((await merchant('GET', `/setup-intents/${si.id}?returnCanceled=true`)).status, c.wire, c.name);
+    assert.deepEqual(
+      [await shadow(page, 'result-title').textContent(), await shadow(page, 'result-message').textContent()],
+      [c.title, c.text], c.name);
+    // Screen readers hear the same words.
+    await until(() => shadow(page, 'announcer').textContent(), (t) => t === `${c.title}. ${c.text}`);
+    assert.deepEqual(await events(page), c.save ? ['saved:saved'] : [], c.name);
+    assert.deepEqual(await axeViolations(page), [], c.name);
+    await assertClean(page);
+    await page.close();
+  }
 });
 
 test('"save this card" on a payment, then the next checkout pays with it and can remove it', async () => {

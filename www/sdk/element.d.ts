@@ -6,7 +6,10 @@ export * from './index.js';
 export type IntentCheckoutState =
   | 'loading' | 'waiting' | 'form' | 'paying' | 'action' | 'processing'
   | 'succeeded' | 'authorized' | 'declined' | 'canceled' | 'expired' | 'refunded' | 'reversed' | 'error'
-  /** A setup intent: the card is saved; the merchant charged it; the saved card expired. */
+  /**
+   * A setup intent: the card is saved; the merchant charged it; the saved card expired. A setup intent also
+   * ends in `canceled`, `expired` or (Dojo's `Closed`) `reversed`, shown with a setup intent's own words.
+   */
   | 'saved' | 'charged' | 'card_expired';
 
 /** The element's own `ready`: the wasm version, and the intent once one is loaded. */

@@ -19,6 +19,8 @@ const PROPS = ['apiBase', 'paymentIntentId', 'setupIntentId', 'connectToken', 'c
 // `card_expired`: a setup intent's).
 const RESULTS = { succeeded: 'ok', authorized: 'ok', processing: 'wait', action: 'wait', declined: 'bad', canceled: 'bad', expired: 'bad', refunded: 'ok', reversed: 'ok', error: 'bad', saved: 'ok', charged: 'ok', card_expired: 'bad' };
 const ICONS = { ok: '✓', bad: '!', wait: '' };
+// A setup intent's own words for the views it shares with payments (its `Closed` shows as `reversed`).
+const SETUP_WORDS = { canceled: 'setupCanceled', expired: 'setupExpired', reversed: 'setupClosed' };
 
 const fn = (name) => (typeof sdk[name] === 'function' ? sdk[name] : null);
 
@@ -600,12 +602,12 @@ export class IntentCheckoutElement extends Base {
     if (RESULTS[v]) {
       ui.result.dataset.tone = RESULTS[v];
       ui.icon.textContent = ICONS[RESULTS[v]];
-      const title = v === 'action' ? 'challengeTitle' : v;
+      const title = v === 'action' ? 'challengeTitle' : (setup && SETUP_WORDS[v]) || v;
       ui.resultTitle.textContent = t(title);
       ui.resultText.textContent =
         v === 'declined' || v === 'error' ? t(this.#reason, null, t(v === 'error' ? 'api_error' : 'generic_decline'))
         : v === 'action' ? t('challengePending')
-        : t(`${v}Text`, { amount: v === 'charged' ? this.#money(intent?.chargedAmount) : total });
+        : t(`${title}Text`, { amount: v === 'charged' ? this.#money(intent?.chargedAmount) : total });
       ui.retry.hidden = !(v === 'declined' || (v === 'error' && this.#canRestart()));
       ui.resume.hidden = v !== 'action' || !ui.modal.hidden;
     }

@@ -103,6 +103,13 @@ export const en = {
   chargedText: '{amount} was charged to your saved card under the terms you agreed to.',
   card_expired: 'Card expired',
   card_expiredText: 'The saved card has expired and can no longer be charged.',
+  // A setup intent that ends without a saved card, or whose card the merchant let go: not a payment's words.
+  setupCanceled: 'Card not saved',
+  setupCanceledText: 'Saving your card was cancelled. Your card was not saved and no money was taken.',
+  setupExpired: 'Request expired',
+  setupExpiredText: 'The time to save your card has run out, so it was not saved. Return to the shop to start again.',
+  setupClosed: 'Saved card released',
+  setupClosedText: 'The shop no longer keeps your card under these terms. You have not been charged.',
   saveCard: 'Save this card for next time',
   savedCards: 'Your saved cards',
   savedCard: '{brand} ending {last4}, expires {expiry}',
