@@ -1,7 +1,7 @@
 // Keyboard-only checkout, labels and announcements.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, waitForState, cardFields, focusOn, axeViolations, fillCard, snap, CARDS } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, waitForState, cardFields, focusOn, axeViolations, fillCard, snap, merchantPage, strictEmbed, assertClean, CARDS, FIELDS } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -89,6 +89,85 @@ test('keyboard only through 3-D Secure: the challenge gets focus, Tab reaches it
   await page.keyboard.press('Enter');
   await waitForState(page, 'succeeded');
   await focusOn(page, 'result-title');
+  await page.close();
+});
+
+/** A merchant server's call: Basic auth with the secret key and Dojo's `version` header. */
+async function merchant(method, path, body) {
+  const res = await fetch(sandbox.url + path, {
+    method,
+    headers: { authorization: `Basic ${sandbox.secretKey}`, version: '2025-09-10', 'content-type': 'application/json' },
+    body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
+  });
+  const json = await res.json().catch(() => ({}));
+  assert.ok(res.ok, `${method} ${path}: HTTP ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Saves card `number` for `customer` as a setup intent's page would (the public confirm, with consent). */
+async function saveCard(customer, number) {
+  const si = await merchant('POST', '/setup-intents', {
+    reference: 'Keyboard', merchantInitiatedTransactionType: 'Unscheduled', terms: 'Charged for later orders.', intendedAmount: { value: 100, currencyCode: 'GBP' }, customer: { id: customer },
+  });
+  const r = await fetch(`${sandbox.url}/setup-intents/public/${si.id}/confirm`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${si.clientSessionSecret}`, 'content-type': 'application/json', 'idempotency-key': `k-${si.id}` },
+    body: JSON.stringify({ paymentMethod: { card: { number, expiryMonth: 12, expiryYear: 2034, cvc: '123', cardholderName: 'Ada' } }, mitConsentGiven: true }),
+  });
+  assert.equal(r.status, 200, await r.text());
+}
+
+test('keyboard only with saved cards: arrow to the card that asks for its CVC, Tab into its frame, type it, Tab to Pay, Enter pays', { skip: FIELDS === 'inline' ? 'isolated fields only: inline fields cannot take a saved card\'s CVC' : false }, async () => {
+  const customer = (await merchant('POST', '/customers', { name: 'Ada', emailAddress: 'ada@example.com' })).id;
+  await saveCard(customer, CARDS.success);
+  await saveCard(customer, CARDS.cvcAgain);
+  const { secret } = await merchant('POST', `/customers/${customer}/create-secret`);
+  const pi = await merchant('POST', '/payment-intents', { amount: { value: 1900, currencyCode: 'GBP' }, reference: 'Keyboard', customer: { id: customer } });
+  const page = await merchantPage(browser, sandbox, '/keyboard',
+    strictEmbed(sandbox, `payment-intent-id="${pi.id}" customer-id="${customer}" locale="en-GB"`)
+      .replace('<intent-checkout', '<button data-testid="before">Back to the basket</button><intent-checkout') + '<script src="/secrets.js"></script>',
+    { '/secrets.js': `const el = document.querySelector('intent-checkout'); el.customerSecret = ${JSON.stringify(secret)}; el.connectToken = ${JSON.stringify(pi.clientSessionSecret)};` });
+  page.secrets.add(pi.clientSessionSecret).add(secret);
+  await page.bringToFront(); // focus moves into another origin's frame only in the focused page
+  await waitForState(page, 'form');
+  const rows = page.locator('intent-checkout [data-testid="saved-card"]');
+  for (const guard = Date.now() + 60_000; (await rows.count()) !== 2; ) assert.ok(Date.now() < guard, 'the saved cards were never listed');
+  // The first card (no CVC needed) is chosen; Tab from the page reaches the list on it.
+  await page.locator('[data-testid="before"]').focus();
+  await page.keyboard.press('Tab');
+  await focusOn(page, 'saved-card-radio');
+  await page.keyboard.press('ArrowDown');
+  assert.deepEqual(await page.locator('intent-checkout [data-testid="saved-card-radio"]').evaluateAll((els) => els.map((e) => e.checked)), [false, true]);
+  // Its security code in the CVC-only frame: after the chosen card's Remove, Tab lands in the frame's field.
+  await page.frameLocator('[data-testid="cvc-frame"]').locator('[data-testid="card-cvc"]').waitFor();
+  await page.keyboard.press('Tab');
+  await focusOn(page, 'saved-card-remove');
+  assert.equal(await page.locator('intent-checkout').evaluate((el) => el.shadowRoot.activeElement.getAttribute('aria-label')), 'Remove Visa ending 0101, expires 12/34');
+  await page.keyboard.press('Tab');
+  await focusOn(page, 'card-cvc');
+  // Shift+Tab leaves the frame backwards, Tab comes back.
+  await page.keyboard.press('Shift+Tab');
+  await focusOn(page, 'saved-card-remove');
+  await page.keyboard.press('Tab');
+  await focusOn(page, 'card-cvc');
+  // Past the empty field to Pay: Enter is refused in the frame, which takes focus back to the field.
+  await page.keyboard.press('Tab');
+  await focusOn(page, 'pay-button');
+  await page.keyboard.press('Enter');
+  await focusOn(page, 'card-cvc');
+  const cvc = page.frameLocator('[data-testid="cvc-frame"]').locator('[data-testid="card-cvc"]');
+  assert.equal(await cvc.getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.locator('intent-checkout').getAttribute('state'), 'form');
+  await page.keyboard.type('123');
+  await page.keyboard.press('Tab');
+  await focusOn(page, 'pay-button');
+  assert.deepEqual(await axeViolations(page), []);
+  await page.keyboard.press('Enter');
+  await waitForState(page, 'succeeded');
+  await focusOn(page, 'result-title');
+  assert.match(await page.locator('[data-testid="announcer"]').textContent(), /Payment successful/);
+  assert.equal((await merchant('GET', `/payment-intents/${pi.id}`)).paymentDetails.card.cardNumber, '400000****0101');
+  await assertClean(page);
   await page.close();
 });
 

@@ -253,8 +253,10 @@ export async function focused(page) {
     while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
     return el?.dataset?.testid ?? el?.tagName;
   });
-  if (outer !== 'card-frame') return outer;
-  const frame = page.frames().find((f) => f.url().includes('/card-frame/v1'));
+  if (outer !== 'card-frame' && outer !== 'cvc-frame') return outer;
+  // The CVC-only frame of a saved card may sit next to the card frame: that one, by its element.
+  const frame = outer === 'card-frame' ? page.frames().find((f) => f.url().includes('/card-frame/v1'))
+    : await (await page.locator('[data-testid="cvc-frame"]').elementHandle()).contentFrame();
   return frame.evaluate(() => document.activeElement?.dataset?.testid ?? document.activeElement?.tagName);
 }
 
