@@ -401,6 +401,51 @@ test('demo shop: book a table, the restaurant charges the no-show fee, then the 
   await page.close();
 });
 
+test('demo shop: a table booked with a card that asks for its CVC again, then the returning customer is asked for it (isolated) or pays with a new card (inline)', async () => {
+  const page = await newPage(browser);
+  page.on('response', async (r) => {
+    if (r.url().endsWith('/create-secret')) page.secrets.add((await r.json()).secret);
+  });
+  const query = new URLSearchParams({ fields: page.fields, ...(page.fields === 'isolated' ? { apiBase: sandbox.url } : {}) });
+  await page.goto(`${merchantOrigin(sandbox)}/?${query}`);
+  await page.locator('[data-testid="book-button"]').click();
+  await waitForState(page, 'form');
+  await saveCard(page, { number: CVC_VISA });
+  await waitForState(page, 'saved');
+  await page.locator('[data-testid="returning-button"]').click();
+  await shadow(page, 'saved-card').waitFor();
+  await waitForState(page, 'form');
+  assert.equal(await shadow(page, 'saved-card').getAttribute('data-cvc-required'), 'true');
+  if (page.fields === 'isolated') {
+    // The saved card is chosen, and its security code is asked for in the CVC-only frame.
+    assert.equal(await shadow(page, 'saved-card-radio').isChecked(), true);
+    assert.equal(await shadow(page, 'saved-card').textContent(), 'Visa ending 0101, expires 12/34Remove');
+    await until(() => page.locator('[data-testid="cvc-frame"]').getAttribute('title'), (t) => t === 'Security code for Visa ending 0101, expires 12/34');
+    assert.equal(await shadow(page, 'card-slot').isVisible(), false);
+    // Pay without the code: the frame says so and nothing is charged.
+    await shadow(page, 'pay-button').click();
+    const error = page.frameLocator('[data-testid="cvc-frame"]').locator('[data-testid="card-cvc-error"]');
+    await until(() => error.textContent(), (t) => t.length > 0);
+    assert.equal(await page.locator('intent-checkout').getAttribute('state'), 'form');
+    await fillCvc(page, '123');
+  } else {
+    // Inline fields cannot take its code: shown, not selectable; a new card pays.
+    assert.equal(await shadow(page, 'saved-card').locator('label').textContent(), 'Visa ending 0101, expires 12/34: needs its security code, which this checkout cannot take');
+    assert.equal(await shadow(page, 'saved-card-radio').isDisabled(), true);
+    assert.equal(await shadow(page, 'new-card-radio').isChecked(), true);
+    await fillCard(page);
+  }
+  await shadow(page, 'pay-button').click();
+  await waitForState(page, 'succeeded');
+  const dinner = await page.locator('intent-checkout').evaluate((el) => el.intent.id);
+  assert.deepEqual((await sandbox.ledger(dinner)).entries.map((e) => [e.movement, e.amount.value]), [['charge', 1800]]);
+  assert.equal((await merchant('GET', `/payment-intents/${dinner}`)).paymentDetails.card.cardNumber,
+    page.fields === 'isolated' ? '400000****0101' : '424242****4242');
+  assert.equal(page.secrets.size, 3); // the booking's and the dinner's tokens, the customer secret
+  await assertClean(page);
+  await page.close();
+});
+
 test('headless: createCheckout saves a card for a setup intent, then lists, pays with and removes it', { skip: FIELDS === 'inline' ? 'the isolated run has it' : false }, async () => {
   const customer = await newCustomer();
   const si = await setupIntent(customer);
