@@ -171,6 +171,57 @@ test('keyboard only with saved cards: arrow to the card that asks for its CVC, T
   await page.close();
 });
 
+test('keyboard only with a saved card declined by 3-D Secure: Try again returns focus to the chosen card, Enter pays again', async () => {
+  const customer = (await merchant('POST', '/customers', { name: 'Ada', emailAddress: 'ada@example.com' })).id;
+  // A card that asks for 3-D Secure each time is saved through a setup intent's challenge.
+  const si = await merchant('POST', '/setup-intents', {
+    reference: 'Keyboard', merchantInitiatedTransactionType: 'Unscheduled', terms: 'Charged for later orders.', intendedAmount: { value: 100, currencyCode: 'GBP' }, customer: { id: customer },
+  });
+  const setup = await merchantPage(browser, sandbox, '/keyboard-setup',
+    strictEmbed(sandbox, `setup-intent-id="${si.id}" locale="en-GB"`) + '<script src="/token.js"></script>',
+    { '/token.js': `document.querySelector('intent-checkout').connectToken = ${JSON.stringify(si.clientSessionSecret)};` });
+  await waitForState(setup, 'form');
+  await setup.locator('intent-checkout [data-testid="save-card"]').check();
+  await fillCard(setup, { number: CARDS.threeDS });
+  await setup.locator('intent-checkout [data-testid="pay-button"]').click();
+  await waitForState(setup, 'action');
+  await setup.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-approve"]').click();
+  await waitForState(setup, 'saved');
+  await setup.close();
+  const { secret } = await merchant('POST', `/customers/${customer}/create-secret`);
+  const pi = await merchant('POST', '/payment-intents', { amount: { value: 2300, currencyCode: 'GBP' }, reference: 'Keyboard', customer: { id: customer } });
+  const page = await merchantPage(browser, sandbox, '/keyboard-retry',
+    strictEmbed(sandbox, `payment-intent-id="${pi.id}" customer-id="${customer}" locale="en-GB"`) + '<script src="/secrets.js"></script>',
+    { '/secrets.js': `const el = document.querySelector('intent-checkout'); el.customerSecret = ${JSON.stringify(secret)}; el.connectToken = ${JSON.stringify(pi.clientSessionSecret)};` });
+  page.secrets.add(pi.clientSessionSecret).add(secret);
+  await page.bringToFront();
+  await waitForState(page, 'form');
+  await page.locator('intent-checkout [data-testid="saved-card"]').waitFor();
+  await page.locator('intent-checkout [data-testid="pay-button"]').focus();
+  await page.keyboard.press('Enter');
+  await waitForState(page, 'action');
+  const frame = page.frameLocator('[data-testid="challenge-frame"]');
+  await frame.locator('[data-testid="challenge-fail"]').click();
+  await waitForState(page, 'declined');
+  await focusOn(page, 'result-title');
+  await page.keyboard.press('Tab');
+  await focusOn(page, 'retry-button');
+  await page.keyboard.press('Enter');
+  await waitForState(page, 'form');
+  // The saved card is still chosen and has focus (the card fields are hidden: focus must not go there).
+  await focusOn(page, 'saved-card-radio');
+  assert.equal(await page.locator('intent-checkout [data-testid="saved-card-radio"]').isChecked(), true);
+  await page.keyboard.press('Tab'); // its Remove
+  await page.keyboard.press('Tab');
+  await focusOn(page, 'pay-button');
+  await page.keyboard.press('Enter');
+  await waitForState(page, 'action');
+  await frame.locator('[data-testid="challenge-approve"]').click();
+  await waitForState(page, 'succeeded');
+  await assertClean(page);
+  await page.close();
+});
+
 test('axe-core finds no violations: the form, its errors, 3-D Secure and every result state', async () => {
   const check = async (page, what) => assert.deepEqual(await axeViolations(page), [], what);
   const page = await openCheckout(browser, sandbox, { locale: 'en-GB', tipsAllowed: true });

@@ -1102,7 +1102,10 @@ export class IntentCheckoutElement extends Base {
     this.#cvc?.frame.reset();
     this.#inline?.fields?.reset();
     this.#setView('form');
-    if (this.#frame) this.#frame.element.focus();
+    // Focus goes where the next attempt starts: a chosen saved card's code (emptied) or the card itself
+    // (the card fields are hidden then), else the card number.
+    if (this.#chosen) (this.#cvc?.id === this.#chosen ? this.#cvc.frame.element : ui.savedList.querySelector('input:checked'))?.focus();
+    else if (this.#frame) this.#frame.element.focus();
     else this.#inline?.fields?.focus('number');
   }
 
