@@ -231,7 +231,9 @@ export class IntentCheckoutElement extends Base {
     const connectToken = this.#token;
     if (!(setupIntentId || paymentIntentId) || !connectToken) return;
     const options = { apiBase: this.apiBase, paymentIntentId, setupIntentId, connectToken, dialect: this.dialect || undefined };
-    // The intent is requested as soon as it is known, in parallel with the module's download and compile.
+    // The card fields (the frame's page, script and wasm, or the inline fields' module) and the intent
+    // start loading as soon as the intent is known, in parallel with this page's module.
+    this.#ensureFields();
     const key = [options.apiBase, this.#intentId, connectToken, options.dialect].join('\n');
     if (this.#prefetch?.key !== key) this.#prefetch = { key, value: sdk.prefetchIntent(options) };
     if (!this.#wasm) return;
@@ -240,7 +242,6 @@ export class IntentCheckoutElement extends Base {
     this.#starting = true;
     this.#token = null; // the checkout holds it from here on
     this.#setView('loading');
-    this.#ensureFields();
     try {
       const checkout = await sdk.createCheckout({
         ...options,
