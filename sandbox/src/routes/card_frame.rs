@@ -1,6 +1,7 @@
 //! The isolated card fields' page, served from the API's origin like a provider's hosted fields:
 //! `GET /card-frame/v1?origin=<merchant origin>`. Its one script is the build's versioned, content-hashed
-//! `card-frame.js` (named with its integrity in `pkg/integrity.json`, served immutable under `/pkg/cdn/`).
+//! `card-frame.js` (named with its integrity in `pkg/integrity.json`, served immutable under `/pkg/cdn/`),
+//! with a `Link` preload of that script's `.wasm`, pinned the same way.
 //!
 //! The merchant origin in the query is not a secret: it is checked against the allowed frame ancestors
 //! (`--frame-ancestor`, default local pages) and becomes the page's only `frame-ancestors` and the only
@@ -28,11 +29,10 @@ pub struct FrameQuery {
     origin: Option<String>,
 }
 
-/// The frame script's versioned path under `/pkg` and its integrity, from the build's `integrity.json`.
-fn script(st: &AppState) -> Option<(String, String)> {
-    let text = std::fs::read_to_string(st.config.pkg_dir.join("integrity.json")).ok()?;
-    let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let path = manifest["versioned"]["card-frame.js"].as_str()?;
+/// A versioned file's path under `/pkg` and its integrity, from the build's `integrity.json`
+/// (`card-frame.js`, the frame's script; `card_fields_bg.wasm`, the module it loads).
+fn pinned(manifest: &serde_json::Value, file: &str) -> Option<(String, String)> {
+    let path = manifest["versioned"][file].as_str()?;
     let integrity = manifest["files"][path].as_str()?;
     let plain = |s: &str| {
         s.bytes()
@@ -44,6 +44,30 @@ fn script(st: &AppState) -> Option<(String, String)> {
         && integrity.starts_with("sha384-")
         && plain(integrity))
     .then(|| (path.to_string(), integrity.to_string()))
+}
+
+/// The frame's files: the `<script>` tag its page loads and, when the build names it, a `Link` header
+/// preloading that script's `.wasm`, so the module downloads alongside the script (from the response's
+/// headers on) instead of after the script has run. A header, not a `<link>`: the page holds no element
+/// but its script.
+struct Files {
+    script: String,
+    preload: Option<String>,
+}
+
+fn files(st: &AppState) -> Option<Files> {
+    let text = std::fs::read_to_string(st.config.pkg_dir.join("integrity.json")).ok()?;
+    let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let (script, integrity) = pinned(&manifest, "card-frame.js")?;
+    // card-frame.js fetches it as `new Request(url, {integrity})` (CORS mode, same-origin credentials),
+    // which `crossorigin` matches, and checks its integrity then. No `integrity` here: Chromium ignores it
+    // on a fetch preload and says so in the console, which must stay clean.
+    let preload = pinned(&manifest, "card_fields_bg.wasm")
+        .map(|(wasm, _)| format!("</pkg/{wasm}>; rel=preload; as=fetch; crossorigin"));
+    Some(Files {
+        script: format!("<script src=\"/pkg/{script}\" integrity=\"{integrity}\" defer></script>"),
+        preload,
+    })
 }
 
 fn headers(res: &mut Response, csp: &str) {
@@ -114,25 +138,29 @@ pub async fn page(
             "This page may not show the card fields (its origin is not an allowed frame ancestor).",
         );
     }
-    let Some((path, integrity)) = script(&st) else {
+    let Some(Files { script, preload }) = files(&st) else {
         return refused(
             StatusCode::SERVICE_UNAVAILABLE,
             "The card fields are not built (run npm run build).",
         );
     };
     // `origin` is a plain origin (checked above: no quotes, spaces or angle brackets).
-    html(
+    let mut res = html(
         StatusCode::OK,
         format!(
             r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>Card details</title>
-<script src="/pkg/{path}" integrity="{integrity}" defer></script>
+{script}
 </head><body><main id="card-fields" data-parent-origin="{origin}" data-protocol="{PROTOCOL}"></main></body></html>
 "#,
         ),
         &page_csp(&origin),
-    )
+    );
+    if let Some(v) = preload.and_then(|p| HeaderValue::from_str(&p).ok()) {
+        res.headers_mut().insert(header::LINK, v);
+    }
+    res
 }
 
 /// `http(s)://host[:port]` with nothing else: safe to write into a CSP header and an HTML attribute.

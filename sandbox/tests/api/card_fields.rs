@@ -227,7 +227,7 @@ fn fake_pkg() -> std::path::PathBuf {
     std::fs::write(dir.join("cdn/0.1.0/card-frame.0123abcdef.js"), "// frame").expect("js");
     std::fs::write(
         dir.join("integrity.json"),
-        r#"{"versioned":{"card-frame.js":"cdn/0.1.0/card-frame.0123abcdef.js"},"files":{"cdn/0.1.0/card-frame.0123abcdef.js":"sha384-abc+/="}}"#,
+        r#"{"versioned":{"card-frame.js":"cdn/0.1.0/card-frame.0123abcdef.js","card_fields_bg.wasm":"cdn/0.1.0/card_fields_bg.0123abcdef.wasm"},"files":{"cdn/0.1.0/card-frame.0123abcdef.js":"sha384-abc+/=","cdn/0.1.0/card_fields_bg.0123abcdef.wasm":"sha384-def+/="}}"#,
     )
     .expect("manifest");
     dir
@@ -273,6 +273,11 @@ async fn the_frame_page_is_served_like_a_providers_hosted_fields() {
         header(&page, "access-control-allow-origin"),
         "",
         "not readable by pages"
+    );
+    // The script's .wasm downloads alongside it, versioned like it.
+    assert_eq!(
+        header(&page, "link"),
+        "</pkg/cdn/0.1.0/card_fields_bg.0123abcdef.wasm>; rel=preload; as=fetch; crossorigin"
     );
     let html = page.text().await.unwrap_or_default();
     assert!(html.contains(
