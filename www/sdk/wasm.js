@@ -45,7 +45,9 @@ async function explain(url, error) {
 
 /** Resolves to the raw wasm-bindgen exports once the module is instantiated. */
 export function loadWasm(moduleOrPath) {
-  loading ??= Promise.resolve(moduleOrPath).then(source).then((m) => init({ module_or_path: m })).then(
+  // The fetch starts in this call, not in a microtask: the script-tag bundle calls this first, and a
+  // microtask would wait for the whole bundle to run (the element's upgrade and render included).
+  loading ??= new Promise((resolve) => resolve(source(moduleOrPath))).then((m) => init({ module_or_path: m })).then(
     () => {
       loaded = true;
       for (const fn of onLoaded) fn(bindings);
