@@ -626,7 +626,9 @@ async fn destroy_mid_payment_settles_the_promise_and_leaves_nothing_running() {
         0,
         "the aborted payment took no money"
     );
-    let settled = s.settle(s.core.pay(&card("4242424242424242"), None, false)).await;
+    let settled = s
+        .settle(s.core.pay(&card("4242424242424242"), None, false))
+        .await;
     assert_eq!(settled["error"]["code"], "sdk_error");
     s.assert_no_leak().await;
 }
