@@ -760,15 +760,7 @@ async fn a_saved_card_that_asks_for_its_cvc_is_refused_by_id_alone_and_pays_with
             "{}",
             r.body
         );
-        let page = sb
-            .send(
-                Method::GET,
-                &format!("/payment-intents/public/{pi}"),
-                Some(format!("Bearer {secret}")),
-                &[],
-                None,
-            )
-            .await;
+        let page = sb.public(&pi, &secret).await;
         assert_eq!(page.body["status"], "Created");
         assert!(page.body["lastPaymentError"].is_null(), "{}", page.body);
         assert_eq!(sb.ledger(&pi).await["totals"]["movements"], 0);
