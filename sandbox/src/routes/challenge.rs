@@ -45,6 +45,9 @@ const SCRIPT: &str = r#"// intent-sandbox 3-D Secure challenge: completes the ch
   }
   document.getElementById("approve").addEventListener("click", function () { finish("approved"); });
   document.getElementById("fail").addEventListener("click", function () { finish("failed"); });
+  // The buttons come disabled: a click before this script ran would have done nothing, for good.
+  var ready = document.querySelectorAll("button");
+  for (var i = 0; i < ready.length; i++) ready[i].disabled = false;
 })();
 "#;
 
@@ -162,8 +165,8 @@ pub async fn page(State(st): State<AppState>, Path(id): Path<String>) -> Respons
 <main id="challenge" data-challenge-id="{id}" data-credential="{credential}" data-parent-origin="{parent}">
 <h1>Sandbox 3-D Secure</h1>
 <p>Approve or fail the authentication of {amount} for <strong>{reference}</strong>.</p>
-<button id="approve" type="button" data-testid="challenge-approve">Approve</button>
-<button id="fail" type="button" data-testid="challenge-fail">Fail</button>
+<button id="approve" type="button" data-testid="challenge-approve" disabled>Approve</button>
+<button id="fail" type="button" data-testid="challenge-fail" disabled>Fail</button>
 <p id="challenge-status" role="status" aria-live="polite"></p>
 </main>
 <script src="/challenge.js"></script>
