@@ -1,7 +1,7 @@
 // Keyboard-only checkout, labels and announcements.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, waitForState, cardFields, focusOn, axeViolations, fillCard, snap, merchantPage, strictEmbed, assertClean, CARDS, FIELDS } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, waitForState, cardFields, focusOn, axeViolations, fillCard, snap, merchantPage, strictEmbed, assertClean, CARDS, FIELDS, clickInFrame } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -185,7 +185,7 @@ test('keyboard only with a saved card declined by 3-D Secure: Try again returns 
   await fillCard(setup, { number: CARDS.threeDS });
   await setup.locator('intent-checkout [data-testid="pay-button"]').click();
   await waitForState(setup, 'action');
-  await setup.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-approve"]').click();
+  await clickInFrame(setup.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-approve"]'));
   await waitForState(setup, 'saved');
   await setup.close();
   const { secret } = await merchant('POST', `/customers/${customer}/create-secret`);
@@ -201,7 +201,7 @@ test('keyboard only with a saved card declined by 3-D Secure: Try again returns 
   await page.keyboard.press('Enter');
   await waitForState(page, 'action');
   const frame = page.frameLocator('[data-testid="challenge-frame"]');
-  await frame.locator('[data-testid="challenge-fail"]').click();
+  await clickInFrame(frame.locator('[data-testid="challenge-fail"]'));
   await waitForState(page, 'declined');
   await focusOn(page, 'result-title');
   await page.keyboard.press('Tab');
@@ -216,7 +216,7 @@ test('keyboard only with a saved card declined by 3-D Secure: Try again returns 
   await focusOn(page, 'pay-button');
   await page.keyboard.press('Enter');
   await waitForState(page, 'action');
-  await frame.locator('[data-testid="challenge-approve"]').click();
+  await clickInFrame(frame.locator('[data-testid="challenge-approve"]'));
   await waitForState(page, 'succeeded');
   await assertClean(page);
   await page.close();
@@ -235,7 +235,7 @@ test('axe-core finds no violations: the form, its errors, 3-D Secure and every r
   await waitForState(page, 'action');
   await page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-fail"]').waitFor();
   await check(page, '3-D Secure');
-  await page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-fail"]').click();
+  await clickInFrame(page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-fail"]'));
   await waitForState(page, 'declined');
   await check(page, 'declined');
   await page.close();

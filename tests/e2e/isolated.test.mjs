@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startSandbox, launchBrowser, openCheckout, fillCard, waitForState, call, cardFields, merchantPage, merchantOrigin,
-  strictEmbed, newPage, cspViolations, focusOn, HOSTILE, CARDS, FIELDS,
+  strictEmbed, newPage, cspViolations, focusOn, HOSTILE, CARDS, FIELDS, clickInFrame,
 } from './harness.mjs';
 
 let sandbox;
@@ -122,7 +122,7 @@ test('the connect token is in no URL, storage or console, the frame\'s included'
   await fillCard(page, { number: CARDS.threeDS });
   await page.locator('[data-testid="pay-button"]').click();
   await waitForState(page, 'action');
-  await page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-approve"]').click();
+  await clickInFrame(page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-approve"]'));
   await waitForState(page, 'succeeded');
   const id = await page.locator('intent-checkout').getAttribute('payment-intent-id');
   const { clientSessionSecret: token } = await (await fetch(`${sandbox.url}/payment-intents/${id}`, {

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startSandbox, launchBrowser, merchantPage, merchantOrigin, newPage, eventLog, strictEmbed, fillCard, cardFields, waitForState, assertClean,
-  axeViolations, fillCvc, HOSTILE, CARDS, FIELDS, GUARD_MS,
+  axeViolations, fillCvc, HOSTILE, CARDS, FIELDS, GUARD_MS, clickInFrame,
 } from './harness.mjs';
 
 let sandbox;
@@ -144,7 +144,7 @@ test('setup with 3-D Secure: a failed challenge is declined, another attempt app
   await saveCard(page, { number: CARDS.threeDS });
   await waitForState(page, 'action');
   const challenge = page.frameLocator('[data-testid="challenge-frame"]');
-  await challenge.locator('[data-testid="challenge-fail"]').click();
+  await clickInFrame(challenge.locator('[data-testid="challenge-fail"]'));
   await waitForState(page, 'declined');
   assert.deepEqual(await events(page), ['failed:requires_payment_method']);
   assert.equal((await merchant('GET', `/setup-intents/${si.id}`)).status, 'Created');
@@ -161,7 +161,7 @@ test('setup with 3-D Secure: a failed challenge is declined, another attempt app
   await fields.locator('[data-testid="card-cvc"]').pressSequentially('123');
   await shadow(page, 'pay-button').click();
   await waitForState(page, 'action');
-  await challenge.locator('[data-testid="challenge-approve"]').click();
+  await clickInFrame(challenge.locator('[data-testid="challenge-approve"]'));
   await waitForState(page, 'saved');
   assert.deepEqual(await events(page), ['failed:requires_payment_method', 'saved:saved']);
   assert.equal((await merchant('GET', `/setup-intents/${si.id}`)).status, 'Authorized');

@@ -1,7 +1,7 @@
 // What the merchant or server sends is text, never markup; the whole page runs under a strict CSP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, assertBooked, assertClean, CARDS, GUARD_MS } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, assertBooked, assertClean, CARDS, GUARD_MS, clickInFrame } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -40,7 +40,7 @@ test('strict CSP: a full flow with a 3-D Secure challenge causes zero violations
   await fillCard(page, { number: CARDS.threeDS });
   await page.locator('[data-testid="pay-button"]').click();
   await waitForState(page, 'action');
-  await page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-approve"]').click();
+  await clickInFrame(page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-approve"]'));
   await waitForState(page, 'succeeded');
   // The widget's styles are a constructable sheet, not <style> or style="" (which the CSP would block).
   const styled = await page.locator('intent-checkout').evaluate((el) => ({

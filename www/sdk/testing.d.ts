@@ -105,9 +105,16 @@ export interface CheckoutModel {
   pay(): Promise<void>;
   waitForState(state: IntentCheckoutState, options?: { timeout?: number }): Promise<void>;
   state(): Promise<string | null>;
-  completeChallenge(outcome?: 'approve' | 'fail'): Promise<void>;
+  /** Approves or fails the 3-D Secure challenge in its frame, with `clickInFrame`. */
+  completeChallenge(outcome?: 'approve' | 'fail', options?: { timeout?: number }): Promise<void>;
   byTestId(testid: string): Locator;
 }
+
+/**
+ * Clicks an element inside a cross-origin frame once the frame takes the pointer: Chromium routes a click
+ * to a just-loaded out-of-process frame's parent until the frame has drawn, and the click is lost.
+ */
+export function clickInFrame(locator: Locator, options?: { timeout?: number }): Promise<void>;
 
 /** A page model of the `<intent-checkout>` matching `selector` (default the first one) on `page`. */
 export function checkoutOn(page: Page, options?: { selector?: string }): CheckoutModel;

@@ -100,6 +100,24 @@ export function connectSandbox(url, { secretKey = 'sk_sandbox_local', stop = asy
  */
 export const CARD_FRAME = 'iframe[data-testid="card-frame"]';
 
+/**
+ * Clicks `locator`, an element inside a frame of another origin, once that frame takes the pointer.
+ * Chromium sends input to a just-loaded out-of-process frame only after the frame has drawn; until then a
+ * click lands on the `<iframe>` element in the parent page and is lost, although Playwright's checks (run
+ * inside the frame) all pass: about one 3-D Secure click in six in this project's suite. So the pointer is
+ * moved onto the element until the frame's document says it is hovered, then clicked at the same spot.
+ */
+export async function clickInFrame(locator, { timeout = 15_000 } = {}) {
+  const deadline = Date.now() + timeout;
+  // Each try waits for the element to be visible, stable and enabled (two animation frames at least).
+  for (;;) {
+    await locator.hover({ timeout: Math.max(1, deadline - Date.now()) });
+    if (await locator.evaluate((el) => el.matches(':hover'))) break;
+    if (Date.now() > deadline) throw new Error(`clickInFrame: the frame never took the pointer within ${timeout} ms`);
+  }
+  await locator.click({ timeout: Math.max(1, deadline - Date.now()) });
+}
+
 /** A page model of one `<intent-checkout>` on `page` (the first match of `selector`). */
 export function checkoutOn(page, { selector = 'intent-checkout' } = {}) {
   const host = page.locator(selector).first();
@@ -131,9 +149,9 @@ export function checkoutOn(page, { selector = 'intent-checkout' } = {}) {
       page.locator(`${selector}[state="${state}"]`).first().waitFor({ timeout }),
     /** The state the element shows now. */
     state: () => host.getAttribute('state'),
-    /** Approves or fails the 3-D Secure challenge in its frame. */
-    completeChallenge: (outcome = 'approve') =>
-      host.frameLocator('[data-testid="challenge-frame"]').locator(`[data-testid="challenge-${outcome}"]`).click(),
+    /** Approves or fails the 3-D Secure challenge in its frame (`clickInFrame`: a click is never lost). */
+    completeChallenge: (outcome = 'approve', { timeout = 15_000 } = {}) =>
+      clickInFrame(host.frameLocator('[data-testid="challenge-frame"]').locator(`[data-testid="challenge-${outcome}"]`), { timeout }),
     /** A locator for any `data-testid` inside the element (result-title, retry-button, …). */
     byTestId: inHost,
   };
