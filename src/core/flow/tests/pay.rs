@@ -227,6 +227,58 @@ fn async_settlement_waits_for_the_followed_intent() {
 }
 
 #[test]
+fn a_payment_left_processing_is_followed_on_one_stream_even_after_the_stream_gave_up() {
+    // Following already: the processing answer opens no second stream.
+    let mut h = H::loaded(true, "Created");
+    h.pay("4000000000000077");
+    let (id, _) = h.open_pay();
+    h.reply(id, ok(intent(2, "Created")));
+    assert_eq!(h.open_with(|r| r.stream).len(), 1);
+    // The stream was refused for good: the processing answer starts following again, or the payment
+    // would never hear its outcome.
+    let mut h = H::loaded(true, "Created");
+    let (sid, _) = h.open_stream().expect("stream");
+    h.reply(sid, problem(404, "not_found"));
+    assert!(h.open_stream().is_none() && h.timers() == 0, "gave up");
+    let op = h.pay("4000000000000077");
+    let (id, _) = h.open_pay();
+    h.reply(id, ok(intent(2, "Created")));
+    h.stream_send(3, "Captured", "");
+    assert!(matches!(h.result(op), Ok(s) if s.status == "Captured"));
+}
+
+#[test]
+fn an_intent_canceled_under_a_payment_ends_the_attempt() {
+    let mut h = H::loaded(true, "Created");
+    let op = h.pay("4000000000000077");
+    let (id, _) = h.open_pay();
+    h.reply(id, ok(intent(2, "Created")));
+    h.stream_send(3, "Canceled", "");
+    assert_eq!(h.err_code(op), ErrorCode::UnexpectedTransition);
+    assert!(!h.c.is_paying());
+}
+
+#[test]
+fn a_read_that_fails_for_good_leaves_the_outcome_unknown_and_keeps_the_key() {
+    let mut h = H::loaded(true, "Created");
+    let op = h.pay("4242424242424242");
+    let (id, _) = h.open_pay();
+    h.fail(id);
+    let (gid, _) = h.open_get();
+    h.reply(gid, problem(404, "not_found"));
+    assert!(matches!(h.result(op), Err(e) if e.api_code.as_deref() == Some("not_found")));
+    assert!(!h.c.is_paying());
+    h.pay("4242424242424242");
+    let posts = h.posts();
+    assert_eq!(posts.len(), 2);
+    assert_eq!(
+        posts[0].header("Idempotency-Key"),
+        posts[1].header("Idempotency-Key")
+    );
+    assert_eq!(h.refreshes, 0, "an unknown outcome is not a failure");
+}
+
+#[test]
 fn after_giving_up_the_same_card_retries_under_the_same_key() {
     let mut h = H::loaded(true, "Created");
     let op = h.pay("4242424242424242");
