@@ -37,6 +37,8 @@ pub(super) enum Last {
     Unknown {
         key: String,
         charge: Charge,
+        /// The version the first try under this key started from (see `Running::declines_since`).
+        declines_since: u64,
     },
 }
 
@@ -44,8 +46,11 @@ pub(super) struct Running {
     op: OpId,
     key: String,
     charge: Charge,
-    /// The intent version when the attempt started: only later errors belong to it.
+    /// The intent version when the attempt started: a read past it means the payment reached the server.
     start_version: u64,
+    /// Only errors after this version belong to the attempt: its start, or under a key kept from an
+    /// unknown outcome that key's first start (the server may since have declined it, and replays that).
+    declines_since: u64,
     stage: Stage,
 }
 
@@ -198,16 +203,21 @@ impl Live {
             Attempt::Running(_) => Last::None, // ok: the caller refused a second attempt already
         };
         let fresh_token_first = last == Last::Failed || self.credentials.failed();
-        let key = match last {
+        let (key, declines_since) = match last {
             // The same method after an unknown outcome: the same logical attempt, so the same key.
-            Last::Unknown { key, charge: c } if c == charge => key,
-            _ => self.rng.idempotency_key(),
+            Last::Unknown {
+                key,
+                charge: c,
+                declines_since,
+            } if c == charge => (key, declines_since),
+            _ => (self.rng.idempotency_key(), start_version),
         };
         self.attempt = Attempt::Running(Running {
             op,
             key,
             charge,
             start_version,
+            declines_since,
             stage: Stage::Sending {
                 retries: 0,
                 error: None,
@@ -321,7 +331,7 @@ impl Live {
             .mirror
             .last_error()
             .cloned()
-            .filter(|_| view.version > r.start_version);
+            .filter(|_| view.version > r.declines_since);
         match (view.phase, declined) {
             (
                 Phase::Succeeded
@@ -379,6 +389,7 @@ impl Live {
             End::Unknown => Last::Unknown {
                 key: r.key,
                 charge: r.charge,
+                declines_since: r.declines_since,
             },
         });
         if let Err(e) = &result {

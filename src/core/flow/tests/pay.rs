@@ -301,6 +301,58 @@ fn after_giving_up_the_same_card_retries_under_the_same_key() {
     assert_eq!(h.refreshes, 0, "an unknown outcome is not a failure");
 }
 
+const DECLINED: &str =
+    r#","lastPaymentError":{"code":"card_declined","declineCode":"generic_decline","message":"m"}"#;
+
+#[test]
+fn a_decline_replayed_under_a_kept_key_ends_the_attempt() {
+    // The POST went unanswered and the reads saw nothing, so the attempt gave up, keeping its key; then
+    // the server committed the decline after all. The same card pays again under that key, and the
+    // server replays the decline (at the version the page already has): that is this attempt's answer.
+    let mut h = H::loaded(true, "Created");
+    let first = h.pay("4000000000000002");
+    for _ in 0..=RetryPolicy::default().max_retries {
+        let (id, _) = h.open_pay();
+        h.fail(id);
+        let (gid, _) = h.open_get();
+        h.reply(gid, ok(intent(1, "Created")));
+        if h.c.is_paying() {
+            h.fire_next_timer();
+        }
+    }
+    assert_eq!(h.err_code(first), ErrorCode::NetworkError);
+    h.stream_send(2, "Created", DECLINED);
+    let again = h.pay("4000000000000002");
+    let (id, req) = h.open_pay();
+    assert_eq!(
+        req.header("Idempotency-Key"),
+        h.posts()[0].header("Idempotency-Key")
+    );
+    h.reply(id, ok(intent_with(2, "Created", DECLINED)));
+    assert!(
+        matches!(h.result(again), Err(e) if e.code == ErrorCode::CardDeclined && e.decline_code.as_deref() == Some("generic_decline"))
+    );
+    assert!(!h.c.is_paying(), "the pay button is free again");
+}
+
+#[test]
+fn a_decline_from_before_the_attempt_is_not_its_answer() {
+    // The page loads an intent declined earlier; an answer that changes nothing leaves the new attempt
+    // waiting for its own outcome.
+    let mut h = H::build(config(true, Dialect::Dojo), None);
+    h.c.start(h.now);
+    h.drain();
+    let (id, _) = h.last_sent();
+    h.reply(id, ok(intent_with(1, "Created", DECLINED)));
+    let op = h.pay("4242424242424242");
+    let (id, _) = h.open_pay();
+    h.reply(id, ok(intent_with(1, "Created", DECLINED)));
+    assert!(h.settled.iter().all(|(o, _)| *o != op), "still waiting");
+    assert!(h.c.is_paying());
+    h.stream_send(2, "Captured", "");
+    assert!(matches!(h.result(op), Ok(s) if s.status == "Captured"));
+}
+
 #[test]
 fn set_tip_and_amount_post_money_in_minor_units() {
     let mut h = H::loaded(true, "Created");
