@@ -446,6 +446,50 @@ fn cancel_settles_the_attempt_and_keeps_following() {
 }
 
 #[test]
+fn a_canceled_attempts_waiting_retry_never_fires() {
+    // No refresh before the next attempt, so its POST leaves at once.
+    let mut h = H::loaded(false, "Created");
+    h.pay("4242424242424242");
+    let (id, _) = h.open_pay();
+    h.reply(id, problem(500, "processing_error"));
+    let (gid, _) = h.open_get();
+    h.reply(gid, ok(intent(1, "Created"))); // the retry now waits out its backoff
+    h.c.cancel(h.now);
+    h.drain();
+    h.pay("5555555555554444");
+    h.now += RetryPolicy::default().base_ms;
+    h.c.handle_timeout(h.now);
+    h.drain();
+    let posts = h.posts();
+    assert_eq!(posts.len(), 2, "one POST per attempt");
+    assert_ne!(
+        posts[0].header("Idempotency-Key"),
+        posts[1].header("Idempotency-Key")
+    );
+    h.open_pay();
+}
+
+#[test]
+fn a_canceled_attempt_parked_behind_a_refresh_never_pays() {
+    let mut h = H::loaded(true, "Created");
+    h.pay("4000000000000002");
+    let (id, _) = h.open_pay();
+    h.reply(id, ok(intent_with(2, "Created", DECLINED)));
+    h.pay("4242424242424242"); // after a decline: parked until the token is refreshed
+    h.c.cancel(h.now);
+    h.drain();
+    h.pay("5555555555554444");
+    h.c.handle_refreshed(Some(("cs_new_token_value".into(), None)), h.now);
+    h.drain();
+    let posts = h.posts();
+    assert_eq!(posts.len(), 2, "the declined POST and the last attempt's");
+    assert!(posts[1]
+        .body
+        .as_deref()
+        .is_some_and(|b| b.contains("5555555555554444")));
+}
+
+#[test]
 fn backoff_stays_within_stripes_bounds() {
     let p = RetryPolicy::default();
     let mut rng = Rng::new(7);
