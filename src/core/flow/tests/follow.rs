@@ -187,3 +187,35 @@ fn polling_shows_a_change_within_a_second_however_long_it_was_quiet() {
         "right after a change: the base"
     );
 }
+
+#[test]
+fn only_streams_that_drop_before_any_event_lead_to_polling() {
+    // Each connection delivers an event, then drops: the stream works, so it stays a stream.
+    let mut h = H::loaded(true, "Created");
+    for v in 2..4 + u64::from(STREAM_FAILURES_BEFORE_POLLING) {
+        h.stream_send(v, "Created", "");
+        let (sid, _) = h.open_stream().expect("stream");
+        h.fail(sid);
+        h.fire_next_timer();
+    }
+    assert!(h.open_stream().is_some(), "still streaming");
+    // Connections that drop before any event (a proxy that buffers the stream): poll instead.
+    let mut drops = 0;
+    while h.open_with(|r| !r.stream).is_empty() {
+        match h.open_stream() {
+            Some((sid, _)) => {
+                h.fail(sid);
+                drops += 1;
+            }
+            None => {
+                h.fire_next_timer();
+            }
+        }
+        assert!(
+            drops <= STREAM_FAILURES_BEFORE_POLLING + 1,
+            "never fell back to polling"
+        );
+    }
+    let (_, poll) = h.open_get();
+    assert_eq!(poll.path, format!("/payment-intents/public/{ID}"));
+}

@@ -435,6 +435,22 @@ fn destroy_aborts_everything_and_settles_pending_promises() {
 }
 
 #[test]
+fn destroy_settles_the_promises_of_requests_in_flight() {
+    let mut h = H::new(true);
+    let start = h.c.start(h.now);
+    h.drain();
+    h.c.destroy();
+    h.drain();
+    assert_eq!(h.err_code(start), ErrorCode::SdkError);
+    let mut h = H::loaded(true, "Created");
+    let tip = h.c.set_tip(100, h.now);
+    h.drain();
+    h.c.destroy();
+    h.drain();
+    assert_eq!(h.err_code(tip), ErrorCode::SdkError);
+}
+
+#[test]
 fn cancel_settles_the_attempt_and_keeps_following() {
     let mut h = H::loaded(true, "Created");
     let op = h.pay("4000000000003220");
