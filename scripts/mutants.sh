@@ -13,7 +13,10 @@
 # Results: target/mutants/<scope>/mutants.out/{caught,missed,timeout,unviable}.txt, and one summary
 # line per scope at the end. Environment: MUTANTS_JOBS (default 1), MUTANTS_SOURCE (the tree to
 # mutate; default this repository), MUTANTS_OUT (default target/mutants), PROPTEST_CASES (default
-# 500: property tests run fewer cases per mutant than in npm test).
+# 500: property tests run fewer cases per mutant than in npm test), MUTANTS_SHARD (e.g. 0/5: only
+# that shard of each scope's mutants, 0-based, for a sample of a scope too big for one sitting) and
+# MUTANTS_SHARDING (slice, the default: consecutive mutants in source order; or round-robin: every
+# n-th). The summary line names the shard, so a sample is never read as the whole scope.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -27,6 +30,10 @@ fi
 source_dir=${MUTANTS_SOURCE:-$root}
 out_root=${MUTANTS_OUT:-$root/target/mutants}
 jobs=${MUTANTS_JOBS:-1}
+shard_args=()
+if [ -n "${MUTANTS_SHARD:-}" ]; then
+  shard_args=(--shard "$MUTANTS_SHARD" --sharding "${MUTANTS_SHARDING:-slice}")
+fi
 export PROPTEST_CASES=${PROPTEST_CASES:-500}
 # A failing property fails at once: shrinking it would only turn a caught mutant into a timeout.
 export PROPTEST_MAX_SHRINK_ITERS=${PROPTEST_MAX_SHRINK_ITERS:-0}
@@ -58,7 +65,7 @@ run_scope() {
   mkdir -p "$out"
   echo "mutants: $scope ($(date +%H:%M)) ..."
   nice -n 15 cargo mutants --dir "$source_dir" --no-shuffle -j "$jobs" --output "$out" \
-    "${common_skips[@]}" "${args[@]}" >"$out/log.txt" 2>&1
+    "${shard_args[@]}" "${common_skips[@]}" "${args[@]}" >"$out/log.txt" 2>&1
   summarize "$scope"
 }
 
@@ -67,7 +74,8 @@ count() { if [ -f "$1" ]; then grep -c . "$1"; else echo 0; fi; }
 
 summarize() {
   local d=$out_root/$1/mutants.out
-  printf '%-10s caught %4s  missed %4s  timeout %4s  unviable %4s\n' "$1" \
+  local label=$1${MUTANTS_SHARD:+ (shard $MUTANTS_SHARD, ${MUTANTS_SHARDING:-slice})}
+  printf '%-10s caught %4s  missed %4s  timeout %4s  unviable %4s\n' "$label" \
     "$(count "$d/caught.txt")" "$(count "$d/missed.txt")" "$(count "$d/timeout.txt")" "$(count "$d/unviable.txt")" \
     | tee "$out_root/$1/summary.txt"
 }
