@@ -219,3 +219,92 @@ fn only_streams_that_drop_before_any_event_lead_to_polling() {
     let (_, poll) = h.open_get();
     assert_eq!(poll.path, format!("/payment-intents/public/{ID}"));
 }
+
+impl H {
+    /// Drops streams until the machine polls instead; returns the first poll.
+    fn until_polling(&mut self) -> (RequestId, Request) {
+        while self.open_with(|r| !r.stream).is_empty() {
+            match self.open_stream() {
+                Some((sid, _)) => self.fail(sid),
+                None => {
+                    self.fire_next_timer();
+                }
+            }
+        }
+        self.open_get()
+    }
+}
+
+#[test]
+fn two_events_in_one_chunk_are_both_taken() {
+    // A proxy may deliver several events at once: the last one is where the payment stands.
+    let mut h = H::loaded(true, "Created");
+    let op = h.pay("4000000000000077");
+    let (id, _) = h.open_pay();
+    h.reply(id, ok(intent(2, "Created")));
+    let (sid, _) = h.open_stream().expect("stream");
+    let chunk = format!(
+        "id: 3\nevent: intent\ndata: {}\n\nid: 4\nevent: intent\ndata: {}\n\n",
+        intent(3, "Created"),
+        intent(4, "Captured")
+    );
+    h.c.handle_stream_data(sid, chunk.as_bytes(), h.now);
+    h.drain();
+    assert!(matches!(h.result(op), Ok(s) if s.version == 4 && s.status == "Captured"));
+}
+
+#[test]
+fn a_stream_answered_with_a_plain_body_is_reopened() {
+    let mut h = H::loaded(true, "Created");
+    let (sid, _) = h.open_stream().expect("stream");
+    h.reply(sid, ok(intent(1, "Created")));
+    assert!(h.open_stream().is_none());
+    h.fire_next_timer();
+    assert!(h.open_stream().is_some(), "reconnected");
+}
+
+#[test]
+fn a_stream_refused_for_good_is_reported() {
+    let mut h = H::loaded(true, "Created");
+    let (sid, _) = h.open_stream().expect("stream");
+    h.reply(sid, problem(404, "not_found"));
+    let errors: Vec<_> = h
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Error)
+        .collect();
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].detail_json().contains("not_found"));
+}
+
+#[test]
+fn polling_survives_failed_and_garbled_reads() {
+    let mut h = H::loaded(true, "Created");
+    let (pid, _) = h.until_polling();
+    // More failures than any retry budget: polling is how the page follows, it never gives up.
+    h.fail(pid);
+    for _ in 0..=RetryPolicy::default().max_retries + 1 {
+        h.fire_next_timer();
+        let (pid, _) = h.open_get();
+        h.reply(pid, problem(503, "unavailable"));
+    }
+    h.fire_next_timer();
+    let (pid, _) = h.open_get();
+    h.reply(
+        pid,
+        Reply {
+            status: 200,
+            etag: None,
+            body: "<html>gateway</html>".into(),
+            retry_after_ms: None,
+        },
+    );
+    assert!(
+        h.kinds().contains(&EventKind::Error),
+        "the garbled read is reported"
+    );
+    h.fire_next_timer();
+    let (pid, _) = h.open_get();
+    h.reply(pid, ok(intent(2, "Captured")));
+    assert!(h.kinds().contains(&EventKind::Succeeded));
+}

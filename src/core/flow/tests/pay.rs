@@ -53,6 +53,21 @@ fn pay_before_load_or_on_terminal_intent_is_refused() {
 }
 
 #[test]
+fn an_isolated_checkout_refuses_typed_card_details_once() {
+    let mut c = config(true, Dialect::Dojo);
+    c.accepts_card_details = false;
+    let mut h = H::build(c, None);
+    let op = h.pay("4242424242424242"); // before the intent is loaded, too
+    assert_eq!(h.err_code(op), ErrorCode::SdkError);
+    assert_eq!(
+        h.settled.iter().filter(|(o, _)| *o == op).count(),
+        1,
+        "a promise settles once"
+    );
+    assert!(h.posts().is_empty());
+}
+
+#[test]
 fn invalid_card_is_a_validation_error_without_a_request() {
     let mut h = H::loaded(true, "Created");
     let op = h.pay("4242424242424241");
