@@ -116,3 +116,36 @@ impl Keys {
         self.slots.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored() -> Stored {
+        Stored {
+            status: 200,
+            body: "{}".into(),
+            etag: None,
+        }
+    }
+
+    #[test]
+    fn a_key_is_forgotten_24_hours_after_its_first_use_to_the_millisecond() {
+        // The API's clock runs in real time, so only here can the boundary be hit exactly.
+        let mut keys = Keys::default();
+        let fp = fingerprint(b"{}");
+        let t0 = 1_700_000_000_000;
+        assert!(matches!(keys.begin("pay", "pi", "k", fp, t0), Begin::Fresh));
+        keys.finish("pay", "pi", "k", stored());
+        let last = t0 + KEY_TTL_MS - 1;
+        assert!(matches!(
+            keys.begin("pay", "pi", "k", fp, last),
+            Begin::Replay(_)
+        ));
+        assert!(matches!(
+            keys.begin("pay", "pi", "k", fp, t0 + KEY_TTL_MS),
+            Begin::Fresh
+        ));
+        assert_eq!(keys.len(), 1, "the new use only");
+    }
+}
