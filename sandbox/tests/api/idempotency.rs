@@ -20,6 +20,26 @@ async fn key_is_required() {
 }
 
 #[tokio::test]
+async fn a_key_is_1_to_255_visible_characters() {
+    let sb = start().await;
+    let (id, secret, _) = sb.create(create_body("Auto")).await;
+    // Declined, so the intent stays payable and a good key after the bad ones still pays.
+    let body = card("4000000000000002").to_string();
+    let long = "k".repeat(256);
+    for bad in ["", "two words", "tab\there", long.as_str()] {
+        let r = sb.pay_raw(&id, &secret, Some(bad), body.clone()).await;
+        assert_eq!(
+            (r.status.as_u16(), r.code()),
+            (400, "idempotency_key_required"),
+            "{bad:?}"
+        );
+    }
+    assert_eq!(sb.public(&id, &secret).await.body["version"], 1);
+    let r = sb.pay_raw(&id, &secret, Some(&"k".repeat(255)), body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[tokio::test]
 async fn same_key_same_body_replays_without_charging_twice() {
     let sb = start().await;
     let (id, secret, _) = sb.create(create_body("Auto")).await;
