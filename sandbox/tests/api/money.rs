@@ -404,3 +404,48 @@ async fn post(sb: &Sandbox, path: &str, amount: Option<i64>) -> Reply {
     sb.send(Method::POST, path, None, &[], Some(body.to_string()))
         .await
 }
+
+#[tokio::test]
+async fn the_ledger_numbers_movements_in_the_order_they_happened() {
+    let sb = start().await;
+    let (a, a_secret, _) = sb.create(create_body("Auto")).await;
+    let (b, b_secret, _) = sb.create(create_body("Auto")).await;
+    sb.pay(&a, &a_secret, "4242424242424242").await;
+    sb.pay(&b, &b_secret, "4242424242424242").await;
+    let r = sb
+        .merchant_with(
+            Method::POST,
+            &format!("/payment-intents/{a}/refunds"),
+            &[("idempotencyKey", "r")],
+            Some(json!({"amount": 400})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let all = sb.test_route(Method::GET, "/test/ledger", None).await.body;
+    let entries: Vec<(u64, String, String, i64)> = all["entries"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|e| {
+                    (
+                        e["seq"].as_u64().unwrap_or(0),
+                        e["paymentIntentId"].as_str().unwrap_or("").to_string(),
+                        e["movement"].as_str().unwrap_or("").to_string(),
+                        e["amount"]["value"].as_i64().unwrap_or(0),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let want = |seq: u64, id: &str, movement: &str, value: i64| {
+        (seq, id.to_string(), movement.to_string(), value)
+    };
+    assert_eq!(
+        entries,
+        [
+            want(1, &a, "charge", 1000),
+            want(2, &b, "charge", 1000),
+            want(3, &a, "refund", 400),
+        ]
+    );
+}

@@ -358,3 +358,42 @@ async fn no_subscription_means_no_deliveries() {
         .await;
     assert_eq!(unauth.status, 401);
 }
+
+#[tokio::test]
+async fn a_change_that_keeps_the_status_is_no_status_update() {
+    let (url, _got) = receiver(0).await;
+    let sb = start_with(|c| {
+        c.webhook_url = Some(url.clone());
+        c.webhook_secret = "whsec_test".into();
+    })
+    .await;
+    let mut body = create_body("Auto");
+    body["config"] = json!({"payment": {"customAmountAllowed": true}});
+    let (id, secret, _) = sb.create(body).await;
+    let r = sb
+        .merchant(
+            Method::POST,
+            &format!("/payment-intents/{id}/amount"),
+            Some(json!({"amount": gbp(1500)})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    sb.pay(&id, &secret, "4242424242424242").await;
+    let events: Vec<Value> = deliveries(&sb)
+        .await
+        .iter()
+        .map(|d| serde_json::from_str(d["body"].as_str().unwrap_or("")).unwrap_or_default())
+        .collect();
+    let updates: Vec<(&str, &str)> = events
+        .iter()
+        .filter(|e| e["type"] == "payment_intent.status_updated")
+        .map(|e| {
+            (
+                e["data"]["previousStatus"].as_str().unwrap_or(""),
+                e["data"]["paymentStatus"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    // The amount change kept `Created`: the merchant hears of the payment only.
+    assert_eq!(updates, [("Created", "Captured")], "{events:?}");
+}
