@@ -114,3 +114,21 @@ async fn finished_intents_beyond_the_cap_are_forgotten_oldest_first() {
         200
     );
 }
+
+#[tokio::test]
+async fn finished_intents_do_not_count_against_the_open_cap() {
+    let sb = start_with(|c| c.max_live_intents = 2).await;
+    let (done, _, _) = sb.create(create_body("Auto")).await;
+    let r = sb
+        .merchant(Method::DELETE, &format!("/payment-intents/{done}"), None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // The canceled one is finished: two open intents still fit.
+    sb.create(create_body("Auto")).await;
+    sb.create(create_body("Auto")).await;
+    let r = sb
+        .merchant(Method::POST, "/payment-intents", Some(create_body("Auto")))
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (429, "too_many_intents"));
+    assert_eq!((health(&sb).await["openIntents"].as_u64()), Some(2));
+}
