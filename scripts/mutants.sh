@@ -9,7 +9,7 @@
 #   money      src/core/money.rs                               cargo test -p intent-checkout
 #   lifecycle  src/core/lifecycle/mod.rs, dialect/{mod,*/lifecycle}.rs cargo test -p intent-checkout
 #   flow       src/core/flow/{attempt,jobs,backoff}.rs         cargo test -p intent-checkout --lib
-#   sandbox    sandbox/src/{store/*,idempotency,ledger}.rs     cargo test -p intent-sandbox --test api
+#   sandbox    sandbox/src/{store/*,idempotency,ledger}.rs     cargo test -p intent-sandbox --lib --test api
 # Results: target/mutants/<scope>/mutants.out/{caught,missed,timeout,unviable}.txt, and one summary
 # line per scope at the end. Environment: MUTANTS_JOBS (default 1), MUTANTS_SOURCE (the tree to
 # mutate; default this repository), MUTANTS_OUT (default target/mutants), PROPTEST_CASES (default
@@ -57,9 +57,10 @@ run_scope() {
                      -f 'src/core/dialect/*/lifecycle.rs') ;;
     flow) args=(-p intent-checkout -f src/core/flow/attempt.rs -f src/core/flow/jobs.rs
                 -f src/core/flow/backoff.rs --cargo-test-arg=--lib) ;;
+    # The unit tests too: some of these files test what the API's real-time clock cannot reach.
     sandbox) args=(-p intent-sandbox -f 'sandbox/src/store/*.rs' -f sandbox/src/idempotency.rs
                    -f sandbox/src/ledger.rs -f sandbox/src/http/idempotency.rs
-                   --cargo-test-arg=--test=api) ;;
+                   --cargo-test-arg=--lib --cargo-test-arg=--test=api) ;;
     *) echo "mutants: unknown scope $scope (money, lifecycle, flow, sandbox)" >&2; return 2 ;;
   esac
   mkdir -p "$out"
