@@ -159,6 +159,17 @@ mod tests {
     }
 
     #[test]
+    fn a_live_reference_outlasts_the_next_one_and_goes_at_its_expiry() {
+        let mut refs = CardRefs::default();
+        let a = refs.create("pi_a", card(), NOW);
+        refs.create("pi_a", card(), NOW + 1);
+        assert!(refs.usable(&a, "pi_a", NOW + 1).is_ok());
+        // At its expiry instant `a` is expired (see `usable`): the next creation forgets it.
+        refs.create("pi_a", card(), NOW + REF_TTL_MS);
+        assert_eq!(refs.len(), 2);
+    }
+
+    #[test]
     fn expired_references_are_forgotten_when_new_ones_are_made() {
         let mut refs = CardRefs::default();
         refs.create("pi_a", card(), NOW);

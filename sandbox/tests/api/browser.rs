@@ -45,6 +45,29 @@ async fn manual_capture_authorises() {
 }
 
 #[tokio::test]
+async fn payment_events_carry_the_money_they_moved() {
+    let sb = start().await;
+    // The tip is part of what is authorised, and of what is charged.
+    for (mode, event) in [("Manual", "Authorized"), ("Auto", "Captured")] {
+        let (id, secret) = sb
+            .demo(json!({"captureMode": mode, "amount": 1000, "tipsAmount": 250}))
+            .await;
+        let r = sb.pay(&id, &secret, "4242424242424242").await;
+        let last = r.body["paymentEvents"]
+            .as_array()
+            .and_then(|e| e.last())
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            (last["eventType"].as_str(), &last["amount"]),
+            (Some(event), &gbp(1250)),
+            "{mode}: {}",
+            r.body
+        );
+    }
+}
+
+#[tokio::test]
 async fn three_d_secure_answers_with_a_next_action() {
     let sb = start().await;
     let (id, secret, _) = sb.create(create_body("Auto")).await;
