@@ -407,6 +407,24 @@ async fn three_d_secure_on_setup_fails_then_another_card_is_saved_and_charged_wi
 }
 
 #[tokio::test]
+async fn deleting_a_customer_ends_that_customers_secrets_only() {
+    let sb = start().await;
+    let (alice, bob) = (sb.customer().await, sb.customer().await);
+    let alices = sb.customer_secret(&alice).await;
+    let bobs = sb.customer_secret(&bob).await;
+    let r = sb
+        .merchant(Method::DELETE, &format!("/customers/{alice}"), None)
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    assert_eq!(sb.saved_cards(&bob, &bobs).await.status, 200);
+    assert!(sb
+        .saved_cards(&alice, &alices)
+        .await
+        .status
+        .is_client_error());
+}
+
+#[tokio::test]
 async fn customer_secrets_are_the_customers_own_and_expire() {
     let sb = start().await;
     let (alice, bob) = (sb.customer().await, sb.customer().await);
