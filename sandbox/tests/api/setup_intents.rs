@@ -425,6 +425,16 @@ async fn deleting_a_customer_ends_that_customers_secrets_only() {
 }
 
 #[tokio::test]
+async fn a_customer_secret_lasts_its_whole_half_hour() {
+    let sb = start().await;
+    let alice = sb.customer().await;
+    let secret = sb.customer_secret(&alice).await;
+    sb.advance(30.0 * 60.0 - 1.0).await;
+    let r = sb.saved_cards(&alice, &secret).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[tokio::test]
 async fn customer_secrets_are_the_customers_own_and_expire() {
     let sb = start().await;
     let (alice, bob) = (sb.customer().await, sb.customer().await);
