@@ -62,6 +62,11 @@ async fn search_filters_and_pages_newest_first() {
         .body;
     assert_eq!(ids(&back), newest_first[..2].to_vec());
     assert!(back["before"].is_null());
+    // Paging back to the first page still leads on to the rest: no payment drops out of the list.
+    let on = search(&sb, json!({"cursor": {"limit": 2, "after": back["after"]}}))
+        .await
+        .body;
+    assert_eq!(ids(&on), newest_first[2..4].to_vec());
 
     // A window of creation times: everything up to now, nothing after.
     let later = "2999-01-01T00:00:00Z";
