@@ -220,6 +220,20 @@ const CASES: &[Case] = &[
         booked: &[("authorization", 1000), ("release", 1000)],
     },
     Case {
+        name: "stripe manual: a reversal of a hold cancels it and releases it; before paying it is refused",
+        dialect: "stripe",
+        mode: "Manual",
+        amount: 1000,
+        tips: 0,
+        steps: &[
+            (Reverse, 409),
+            (Pay("4242424242424242"), OK),
+            (Reverse, OK),
+        ],
+        status: "canceled",
+        booked: &[("authorization", 1000), ("release", 1000)],
+    },
+    Case {
         name: "stripe manual: a hold lapses after 7 days",
         dialect: "stripe",
         mode: "Manual",
