@@ -421,3 +421,33 @@ async fn the_customers_details_are_checked_kept_and_shown_to_the_merchant() {
     assert_eq!(got["shippingDetails"]["address"]["state"], "IL");
     assert_eq!(got["shippingDetails"]["name"], "Ada");
 }
+
+#[tokio::test]
+async fn the_amount_cannot_change_while_a_payment_waits_for_its_challenge_or_settlement() {
+    let sb = start().await;
+    for card in ["4000000000003220", "4000000000000077"] {
+        let mut body = create_body("Auto");
+        body["config"] = json!({"payment": {"customAmountAllowed": true}});
+        let (id, secret, _) = sb.create(body).await;
+        let paid = sb.pay(&id, &secret, card).await;
+        assert_eq!(paid.status, 200, "{card}: {}", paid.body);
+        let r = sb
+            .merchant(
+                Method::POST,
+                &format!("/payment-intents/{id}/amount"),
+                Some(json!({"amount": gbp(1)})),
+            )
+            .await;
+        assert_eq!(
+            (r.status.as_u16(), r.code()),
+            (409, "illegal_transition"),
+            "{card}: {}",
+            r.body
+        );
+        assert_eq!(
+            sb.public(&id, &secret).await.body["amount"]["value"],
+            1000,
+            "{card}"
+        );
+    }
+}
