@@ -95,6 +95,36 @@ async fn async_card_settles_on_the_clock() {
 }
 
 #[tokio::test]
+async fn async_cards_settle_exactly_when_their_delay_has_passed() {
+    // No real-time tick during the test: only the test clock runs timers, so "not yet" is certain.
+    let sb = start_with(|c| {
+        c.async_settle_secs = 600.0;
+        c.tick_ms = 3_600_000;
+    })
+    .await;
+    // Dojo shows `processing` as `Created`; Setel's Manual cannot say it and authorises later.
+    for (dialect, mode, movement) in [
+        ("dojo", "Auto", "charge"),
+        ("setel", "Manual", "authorization"),
+    ] {
+        let (id, secret) = sb
+            .demo(json!({"dialect": dialect, "captureMode": mode}))
+            .await;
+        let r = sb.pay(&id, &secret, "4000000000000077").await;
+        assert_eq!(r.status, 200, "{dialect}: {}", r.body);
+        sb.advance(599.0).await;
+        assert_eq!(sb.ledger(&id).await["totals"]["movements"], 0, "{dialect}");
+        sb.advance(1.0).await;
+        let entries = sb.ledger(&id).await["entries"].clone();
+        assert_eq!(
+            (entries[0]["movement"].as_str(), &entries[0]["amount"]),
+            (Some(movement), &gbp(1000)),
+            "{dialect}: {entries}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn async_card_settles_in_real_time_too() {
     let sb = start_with(|c| c.async_settle_secs = 0.2).await;
     let (id, secret) = sb.demo(json!({"dialect": "stripe"})).await;
