@@ -1,7 +1,7 @@
 // Keyboard-only checkout, labels and announcements.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, waitForState, cardFields, focusOn, axeViolations, fillCard, snap, merchantPage, strictEmbed, assertClean, CARDS, FIELDS, clickInFrame } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, waitForState, cardFields, focusOn, axeViolations, fillCard, snap, merchantPage, strictEmbed, assertClean, CARDS, FIELDS, click, checkBox } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -181,11 +181,11 @@ test('keyboard only with a saved card declined by 3-D Secure: Try again returns 
     strictEmbed(sandbox, `setup-intent-id="${si.id}" locale="en-GB"`) + '<script src="/token.js"></script>',
     { '/token.js': `document.querySelector('intent-checkout').connectToken = ${JSON.stringify(si.clientSessionSecret)};` });
   await waitForState(setup, 'form');
-  await setup.locator('intent-checkout [data-testid="save-card"]').check();
+  await checkBox(setup.locator('intent-checkout [data-testid="save-card"]'));
   await fillCard(setup, { number: CARDS.threeDS });
-  await setup.locator('intent-checkout [data-testid="pay-button"]').click();
+  await click(setup.locator('intent-checkout [data-testid="pay-button"]'));
   await waitForState(setup, 'action');
-  await clickInFrame(setup.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-approve"]'));
+  await click(setup.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-approve"]'));
   await waitForState(setup, 'saved');
   await setup.close();
   const { secret } = await merchant('POST', `/customers/${customer}/create-secret`);
@@ -201,7 +201,7 @@ test('keyboard only with a saved card declined by 3-D Secure: Try again returns 
   await page.keyboard.press('Enter');
   await waitForState(page, 'action');
   const frame = page.frameLocator('[data-testid="challenge-frame"]');
-  await clickInFrame(frame.locator('[data-testid="challenge-fail"]'));
+  await click(frame.locator('[data-testid="challenge-fail"]'));
   await waitForState(page, 'declined');
   await focusOn(page, 'result-title');
   await page.keyboard.press('Tab');
@@ -216,7 +216,7 @@ test('keyboard only with a saved card declined by 3-D Secure: Try again returns 
   await focusOn(page, 'pay-button');
   await page.keyboard.press('Enter');
   await waitForState(page, 'action');
-  await clickInFrame(frame.locator('[data-testid="challenge-approve"]'));
+  await click(frame.locator('[data-testid="challenge-approve"]'));
   await waitForState(page, 'succeeded');
   await assertClean(page);
   await page.close();
@@ -226,16 +226,16 @@ test('axe-core finds no violations: the form, its errors, 3-D Secure and every r
   const check = async (page, what) => assert.deepEqual(await axeViolations(page), [], what);
   const page = await openCheckout(browser, sandbox, { locale: 'en-GB', tipsAllowed: true });
   await check(page, 'form');
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await cardFields(page).locator('[data-testid="card-name-error"]:not(:empty)').waitFor();
   await check(page, 'form with errors');
   await cardFields(page).locator('[data-testid="card-number"]').fill('');
   await fillCard(page, { number: CARDS.threeDS });
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await waitForState(page, 'action');
   await page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-fail"]').waitFor();
   await check(page, '3-D Secure');
-  await clickInFrame(page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-fail"]'));
+  await click(page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-fail"]'));
   await waitForState(page, 'declined');
   await check(page, 'declined');
   await page.close();
@@ -246,14 +246,14 @@ test('axe-core finds no violations: the form, its errors, 3-D Secure and every r
   ]) {
     const p = await openCheckout(browser, sandbox, { locale: 'en-GB', ...order });
     await fillCard(p, { number: card });
-    await p.locator('[data-testid="pay-button"]').click();
+    await click(p.locator('[data-testid="pay-button"]'));
     await waitForState(p, state);
     await check(p, state);
     await p.close();
   }
   for (const [action, state] of [['merchant-cancel', 'canceled']]) {
     const p = await openCheckout(browser, sandbox, { locale: 'en-GB' });
-    await p.locator(`[data-testid="${action}"]`).click();
+    await click(p.locator(`[data-testid="${action}"]`));
     await waitForState(p, state);
     await check(p, state);
     await p.close();

@@ -1,7 +1,7 @@
 // Tips and a customer-chosen amount: shown only when the intent allows them, and the total follows.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, assertBooked, assertClean } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, assertBooked, assertClean, click } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -27,7 +27,7 @@ test('no tip or amount inputs unless the intent allows them', async () => {
 test('tips: a preset and a custom tip update the total and the Pay button', async () => {
   const page = await openCheckout(browser, sandbox, { amount: 2000, currencyCode: 'EUR', locale: 'en-GB', tipsAllowed: true });
   assert.equal(await text(page, 'total'), '€20.00');
-  await page.locator('[data-testid="tip-15"]').click();
+  await click(page.locator('[data-testid="tip-15"]'));
   await page.locator('[data-testid="total"]', { hasText: '€23.00' }).waitFor();
   assert.equal(await page.locator('[data-testid="tip-15"]').getAttribute('aria-pressed'), 'true');
   assert.equal(await text(page, 'tip-amount'), '€3.00');
@@ -37,7 +37,7 @@ test('tips: a preset and a custom tip update the total and the Pay button', asyn
   assert.equal(await text(page, 'pay-button'), 'Pay €22.50');
   await snap(page, 'tips');
   await fillCard(page);
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await waitForState(page, 'succeeded');
   assert.match(await text(page, 'result-message'), /€22\.50/);
   const intent = await page.locator('intent-checkout').evaluate((el) => el.intent);
@@ -60,7 +60,7 @@ test('custom amount: the customer sets what to pay; a bad amount is refused inli
   await page.locator('[data-testid="total"]', { hasText: '£42.10' }).waitFor();
   assert.equal((await text(page, 'amount-input-error')).trim(), '');
   await fillCard(page);
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await waitForState(page, 'succeeded');
   assert.match(await text(page, 'result-message'), /£42\.10/);
   const intent = await page.locator('intent-checkout').evaluate((el) => el.intent);

@@ -1,7 +1,7 @@
 // The card flows a customer meets most: success, declines (with a fresh-token retry), async settlement.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, eventLog, advanceClock, assertBooked, assertClean, CARDS, cardFields, GUARD_MS } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, eventLog, advanceClock, assertBooked, assertClean, CARDS, cardFields, GUARD_MS, click } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -32,7 +32,7 @@ test('success: the total is on the Pay button, the card is formatted, Auto captu
   assert.equal(await cardFields(page).locator('[data-testid="card-brand"]').textContent(), 'VISA');
   await snap(page, 'form-filled');
   const paying = page.locator('[data-testid="pay-button"]');
-  await paying.click();
+  await click(paying);
   await waitForState(page, 'succeeded');
   assert.equal(await shadowText(page, 'result-title'), 'Payment successful');
   assert.match(await shadowText(page, 'result-message'), /£24\.50 has been paid/);
@@ -55,7 +55,7 @@ test('the Pay button is disabled while the payment is in flight', async () => {
     await held;
     await route.continue();
   });
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await waitForState(page, 'paying');
   assert.equal(await page.locator('[data-testid="pay-button"]').isDisabled(), true);
   assert.equal(await page.locator('[data-testid="pay-button"]').getAttribute('aria-busy'), 'true');
@@ -79,7 +79,7 @@ test('inline errors show on blur and on submit, tied to the inputs with aria-des
   // Untouched fields stay quiet until submit; then every problem shows (the core checks all fields at
   // once) and focus goes to the first field with a problem.
   assert.equal((await cardFields(page).locator('[data-testid="card-cvc-error"]').textContent()).trim(), '');
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await cardFields(page).locator('[data-testid="card-name-error"]:not(:empty)').waitFor();
   assert.equal(await cardFields(page).locator('[data-testid="card-expiry-error"]').textContent(), 'Enter the expiry date.');
   assert.equal(await cardFields(page).locator('[data-testid="card-cvc-error"]').textContent(), 'Enter the security code.');
@@ -94,7 +94,7 @@ test('inline errors show on blur and on submit, tied to the inputs with aria-des
   await cardFields(page).locator('[data-testid="card-cvc"]').pressSequentially('12');
   await cardFields(page).locator('[data-testid="card-name"]').fill('Ada Lovelace');
   assert.equal((await err.textContent()).trim(), '');
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   const cvcErr = cardFields(page).locator('[data-testid="card-cvc-error"]');
   await cardFields(page).locator('[data-testid="card-cvc-error"]:not(:empty)').waitFor();
   assert.equal(await cardFields(page).locator('[data-testid="card-cvc"]').getAttribute('aria-describedby'), await cvcErr.getAttribute('id'));
@@ -105,7 +105,7 @@ test('inline errors show on blur and on submit, tied to the inputs with aria-des
 test('insufficient funds: a declined state with the reason', async () => {
   const page = await openCheckout(browser, sandbox);
   await fillCard(page, { number: CARDS.insufficient });
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await waitForState(page, 'declined');
   assert.equal(await shadowText(page, 'result-title'), 'Payment declined');
   assert.match(await shadowText(page, 'result-message'), /insufficient funds/);
@@ -120,11 +120,11 @@ test('decline, then Try again starts a new attempt with a fresh token and succee
     if (r.url().endsWith('/refresh-client-session-secret')) refreshes.push(r.url());
   });
   await fillCard(page, { number: CARDS.decline });
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await waitForState(page, 'declined');
   assert.match(await shadowText(page, 'result-message'), /declined/);
   await snap(page, 'declined');
-  await page.locator('[data-testid="retry-button"]').click();
+  await click(page.locator('[data-testid="retry-button"]'));
   await waitForState(page, 'form');
   assert.equal(refreshes.length, 1, 'Try again fetched a fresh token');
   // The number and CVC were cleared for another card. With isolated fields the frame clears them when the
@@ -135,7 +135,7 @@ test('decline, then Try again starts a new attempt with a fresh token and succee
   }
   await cardFields(page).locator('[data-testid="card-number"]').pressSequentially(CARDS.mastercard);
   await cardFields(page).locator('[data-testid="card-cvc"]').pressSequentially('123');
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await waitForState(page, 'succeeded');
   await finish(page, [['charge', 2450]]);
 });
@@ -143,7 +143,7 @@ test('decline, then Try again starts a new attempt with a fresh token and succee
 test('async settlement (Stripe-like `processing`): processing, then succeeded when the sandbox settles', async () => {
   const page = await openCheckout(browser, sandbox, { dialect: 'stripe' });
   await fillCard(page, { number: CARDS.async });
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await waitForState(page, 'processing');
   assert.equal(await shadowText(page, 'result-title'), 'Payment processing');
   assert.equal(await page.locator('intent-checkout').getAttribute('status'), 'processing');
@@ -156,7 +156,7 @@ test('async settlement (Stripe-like `processing`): processing, then succeeded wh
 test('async settlement in Dojo (no processing status on the wire): in flight until Captured', async () => {
   const page = await openCheckout(browser, sandbox, { dialect: 'dojo' });
   await fillCard(page, { number: CARDS.async });
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await page.locator('intent-checkout[state="paying"], intent-checkout[state="processing"]').waitFor();
   assert.equal(await page.locator('intent-checkout').getAttribute('status'), 'Created');
   await advanceClock(sandbox, 10);
@@ -168,7 +168,7 @@ test('async settlement in Dojo (no processing status on the wire): in flight unt
 test('a processing error (500) leaves the form usable with a message', async () => {
   const page = await openCheckout(browser, sandbox);
   await fillCard(page, { number: CARDS.processingError });
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await page.locator('[data-testid="form-error"]:not(:empty)').waitFor();
   assert.equal(await page.locator('intent-checkout').getAttribute('state'), 'form');
   assert.equal(await page.locator('[data-testid="pay-button"]').isDisabled(), false);

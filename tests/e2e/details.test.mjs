@@ -5,7 +5,7 @@
 // page can cancel.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, cardFields, waitForState, merchantOrigin, axeViolations, snap, CARDS, SECRET_KEY } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, cardFields, waitForState, merchantOrigin, axeViolations, snap, CARDS, SECRET_KEY, click } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -48,7 +48,7 @@ test('email and billing address required: asked for with autocomplete tokens, ch
   await fillCard(page);
 
   // Nothing filled in: every required field says so, and nothing is charged.
-  await byId(page, 'pay-button').click();
+  await click(byId(page, 'pay-button'));
   await byId(page, 'email-input-error').filter({ hasText: /required/ }).waitFor();
   assert.match(await text(page, 'billing-address1-error'), /required/);
   assert.match(await text(page, 'billing-postcode-error'), /required/);
@@ -60,7 +60,7 @@ test('email and billing address required: asked for with autocomplete tokens, ch
   await byId(page, 'billing-address1').fill('10 Downing Street');
   await byId(page, 'billing-city').fill('London');
   await byId(page, 'billing-postcode').fill('90210');
-  await byId(page, 'pay-button').click();
+  await click(byId(page, 'pay-button'));
   await byId(page, 'email-input-error').filter({ hasText: /name@example\.com/ }).waitFor();
   assert.match(await text(page, 'billing-postcode-error'), /postcode/);
   await snap(page, 'details-errors');
@@ -69,7 +69,7 @@ test('email and billing address required: asked for with autocomplete tokens, ch
 
   await byId(page, 'email-input').fill('ada@example.com');
   await byId(page, 'billing-postcode').fill('sw1a2aa');
-  await byId(page, 'pay-button').click();
+  await click(byId(page, 'pay-button'));
   await waitForState(page, 'succeeded');
   const seen = await merchantView(id);
   assert.equal(seen.customer?.emailAddress, 'ada@example.com');
@@ -90,10 +90,10 @@ test('shipping details required: the country sets the form (US state list and ZI
   await byId(page, 'shipping-state').selectOption('IL');
   await byId(page, 'shipping-postcode').fill('6270');
   await fillCard(page);
-  await byId(page, 'pay-button').click();
+  await click(byId(page, 'pay-button'));
   await byId(page, 'shipping-postcode-error').filter({ hasText: /postcode/ }).waitFor();
   await byId(page, 'shipping-postcode').fill('62701');
-  await byId(page, 'pay-button').click();
+  await click(byId(page, 'pay-button'));
   await waitForState(page, 'succeeded');
   const seen = await merchantView((await intentOf(page)).id);
   assert.deepEqual(seen.shippingDetails, {
@@ -108,7 +108,7 @@ test('a brand the merchant does not accept is named before Pay, and nothing is c
   assert.equal(await text(page, 'accepted-brands'), 'We accept Visa and Mastercard.');
   await fillCard(page, { number: CARDS.amex, cvc: '1234' });
   await byId(page, 'card-brand-error').filter({ hasText: 'We don’t accept American Express' }).waitFor();
-  await byId(page, 'pay-button').click();
+  await click(byId(page, 'pay-button'));
   assert.equal(await page.locator('intent-checkout').getAttribute('state'), 'form');
   assert.equal(await charged((await intentOf(page)).id), false);
   if (page.fields === 'isolated') {
@@ -128,7 +128,7 @@ test('a brand the merchant does not accept is named before Pay, and nothing is c
   await number.pressSequentially(CARDS.success);
   await cardFields(page).locator('[data-testid="card-cvc"]').fill('123');
   await byId(page, 'card-brand-error').filter({ hasText: /^$/ }).waitFor();
-  await byId(page, 'pay-button').click();
+  await click(byId(page, 'pay-button'));
   await waitForState(page, 'succeeded');
   await page.close();
 });
@@ -162,7 +162,7 @@ test('after success the element says `redirect` (cancelable) and then follows re
   await page.route(`${origin}/thanks?order=1`, (route) => route.fulfill({ contentType: 'text/html', body: '<title>thanks</title>' }));
   await fillCard(page);
   const left = page.waitForURL(`${origin}/thanks?order=1`);
-  await byId(page, 'pay-button').click();
+  await click(byId(page, 'pay-button'));
   await left;
   assert.equal(await page.title(), 'thanks');
   await page.close();
@@ -174,7 +174,7 @@ test('after success the element says `redirect` (cancelable) and then follows re
     e.preventDefault();
   }));
   await fillCard(spa);
-  await byId(spa, 'pay-button').click();
+  await click(byId(spa, 'pay-button'));
   await waitForState(spa, 'succeeded');
   await spa.waitForFunction(() => window.__redirect);
   assert.deepEqual(await spa.evaluate(() => window.__redirect), { url: `${origin}/thanks?order=2`, reason: 'succeeded' });
@@ -190,7 +190,7 @@ test('Cancel follows cancelUrl; without one there is no Cancel', async () => {
   const page = await openCheckout(browser, sandbox, { amount: 1000, cancelUrl: `${origin}/cart` });
   await page.route(`${origin}/cart`, (route) => route.fulfill({ contentType: 'text/html', body: '<title>cart</title>' }));
   const left = page.waitForURL(`${origin}/cart`);
-  await byId(page, 'cancel-button').click();
+  await click(byId(page, 'cancel-button'));
   await left;
   await page.close();
 });

@@ -1,7 +1,7 @@
 // Each API dialect once, and each locale once: status names differ per dialect, the widget's states don't.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, eventLog, cardFields, newPage, merchantOrigin, assertBooked, assertClean, FIELDS } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, eventLog, cardFields, newPage, merchantOrigin, assertBooked, assertClean, FIELDS, click } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -26,7 +26,7 @@ for (const c of cases) {
     await fillCard(page, { number: '378282246310005', cvc: '1234' }); // Amex: 4-digit CVC, 4-6-5 grouping
     assert.equal(await cardFields(page).locator('[data-testid="card-number"]').inputValue(), '3782 822463 10005');
     assert.equal(await cardFields(page).locator('[data-testid="card-brand"]').textContent(), 'AMEX');
-    await page.locator('[data-testid="pay-button"]').click();
+    await click(page.locator('[data-testid="pay-button"]'));
     await waitForState(page, c.state);
     assert.equal(await page.locator('intent-checkout').getAttribute('status'), c.wire);
     assert.match((await eventLog(page)).join('\n'), new RegExp(`"status":"${c.wire}"`));
@@ -48,7 +48,7 @@ for (const l of locales) {
     assert.match(pay, l.pay);
     assert.equal(await cardFields(page).locator('label[for="ic-number"]').textContent(), l.number);
     await fillCard(page);
-    await page.locator('[data-testid="pay-button"]').click();
+    await click(page.locator('[data-testid="pay-button"]'));
     await waitForState(page, 'succeeded');
     assert.equal(await page.locator('[data-testid="result-title"]').textContent(), l.title);
     if (l.locale !== 'en-GB') await snap(page, `succeeded-${l.locale}`);
@@ -63,7 +63,7 @@ test('without a locale attribute the browser language is used', async () => {
   await page.addInitScript(() => Object.defineProperty(navigator, 'languages', { get: () => ['fr-FR', 'fr'] }));
   const query = new URLSearchParams({ fields: FIELDS, ...(FIELDS === 'isolated' ? { apiBase: sandbox.url } : {}) });
   await page.goto(`${merchantOrigin(sandbox)}/?${query}`);
-  await page.click('[data-testid="checkout-button"]');
+  await click(page.locator('[data-testid="checkout-button"]'));
   await waitForState(page, 'form');
   assert.equal(await cardFields(page).locator('label[for="ic-number"]').textContent(), 'Numéro de carte');
   await page.close();

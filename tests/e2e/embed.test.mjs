@@ -2,7 +2,7 @@
 // element before its script has loaded (the custom-element upgrade path).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, call, fillCard, waitForState, merchantPage, embedAttrs, assertBooked, assertClean, FIELDS } from './harness.mjs';
+import { startSandbox, launchBrowser, call, fillCard, waitForState, merchantPage, embedAttrs, assertBooked, assertClean, FIELDS, click } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -37,7 +37,7 @@ test('npm entry: import { mount } from the element module, listeners from `on`, 
   assert.deepEqual(await p.evaluate(() => window.__kind), [true, 'function']);
   assert.match((await p.locator('[data-testid="pay-button"]').textContent()).replace(/\s/g, ' '), /15,00 € bezahlen/);
   await fillCard(p);
-  await p.locator('[data-testid="pay-button"]').click();
+  await click(p.locator('[data-testid="pay-button"]'));
   await waitForState(p, 'succeeded');
   assert.deepEqual(await p.evaluate(() => window.__events), ['ready requires_payment_method', 'succeeded']);
   await assertBooked(p, sandbox, [['charge', 1500]]);

@@ -125,7 +125,7 @@ export async function openCheckout(browser, sandbox, order = {}, { waitFor = 'fo
     query.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
   }
   await page.goto(`${merchantOrigin(sandbox, fields)}/?${query}`);
-  await page.click('[data-testid="checkout-button"]');
+  await click(page.locator('[data-testid="checkout-button"]'));
   if (waitFor) await page.locator(`intent-checkout[state="${waitFor}"]`).waitFor({ timeout: GUARD_MS });
   return page;
 }
@@ -208,10 +208,17 @@ export const cardFields = (page) => (page.fields === 'inline' ? page : page.fram
 export const fillCvc = (page, cvc) => kit.checkoutOn(page).fillCvc(cvc);
 
 /**
- * Clicks a button in the 3-D Secure frame (or any cross-origin frame) once the frame takes the pointer:
- * a plain click right after the frame loads is lost about one time in six (the kit's `clickInFrame` says why).
+ * Every pointer click in the suite: waits until the browser sends the pointer to the target, since a frame of
+ * another origin that has just loaded, moved or hidden takes or drops clicks meant for others (the kit's
+ * `clickWhenHit` says how often). A bare `.click()` is a flake waiting to happen here.
  */
-export const clickInFrame = (locator) => kit.clickInFrame(locator, { timeout: GUARD_MS });
+export const click = (locator) => kit.clickWhenHit(locator, { timeout: GUARD_MS });
+
+/** Ticks a checkbox (or chooses a radio) with `click`; already ticked stays ticked. */
+export async function checkBox(locator) {
+  if (!(await locator.isChecked())) await click(locator);
+  await locator.and(locator.page().locator(':checked')).waitFor({ timeout: GUARD_MS });
+}
 
 /** Types a card into the widget the way a customer would. */
 export async function fillCard(page, { number = CARDS.success, expiry = '12/34', cvc = '123', name = 'Ada Lovelace' } = {}) {

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startSandbox, launchBrowser, openCheckout, fillCard, waitForState, call, cardFields, merchantPage, merchantOrigin,
-  strictEmbed, newPage, cspViolations, focusOn, HOSTILE, CARDS, FIELDS, clickInFrame,
+  strictEmbed, newPage, cspViolations, focusOn, HOSTILE, CARDS, FIELDS, click,
 } from './harness.mjs';
 
 let sandbox;
@@ -29,7 +29,7 @@ test('a hostile script in the merchant page captures no card digits and no CVC, 
   await waitForState(page, 'form');
   // Amex, with a 4-digit CVC that no date, amount or id on the page can contain by chance.
   await fillCard(page, { number: CARDS.amex, cvc: '8173' });
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await waitForState(page, 'succeeded');
   const seen = (await page.evaluate(() => window.__seen)).join('\n');
   // It did watch: it saw the frame's handshake, and every input of the page (not the frame's: closed to it).
@@ -73,7 +73,7 @@ test('messages forged by another window or origin are ignored, and the forger he
   assert.deepEqual(heard.got, []);
   // The checkout never took the fake reference or the fake completeness: it still pays with the real card.
   await fillCard(page);
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await waitForState(page, 'succeeded');
   const body = await page.evaluate(() => document.querySelector('intent-checkout').intent.paymentEvents.length);
   assert.ok(body >= 1);
@@ -120,9 +120,9 @@ test('the connect token is in no URL, storage or console, the frame\'s included'
   page.on('request', (r) => urls.push(r.url()));
   page.on('framenavigated', (f) => urls.push(f.url()));
   await fillCard(page, { number: CARDS.threeDS });
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await waitForState(page, 'action');
-  await clickInFrame(page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-approve"]'));
+  await click(page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-approve"]'));
   await waitForState(page, 'succeeded');
   const id = await page.locator('intent-checkout').getAttribute('payment-intent-id');
   const { clientSessionSecret: token } = await (await fetch(`${sandbox.url}/payment-intents/${id}`, {
@@ -172,12 +172,12 @@ test('headless: card fields mounted into the merchant\'s own UI, events without 
   const f = page.frameLocator('iframe[data-testid="card-frame"]');
   assert.equal(await f.locator('label[for="ic-number"]').textContent(), 'Kartennummer');
   // Pay before the card is complete: the fields show why, and pay() says validation_error.
-  await page.locator('#pay').click();
+  await click(page.locator('#pay'));
   await page.waitForFunction(() => window.__result);
   assert.equal(await page.evaluate(() => window.__result.error.code), 'validation_error');
   await page.evaluate(() => (window.__result = undefined));
   await fillCard(page);
-  await page.locator('#pay').click();
+  await click(page.locator('#pay'));
   await page.waitForFunction(() => window.__result);
   const result = await page.evaluate(() => ({ canonical: window.__result.canonical, error: window.__result.error?.code }));
   assert.deepEqual(result, { canonical: 'succeeded', error: undefined });
@@ -255,7 +255,7 @@ test('the embed attribute fields="inline" still puts the fields in the page, on 
   await waitForState(page, 'form');
   assert.equal(await page.locator('[data-testid="card-frame"]').count(), 0);
   await fillCard(page);
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await waitForState(page, 'succeeded');
   await page.close();
 });
@@ -265,14 +265,14 @@ for (const fields of ['isolated', 'inline']) {
   test(`${fields}: one press on Pay pays after the empty form's errors (no layout shift under the click)`, { skip: FIELDS !== fields && `the ${fields} run has it` }, async () => {
     const page = await openCheckout(browser, sandbox, { locale: 'en-GB' }, { fields });
     const pay = page.locator('[data-testid="pay-button"]');
-    await pay.click();
+    await click(pay);
     const f = cardFields(page);
     await f.locator('[data-testid="card-name-error"]:not(:empty)').waitFor();
     const top = await pay.evaluate((b) => b.getBoundingClientRect().top);
     await fillCard(page);
     // The name is still focused: the press's mousedown blurs it. Nothing may move between down and up.
     assert.equal(await pay.evaluate((b) => b.getBoundingClientRect().top), top);
-    await pay.click();
+    await click(pay);
     await waitForState(page, 'succeeded');
     await page.close();
   });

@@ -2,7 +2,7 @@
 // lights the current state as the intent moves.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, cspViolations } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, cspViolations, click } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -23,7 +23,7 @@ for (const [dialect, captureMode, paid] of [['dojo', 'Auto', 'succeeded'], ['str
     assert.match(await page.locator('[data-testid="lifecycle"] svg title').textContent(), new RegExp(`^${dialect} lifecycle`));
     await current(page, 'requires_payment_method');
     await fillCard(page);
-    await page.locator('[data-testid="pay-button"]').click();
+    await click(page.locator('[data-testid="pay-button"]'));
     await waitForState(page, paid === 'authorized' ? 'authorized' : 'succeeded');
     await current(page, paid);
     assert.equal(await page.locator('[data-testid="lifecycle"] g.state.current').count(), 1);

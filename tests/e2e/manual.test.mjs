@@ -1,7 +1,7 @@
 // Manual capture: the widget shows an authorisation, then follows what the merchant does from its server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, advanceClock, call, merchantPage, strictEmbed, assertBooked, assertClean } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, advanceClock, call, merchantPage, strictEmbed, assertBooked, assertClean, click } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -17,7 +17,7 @@ after(async () => {
 async function authorise(order) {
   const page = await openCheckout(browser, sandbox, { captureMode: 'Manual', locale: 'en-GB', ...order });
   await fillCard(page);
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await waitForState(page, 'authorized');
   return page;
 }
@@ -28,7 +28,7 @@ test('Manual: authorised, then the merchant captures and the widget follows live
   assert.equal(await page.locator('[data-testid="result-title"]').textContent(), 'Payment authorised');
   assert.match(await page.locator('[data-testid="result-message"]').textContent(), /£19\.99/);
   await snap(page, 'authorized');
-  await page.locator('[data-testid="merchant-capture"]').click();
+  await click(page.locator('[data-testid="merchant-capture"]'));
   await waitForState(page, 'succeeded');
   assert.equal(await page.locator('intent-checkout').getAttribute('status'), 'Captured');
   await assertBooked(page, sandbox, [['authorization', 1999], ['capture', 1999]]);
@@ -58,7 +58,7 @@ async function embed(id, secret) {
 
 test('Manual: the merchant reverses the authorisation', async () => {
   const page = await authorise({});
-  await page.locator('[data-testid="merchant-reverse"]').click();
+  await click(page.locator('[data-testid="merchant-reverse"]'));
   await waitForState(page, 'reversed');
   assert.equal(await page.locator('[data-testid="result-title"]').textContent(), 'Payment released');
   await assertBooked(page, sandbox, [['authorization', 2450], ['release', 2450]]);
@@ -69,7 +69,7 @@ test('Manual: the merchant reverses the authorisation', async () => {
 
 test('the merchant cancels before payment: canceled state', async () => {
   const page = await openCheckout(browser, sandbox, {});
-  await page.locator('[data-testid="merchant-cancel"]').click();
+  await click(page.locator('[data-testid="merchant-cancel"]'));
   await waitForState(page, 'canceled');
   assert.equal(await page.locator('[data-testid="result-title"]').textContent(), 'Payment cancelled');
   await assertBooked(page, sandbox, []);

@@ -3,7 +3,7 @@
 // with no intent yet says it is waiting instead of spinning forever.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, call, waitForState, newPage, merchantOrigin, embedAttrs } from './harness.mjs';
+import { startSandbox, launchBrowser, call, waitForState, newPage, merchantOrigin, embedAttrs, click } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -49,7 +49,7 @@ test('a failed .wasm load shows Try again, and pressing it loads the module and 
   assert.match(await text(p, 'result-message'), /could not load.*try again/i);
   assert.equal(await p.locator('[data-testid="retry-button"]').isVisible(), true);
   release();
-  await p.locator('[data-testid="retry-button"]').click();
+  await click(p.locator('[data-testid="retry-button"]'));
   await waitForState(p, 'form');
   assert.equal(await text(p, 'pay-button'), 'Pay £7.00');
   await p.close();
@@ -78,7 +78,7 @@ test('an unreachable API ends in an error with Try again, which starts the check
   assert.equal(await p.locator('[data-testid="retry-button"]').isVisible(), true);
   assert.equal(await text(p, 'retry-button'), 'Try again');
   release();
-  await p.locator('[data-testid="retry-button"]').click();
+  await click(p.locator('[data-testid="retry-button"]'));
   await waitForState(p, 'form');
   assert.equal(await text(p, 'pay-button'), 'Pay £11.00');
   await p.close();

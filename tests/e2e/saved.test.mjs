@@ -5,8 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, launchBrowser, merchantPage, merchantOrigin, newPage, eventLog, strictEmbed, fillCard, cardFields, waitForState, assertClean,
-  axeViolations, fillCvc, HOSTILE, CARDS, FIELDS, GUARD_MS, clickInFrame,
+  startSandbox, launchBrowser, merchantPage, merchantOrigin, newPage, eventLog, strictEmbed, fillCard, cardFields,
+  waitForState, assertClean, axeViolations, fillCvc, HOSTILE, CARDS, FIELDS, GUARD_MS, click, checkBox,
 } from './harness.mjs';
 
 let sandbox;
@@ -98,9 +98,9 @@ async function until(read, check) {
 }
 
 async function saveCard(page, card = {}) {
-  await shadow(page, 'save-card').check();
+  await checkBox(shadow(page, 'save-card'));
   await fillCard(page, card);
-  await shadow(page, 'pay-button').click();
+  await click(shadow(page, 'pay-button'));
 }
 
 test('setup: the terms and amount, consent required, the card saved, then the no-show charge shows', async () => {
@@ -115,11 +115,11 @@ test('setup: the terms and amount, consent required, the card saved, then the no
   assert.equal(await shadow(page, 'pay-button').textContent(), 'Save card');
   // Without consent nothing is sent.
   await fillCard(page);
-  await shadow(page, 'pay-button').click();
+  await click(shadow(page, 'pay-button'));
   assert.match(await shadow(page, 'form-error').textContent(), /Agree to the terms/);
   assert.equal((await merchant('GET', `/setup-intents/${si.id}`)).status, 'Created');
-  await shadow(page, 'save-card').check();
-  await shadow(page, 'pay-button').click();
+  await checkBox(shadow(page, 'save-card'));
+  await click(shadow(page, 'pay-button'));
   await waitForState(page, 'saved');
   assert.deepEqual(await events(page), ['saved:saved']);
   assert.match(await shadow(page, 'result-message').textContent(), /£25\.00/);
@@ -144,11 +144,11 @@ test('setup with 3-D Secure: a failed challenge is declined, another attempt app
   await saveCard(page, { number: CARDS.threeDS });
   await waitForState(page, 'action');
   const challenge = page.frameLocator('[data-testid="challenge-frame"]');
-  await clickInFrame(challenge.locator('[data-testid="challenge-fail"]'));
+  await click(challenge.locator('[data-testid="challenge-fail"]'));
   await waitForState(page, 'declined');
   assert.deepEqual(await events(page), ['failed:requires_payment_method']);
   assert.equal((await merchant('GET', `/setup-intents/${si.id}`)).status, 'Created');
-  await shadow(page, 'retry-button').click();
+  await click(shadow(page, 'retry-button'));
   await waitForState(page, 'form');
   // Another card: the number and CVC start empty; the expiry, name and consent stay.
   assert.equal(await shadow(page, 'save-card').isChecked(), true);
@@ -159,9 +159,9 @@ test('setup with 3-D Secure: a failed challenge is declined, another attempt app
   }
   await fields.locator('[data-testid="card-number"]').pressSequentially(CARDS.threeDS);
   await fields.locator('[data-testid="card-cvc"]').pressSequentially('123');
-  await shadow(page, 'pay-button').click();
+  await click(shadow(page, 'pay-button'));
   await waitForState(page, 'action');
-  await clickInFrame(challenge.locator('[data-testid="challenge-approve"]'));
+  await click(challenge.locator('[data-testid="challenge-approve"]'));
   await waitForState(page, 'saved');
   assert.deepEqual(await events(page), ['failed:requires_payment_method', 'saved:saved']);
   assert.equal((await merchant('GET', `/setup-intents/${si.id}`)).status, 'Authorized');
@@ -274,7 +274,7 @@ test('"save this card" on a payment, then the next checkout pays with it and can
   await page.keyboard.press('ArrowUp');
   assert.equal(await shadow(page, 'saved-card-radio').isChecked(), true);
   await shadow(page, 'card-slot').waitFor({ state: 'hidden' });
-  await shadow(page, 'pay-button').click();
+  await click(shadow(page, 'pay-button'));
   await waitForState(page, 'succeeded');
   const { entries } = await sandbox.ledger(second.id);
   assert.deepEqual(entries.map((e) => [e.movement, e.amount.value]), [['charge', 4200]]);
@@ -285,7 +285,7 @@ test('"save this card" on a payment, then the next checkout pays with it and can
   const third = await paymentIntent(customer);
   page = await embed({ attrs: `payment-intent-id="${third.id}" customer-id="${customer}"`, token: third.clientSessionSecret, secret });
   await shadow(page, 'saved-card').waitFor();
-  await shadow(page, 'saved-card-remove').click();
+  await click(shadow(page, 'saved-card-remove'));
   await shadow(page, 'saved-card').waitFor({ state: 'detached' });
   assert.deepEqual((await savedCards(customer, secret)).savedPaymentMethods, []);
   // Back to a new card: the fields are shown again.
@@ -328,7 +328,7 @@ test('an expired saved card is shown as expired, cannot be chosen, and is refuse
     return { code: r.error?.code, apiCode: r.error?.apiCode, requests: performance.getEntriesByType('resource').length - before };
   });
   assert.deepEqual(refused, { code: 'validation_error', apiCode: 'expired_card', requests: 0 });
-  await shadow(page, 'pay-button').click();
+  await click(shadow(page, 'pay-button'));
   await waitForState(page, 'succeeded');
   await assertClean(page);
   await page.close();
@@ -349,7 +349,7 @@ test('a customer secret that expired, or is another customer\'s, shows no cards 
     const r = await page.locator('intent-checkout').evaluate((el) => el.checkout.listSaved().then((x) => x.error?.code));
     assert.equal(r, 'customer_secret_invalid');
     await fillCard(page);
-    await shadow(page, 'pay-button').click();
+    await click(shadow(page, 'pay-button'));
     await waitForState(page, 'succeeded');
     // The browser logs each refused request itself; nothing else may be logged.
     const refused = page.problems.filter((p) => p.includes(`status of ${status}`));
@@ -369,7 +369,7 @@ test('demo shop: book a table, the restaurant charges the no-show fee, then the 
   const query = new URLSearchParams({ fields: page.fields, ...(page.fields === 'isolated' ? { apiBase: sandbox.url } : {}) });
   await page.goto(`${merchantOrigin(sandbox)}/?${query}`);
   await page.locator('[data-testid="booking-fee"]').fill('3000');
-  await page.locator('[data-testid="book-button"]').click();
+  await click(page.locator('[data-testid="book-button"]'));
   await waitForState(page, 'form');
   assert.match(await shadow(page, 'description').textContent(), /no-show fee of £30\.00/);
   assert.equal(await shadow(page, 'total').textContent(), '£30.00');
@@ -378,7 +378,7 @@ test('demo shop: book a table, the restaurant charges the no-show fee, then the 
   // The back office offers only the no-show charge for a booking.
   const noShow = page.locator('[data-testid="merchant-no-show"]');
   assert.equal(await page.locator('[data-testid="merchant-capture"]').isVisible(), false);
-  await noShow.click();
+  await click(noShow);
   await waitForState(page, 'charged');
   assert.match(await shadow(page, 'result-message').textContent(), /£30\.00/);
   const charged = (await eventLog(page)).find((l) => l.includes('merchant no-show charge'));
@@ -387,11 +387,11 @@ test('demo shop: book a table, the restaurant charges the no-show fee, then the 
   const { entries } = await sandbox.ledger(pi);
   assert.deepEqual(entries.map((e) => [e.movement, e.amount.value]), [['charge', 3000]]);
   // The customer comes back: the saved card is offered and pays for dinner.
-  await page.locator('[data-testid="returning-button"]').click();
+  await click(page.locator('[data-testid="returning-button"]'));
   await shadow(page, 'saved-card').waitFor();
   await waitForState(page, 'form');
   assert.equal(await shadow(page, 'saved-card-radio').isChecked(), true);
-  await shadow(page, 'pay-button').click();
+  await click(shadow(page, 'pay-button'));
   await waitForState(page, 'succeeded');
   const dinner = await page.locator('intent-checkout').evaluate((el) => el.intent.id);
   assert.deepEqual((await sandbox.ledger(dinner)).entries.map((e) => [e.movement, e.amount.value]), [['charge', 1800]]);
@@ -408,11 +408,11 @@ test('demo shop: a table booked with a card that asks for its CVC again, then th
   });
   const query = new URLSearchParams({ fields: page.fields, ...(page.fields === 'isolated' ? { apiBase: sandbox.url } : {}) });
   await page.goto(`${merchantOrigin(sandbox)}/?${query}`);
-  await page.locator('[data-testid="book-button"]').click();
+  await click(page.locator('[data-testid="book-button"]'));
   await waitForState(page, 'form');
   await saveCard(page, { number: CVC_VISA });
   await waitForState(page, 'saved');
-  await page.locator('[data-testid="returning-button"]').click();
+  await click(page.locator('[data-testid="returning-button"]'));
   await shadow(page, 'saved-card').waitFor();
   await waitForState(page, 'form');
   assert.equal(await shadow(page, 'saved-card').getAttribute('data-cvc-required'), 'true');
@@ -423,7 +423,7 @@ test('demo shop: a table booked with a card that asks for its CVC again, then th
     await until(() => page.locator('[data-testid="cvc-frame"]').getAttribute('title'), (t) => t === 'Security code for Visa ending 0101, expires 12/34');
     assert.equal(await shadow(page, 'card-slot').isVisible(), false);
     // Pay without the code: the frame says so and nothing is charged.
-    await shadow(page, 'pay-button').click();
+    await click(shadow(page, 'pay-button'));
     const error = page.frameLocator('[data-testid="cvc-frame"]').locator('[data-testid="card-cvc-error"]');
     await until(() => error.textContent(), (t) => t.length > 0);
     assert.equal(await page.locator('intent-checkout').getAttribute('state'), 'form');
@@ -435,7 +435,7 @@ test('demo shop: a table booked with a card that asks for its CVC again, then th
     assert.equal(await shadow(page, 'new-card-radio').isChecked(), true);
     await fillCard(page);
   }
-  await shadow(page, 'pay-button').click();
+  await click(shadow(page, 'pay-button'));
   await waitForState(page, 'succeeded');
   const dinner = await page.locator('intent-checkout').evaluate((el) => el.intent.id);
   assert.deepEqual((await sandbox.ledger(dinner)).entries.map((e) => [e.movement, e.amount.value]), [['charge', 1800]]);
@@ -476,7 +476,7 @@ test('headless: createCheckout saves a card for a setup intent, then lists, pays
   page.secrets.add(si.clientSessionSecret).add(pi.clientSessionSecret).add(secret);
   await page.waitForFunction(() => window.__ready === true);
   await fillCard(page);
-  await page.locator('#save').click();
+  await click(page.locator('#save'));
   await page.waitForFunction(() => window.__result);
   assert.deepEqual(await page.evaluate(() => window.__result), {
     without: ['validation_error', 'mitConsentGiven'], saved: 'saved', listed: [['visa', '4242', false]], paid: 'succeeded', left: 0,
@@ -515,7 +515,7 @@ test('a saved card that asks for its CVC: the CVC-only frame refuses a wrong len
   assert.deepEqual(await axeViolations(page), []);
   // Two digits: the frame refuses them before anything is sent, shows and announces why, and keeps focus.
   await cvc.pressSequentially('94');
-  await shadow(page, 'pay-button').click();
+  await click(shadow(page, 'pay-button'));
   const error = frame.locator('[data-testid="card-cvc-error"]');
   await until(() => error.textContent(), (t) => t.length > 0);
   assert.equal(await error.textContent(), 'Your security code is not valid.');
@@ -526,7 +526,7 @@ test('a saved card that asks for its CVC: the CVC-only frame refuses a wrong len
   assert.equal((await merchant('GET', `/payment-intents/${first.id}`)).status, 'Created');
   // Three: the code goes from the frame to the API, the page pays with the reference; one charge.
   await cvc.pressSequentially('7');
-  await shadow(page, 'pay-button').click();
+  await click(shadow(page, 'pay-button'));
   await waitForState(page, 'succeeded');
   assert.deepEqual((await sandbox.ledger(first.id)).entries.map((e) => [e.movement, e.amount.value]), [['charge', 3300]]);
   const paid = await merchant('GET', `/payment-intents/${first.id}`);
@@ -546,12 +546,12 @@ test('a saved card that asks for its CVC: the CVC-only frame refuses a wrong len
   page = await embed({ attrs: `payment-intent-id="${second.id}" customer-id="${customer}" locale="en-GB"`, token: second.clientSessionSecret, secret, hostile: true });
   await waitForState(page, 'form');
   await until(() => shadow(page, 'saved-card').count(), (n) => n === 2);
-  await shadow(page, 'saved-card-radio').nth(1).check();
+  await checkBox(shadow(page, 'saved-card-radio').nth(1));
   await until(() => page.locator('[data-testid="cvc-frame"]').getAttribute('title'), (t) => t === 'Security code for American Express ending 8431, expires 12/34');
   frame = page.frameLocator('[data-testid="cvc-frame"]');
   cvc = frame.locator('[data-testid="card-cvc"]');
   await cvc.pressSequentially('628');
-  await shadow(page, 'pay-button').click();
+  await click(shadow(page, 'pay-button'));
   await until(() => frame.locator('[data-testid="card-cvc-error"]').textContent(), (t) => t === 'Your security code is not valid.');
   assert.deepEqual(payRequests(page), []);
   await cvc.pressSequentially('5');
@@ -588,7 +588,7 @@ test('inline fields: a saved card that asks for its CVC is shown but cannot be c
     return { code: r.error?.code, apiCode: r.error?.apiCode, requests: performance.getEntriesByType('resource').length - before, mount };
   }, needsCvc);
   assert.deepEqual(refused, { code: 'validation_error', apiCode: 'cvc_required', requests: 0, mount: 'sdk_error' });
-  await shadow(page, 'pay-button').click();
+  await click(shadow(page, 'pay-button'));
   await waitForState(page, 'succeeded');
   assert.equal((await merchant('GET', `/payment-intents/${pi.id}`)).paymentDetails.card.cardNumber, '424242****4242');
   assert.ok(plain);
@@ -621,15 +621,15 @@ test('headless: createCheckout mounts the CVC field for a saved card that asks f
   await page.waitForFunction(() => window.__ready === true);
   assert.equal(await page.locator('[data-testid="cvc-frame"]').getAttribute('title'), 'Security code of your Amex');
   const pays = () => page.evaluate(() => window.__results.pays);
-  await page.locator('#pay').click();
+  await click(page.locator('#pay'));
   await until(pays, (p) => p.length === 1);
   const cvc = page.frameLocator('[data-testid="cvc-frame"]').locator('[data-testid="card-cvc"]');
   await cvc.pressSequentially('123');
-  await page.locator('#pay').click();
+  await click(page.locator('#pay'));
   await until(pays, (p) => p.length === 2);
   await cvc.pressSequentially('4');
   await until(() => page.evaluate(() => window.__states.at(-1)), (complete) => complete === true);
-  await page.locator('#pay').click();
+  await click(page.locator('#pay'));
   await until(pays, (p) => p.length === 3);
   assert.deepEqual(await page.evaluate(() => window.__results), {
     listed: [['amex', '8431', true]],
@@ -662,7 +662,7 @@ test('a saved card the API wants the CVC of though its list did not say so: a re
     await shadow(page, 'saved-card').waitFor();
     assert.equal(await shadow(page, 'saved-card').getAttribute('data-cvc-required'), null);
     assert.equal(await shadow(page, 'saved-card-radio').isChecked(), true);
-    await shadow(page, 'pay-button').click();
+    await click(shadow(page, 'pay-button'));
     const formError = shadow(page, 'form-error');
     await until(() => formError.textContent(), (t) => t.length > 0);
     assert.equal(await page.locator('intent-checkout').getAttribute('state'), 'form');
@@ -679,7 +679,7 @@ test('a saved card the API wants the CVC of though its list did not say so: a re
       assert.equal(await shadow(page, 'new-card-radio').isChecked(), true);
       await fillCard(page);
     }
-    await shadow(page, 'pay-button').click();
+    await click(shadow(page, 'pay-button'));
     await waitForState(page, 'succeeded');
     assert.deepEqual((await sandbox.ledger(pi.id)).entries.map((e) => [e.movement, e.amount.value]), [['charge', 1200]]);
     // The browser logs the refused request itself; nothing else may be logged.

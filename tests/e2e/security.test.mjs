@@ -1,7 +1,7 @@
 // What the merchant or server sends is text, never markup; the whole page runs under a strict CSP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, assertBooked, assertClean, CARDS, GUARD_MS, clickInFrame } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, assertBooked, assertClean, CARDS, GUARD_MS, click } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -36,11 +36,11 @@ test('strict CSP: a full flow with a 3-D Secure challenge causes zero violations
   const csp = await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]').content);
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
   assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'/);
-  await page.locator('[data-testid="tip-10"]').click();
+  await click(page.locator('[data-testid="tip-10"]'));
   await fillCard(page, { number: CARDS.threeDS });
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await waitForState(page, 'action');
-  await clickInFrame(page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-approve"]'));
+  await click(page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-approve"]'));
   await waitForState(page, 'succeeded');
   // The widget's styles are a constructable sheet, not <style> or style="" (which the CSP would block).
   const styled = await page.locator('intent-checkout').evaluate((el) => ({
@@ -66,7 +66,7 @@ async function until(check) {
 test('the watch reaches into the 3-D Secure frame: a violation or a token logged there fails a test', async () => {
   const page = await openCheckout(browser, sandbox);
   await fillCard(page, { number: CARDS.threeDS });
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await waitForState(page, 'action');
   await page.frameLocator('[data-testid="challenge-frame"]').locator('[data-testid="challenge-approve"]').waitFor();
   const frame = page.frames().find((f) => /\/challenge\//.test(f.url()));

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, assertBooked, assertClean, ARTIFACTS, CARDS, clickInFrame } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, snap, assertBooked, assertClean, ARTIFACTS, CARDS, click } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -24,7 +24,7 @@ const focusedTestId = (page) =>
 
 async function startChallenge(page) {
   await fillCard(page, { number: CARDS.threeDS });
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await waitForState(page, 'action');
   const modal = page.locator('[data-testid="challenge-modal"]');
   await modal.waitFor({ state: 'visible' });
@@ -53,7 +53,7 @@ test('3-D Secure approve: modal with trapped focus, closed on completion, paymen
   await page.screenshot({ path: join(ARTIFACTS, 'challenge.png'), animations: 'disabled' });
   // While the challenge is open: nothing leaked into its frame (URL, storage) either.
   await assertClean(page);
-  await clickInFrame(frame.locator('[data-testid="challenge-approve"]'));
+  await click(frame.locator('[data-testid="challenge-approve"]'));
   await waitForState(page, 'succeeded');
   await modal.waitFor({ state: 'hidden' });
   await assertBooked(page, sandbox, [['charge', 2450]]);
@@ -64,7 +64,7 @@ test('3-D Secure approve: modal with trapped focus, closed on completion, paymen
 test('3-D Secure fail: the modal closes and the customer sees why it was declined', async () => {
   const page = await openCheckout(browser, sandbox);
   const { modal, frame } = await startChallenge(page);
-  await clickInFrame(frame.locator('[data-testid="challenge-fail"]'));
+  await click(frame.locator('[data-testid="challenge-fail"]'));
   await waitForState(page, 'declined');
   await modal.waitFor({ state: 'hidden' });
   assert.match(await page.locator('[data-testid="result-message"]').textContent(), /could not confirm/);
@@ -84,7 +84,7 @@ test('closing the challenge keeps the payment pending and Escape/Continue reopen
   assert.equal(await focusedTestId(page), 'challenge-resume');
   await page.keyboard.press('Enter');
   await modal.waitFor({ state: 'visible' });
-  await clickInFrame(frame.locator('[data-testid="challenge-approve"]'));
+  await click(frame.locator('[data-testid="challenge-approve"]'));
   await waitForState(page, 'succeeded');
   await assertBooked(page, sandbox, [['charge', 2450]]);
   await assertClean(page);

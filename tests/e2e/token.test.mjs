@@ -1,7 +1,7 @@
 // The connect token: refreshed when it expires mid-checkout, never left in the DOM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, eventLog, advanceClock, call, snap, merchantPage, strictEmbed, assertBooked, assertClean } from './harness.mjs';
+import { startSandbox, launchBrowser, openCheckout, fillCard, waitForState, eventLog, advanceClock, call, snap, merchantPage, strictEmbed, assertBooked, assertClean, click } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -18,7 +18,7 @@ test('a token that expires mid-checkout is refreshed through refreshToken and th
   const page = await openCheckout(browser, sandbox, { amount: 1200 });
   await fillCard(page);
   await advanceClock(sandbox, 31 * 60); // past the 30-minute token lifetime while the customer types
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await waitForState(page, 'succeeded');
   const log = (await eventLog(page)).join('\n');
   assert.match(log, /token refresh requested/);
@@ -45,7 +45,7 @@ test('without refreshToken an expired token ends in a clear error state', async 
   const page = await embed(created);
   await fillCard(page);
   await advanceClock(sandbox, 31 * 60);
-  await page.locator('[data-testid="pay-button"]').click();
+  await click(page.locator('[data-testid="pay-button"]'));
   await waitForState(page, 'error');
   assert.equal(await page.locator('[data-testid="result-title"]').textContent(), 'Something went wrong');
   assert.match(await page.locator('[data-testid="result-message"]').textContent(), /session has expired/);

@@ -102,19 +102,20 @@ export interface CheckoutModel {
   fillCard(card?: Partial<TestCard>): Promise<void>;
   /** Types a chosen saved card's security code into its CVC-only frame (isolated mode). */
   fillCvc(cvc?: string): Promise<void>;
+  /** Presses Pay, with `clickWhenHit`. */
   pay(): Promise<void>;
   waitForState(state: IntentCheckoutState, options?: { timeout?: number }): Promise<void>;
   state(): Promise<string | null>;
-  /** Approves or fails the 3-D Secure challenge in its frame, with `clickInFrame`. */
+  /** Approves or fails the 3-D Secure challenge in its frame, with `clickWhenHit`. */
   completeChallenge(outcome?: 'approve' | 'fail', options?: { timeout?: number }): Promise<void>;
   byTestId(testid: string): Locator;
 }
 
 /**
- * Clicks an element inside a cross-origin frame once the frame takes the pointer: Chromium routes a click
- * to a just-loaded out-of-process frame's parent until the frame has drawn, and the click is lost.
+ * Clicks `locator` once the browser sends the pointer to it: Chromium routes input by where frames of other
+ * origins last drew, so a click just after such a frame loads, moves or hides can go to the wrong document.
  */
-export function clickInFrame(locator: Locator, options?: { timeout?: number }): Promise<void>;
+export function clickWhenHit(locator: Locator, options?: { timeout?: number }): Promise<void>;
 
 /** A page model of the `<intent-checkout>` matching `selector` (default the first one) on `page`. */
 export function checkoutOn(page: Page, options?: { selector?: string }): CheckoutModel;
