@@ -261,3 +261,29 @@ fn the_card_frame_carries_no_flow_and_the_page_no_card_fields() {
         }
     }
 }
+
+#[test]
+fn end_to_end_clicks_wait_for_the_pointer() {
+    // A bare Playwright click is lost when a cross-origin frame has just loaded, moved or hidden (see
+    // ARCHITECTURE.md); the harness's `click`/`checkBox` wait until the target hears the pointer.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e");
+    let mut checked = 0;
+    for entry in fs::read_dir(&dir).expect("readable tests/e2e").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".test.mjs") {
+            continue;
+        }
+        checked += 1;
+        let text = fs::read_to_string(entry.path()).expect("readable test file");
+        for (n, line) in text.lines().enumerate() {
+            for bare in [".click(", ".check(", ".dblclick(", ".tap(", ".setChecked("] {
+                assert!(
+                    !line.contains(bare),
+                    "tests/e2e/{name}:{}: `{bare}` — use the harness's click/checkBox",
+                    n + 1
+                );
+            }
+        }
+    }
+    assert!(checked > 10, "found the end-to-end test files");
+}
