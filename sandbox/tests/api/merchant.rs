@@ -276,6 +276,12 @@ async fn refresh_issues_a_new_secret_and_retires_the_old() {
         (stale.status.as_u16(), stale.code()),
         (401, "token_expired")
     );
+    // The new secret lasts the half hour a fresh one does (a minute's margin for real time), and
+    // not longer.
+    sb.advance(29.0 * 60.0).await;
+    assert_eq!(sb.public(&id, &new).await.status, 200);
+    sb.advance(2.0 * 60.0).await;
+    assert_eq!(sb.public(&id, &new).await.code(), "token_expired");
 }
 
 #[tokio::test]
