@@ -436,6 +436,31 @@ async fn a_customer_secret_lasts_its_half_hour() {
 }
 
 #[tokio::test]
+async fn a_setup_intents_secret_lasts_its_half_hour() {
+    let sb = start().await;
+    let alice = sb.customer().await;
+    let (si, secret, _) = sb.setup_intent(Some(&alice)).await;
+    // A minute short of it: the sandbox clock also runs in real time.
+    sb.advance(29.0 * 60.0).await;
+    let r = sb
+        .confirm_card(&si, &secret, card_with("5555555555554444", 12, 2034))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // And not longer.
+    sb.advance(2.0 * 60.0).await;
+    let r = sb
+        .send(
+            Method::GET,
+            &format!("/setup-intents/public/{si}"),
+            Some(format!("Bearer {secret}")),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 401, "{}", r.body);
+}
+
+#[tokio::test]
 async fn customer_secrets_are_the_customers_own_and_expire() {
     let sb = start().await;
     let (alice, bob) = (sb.customer().await, sb.customer().await);
