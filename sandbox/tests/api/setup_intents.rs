@@ -461,6 +461,30 @@ async fn a_setup_intents_secret_lasts_its_half_hour() {
 }
 
 #[tokio::test]
+async fn a_refreshed_setup_secret_is_a_new_version_that_lasts_its_half_hour() {
+    let sb = start().await;
+    let alice = sb.customer().await;
+    let (si, _, _) = sb.setup_intent(Some(&alice)).await;
+    let r = sb
+        .merchant(
+            Method::POST,
+            &format!("/setup-intents/{si}/refresh-client-session-secret"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let secret = r.body["clientSessionSecret"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(sb.setup_public(&si, &secret).await.body["version"], 2);
+    sb.advance(29.0 * 60.0).await;
+    assert_eq!(sb.setup_public(&si, &secret).await.status, 200);
+    sb.advance(2.0 * 60.0).await;
+    assert_eq!(sb.setup_public(&si, &secret).await.status, 401);
+}
+
+#[tokio::test]
 async fn customer_secrets_are_the_customers_own_and_expire() {
     let sb = start().await;
     let (alice, bob) = (sb.customer().await, sb.customer().await);
