@@ -93,3 +93,21 @@ impl Store {
         Some(change)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timers_due_at_the_same_millisecond_are_all_kept() {
+        // Two payments settling in the same millisecond: losing either timer leaves it processing.
+        let mut store = Store::default();
+        store.schedule(1_000, Timer::Settle("pi_a".into()));
+        store.schedule(1_000, Timer::Settle("pi_b".into()));
+        let due: Vec<&Timer> = store.timers.values().collect();
+        assert_eq!(
+            due,
+            [&Timer::Settle("pi_a".into()), &Timer::Settle("pi_b".into())]
+        );
+    }
+}

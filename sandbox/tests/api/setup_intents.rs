@@ -485,6 +485,37 @@ async fn a_refreshed_setup_secret_is_a_new_version_that_lasts_its_half_hour() {
 }
 
 #[tokio::test]
+async fn an_asynchronous_card_is_saved_exactly_when_its_delay_has_passed() {
+    // No real-time tick during the test: only the test clock runs timers, so "not yet" is certain.
+    let sb = start_with(|c| {
+        c.async_settle_secs = 600.0;
+        c.tick_ms = 3_600_000;
+    })
+    .await;
+    let alice = sb.customer().await;
+    let (si, secret, _) = sb.setup_intent(Some(&alice)).await;
+    let r = sb
+        .confirm_card(&si, &secret, card_with("4000000000000077", 12, 2034))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let pending = r.body["status"].clone();
+    sb.advance(599.0).await;
+    assert_eq!(sb.setup_public(&si, &secret).await.body["status"], pending);
+    sb.advance(1.0).await;
+    let done = sb.setup_public(&si, &secret).await.body;
+    assert_eq!(done["status"], "Authorized", "{done}");
+    let cards = sb
+        .saved_cards(&alice, &sb.customer_secret(&alice).await)
+        .await;
+    assert_eq!(
+        cards.body["savedPaymentMethods"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        cards.body
+    );
+}
+
+#[tokio::test]
 async fn customer_secrets_are_the_customers_own_and_expire() {
     let sb = start().await;
     let (alice, bob) = (sb.customer().await, sb.customer().await);
