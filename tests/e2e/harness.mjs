@@ -274,16 +274,17 @@ export async function focused(page) {
 }
 
 /**
- * Resolves once keyboard focus is on `testid` (as `where` reads it; `focused` by default), failing with where
- * focus is instead. Focus that crosses into or out of a frame of another origin moves in that frame's process,
- * after the key press has returned, so it is awaited, never read once.
+ * Resolves once keyboard focus is on `testid` (or one of several; as `where` reads it, `focused` by default),
+ * failing with where focus is instead. Focus that crosses into or out of a frame of another origin moves in
+ * that frame's process, after the key press has returned, so it is awaited, never read once.
  */
 export async function focusOn(page, testid, where = focused) {
+  const wanted = [].concat(testid);
   const deadline = Date.now() + GUARD_MS;
   for (;;) {
     const now = await where(page);
-    if (now === testid) return;
-    if (Date.now() > deadline) assert.fail(`focus is on ${now}, not on ${testid}`);
+    if (wanted.includes(now)) return;
+    if (Date.now() > deadline) assert.fail(`focus is on ${now}, not on ${wanted.join(' or ')}`);
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
   }
 }
