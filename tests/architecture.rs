@@ -287,3 +287,50 @@ fn end_to_end_clicks_wait_for_the_pointer() {
     }
     assert!(checked > 10, "found the end-to-end test files");
 }
+
+#[test]
+fn no_panic_outside_tests() {
+    // A panic inside wasm kills the checkout for the rest of the page's life: outside `#[cfg(test)]`
+    // code returns a typed error, or the line before says why it cannot fail ("cannot fail").
+    let mut files = Vec::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    rust_files(&root.join("src"), &mut files);
+    rust_files(&root.join("fields/src"), &mut files);
+    let mut checked = 0;
+    for path in files {
+        let shown = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        if shown.contains("/tests/") || shown.ends_with("tests.rs") {
+            continue;
+        }
+        checked += 1;
+        let text = fs::read_to_string(&path).expect("readable source");
+        let mut previous = "";
+        for (n, line) in text.lines().enumerate() {
+            // Everything after the file's test module is test code.
+            if line.trim() == "#[cfg(test)]" {
+                break;
+            }
+            let code = line.split("//").next().unwrap_or_default();
+            for word in [
+                ".unwrap()",
+                ".expect(",
+                "panic!",
+                "todo!",
+                "unimplemented!",
+                "unreachable!",
+            ] {
+                assert!(
+                    !code.contains(word) || previous.contains("cannot fail"),
+                    "{shown}:{}: `{word}` outside tests",
+                    n + 1
+                );
+            }
+            previous = line;
+        }
+    }
+    assert!(checked > 20, "read the sources");
+}
